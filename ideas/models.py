@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from workshops.models import Participant, Workshop
+
+
+class Idea(models.Model):
+    class Status(models.TextChoices):
+        PUBLISHED = "published", _("Published")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="ideas")
+    author = models.ForeignKey(
+        Participant, on_delete=models.SET_NULL, null=True, blank=True, related_name="ideas"
+    )
+    text = models.TextField(_("idea"))
+    # Chosen by the phone before the first send; a resend with the same key is the same idea.
+    client_key = models.CharField(max_length=64)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PUBLISHED)
+    # Grows with every change, so a screen can tell a late, stale event from a fresh one.
+    revision = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("idea")
+        verbose_name_plural = _("ideas")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "client_key"], name="idea_unique_client_key_per_author"
+            )
+        ]
+        indexes = [models.Index(fields=["workshop", "status", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.text[:60]

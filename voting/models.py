@@ -1,0 +1,1 @@
+"""Ballots, dots and tallies arrive with the vote phase."""

@@ -1,0 +1,85 @@
+"""Who is acting in a room: resolved afresh from the session and account for every action."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from .errors import ActionRefused
+from .models import Participant, Workshop
+from .phases import Action, Phase, Role, role_may
+
+# Keys in the Django session; the phone's session is what makes it the same participant.
+PARTICIPANTS_SESSION_KEY = "samskab_participants"
+OBSERVING_SESSION_KEY = "samskab_observing"
+
+
+@dataclass(frozen=True)
+class Actor:
+    role: Role
+    workshop: Workshop
+    participant: Participant | None = None
+    user: Any = None
+
+    def may(self, action: Action) -> bool:
+        return role_may(role=self.role, action=action, phase=self.workshop.phase)
+
+
+def actor_resolve(
+    *, workshop: Workshop, user: Any, session: Any, as_observer: bool = False
+) -> Actor:
+    """The strongest role this person holds in this workshop.
+
+    `as_observer` lets a facilitator open a view (the projector) that shows only what
+    the whole room may see.
+    """
+    if workshop.is_facilitator(user):
+        if as_observer:
+            return Actor(role=Role.OBSERVER, workshop=workshop, user=user)
+        return Actor(role=Role.FACILITATOR, workshop=workshop, user=user)
+    key = (session.get(PARTICIPANTS_SESSION_KEY) or {}).get(str(workshop.pk))
+    if key:
+        participant = Participant.objects.filter(workshop=workshop, key=key).first()
+        if participant is not None:
+            return Actor(role=Role.CITIZEN, workshop=workshop, participant=participant)
+    if workshop.pk in (session.get(OBSERVING_SESSION_KEY) or []):
+        return Actor(role=Role.OBSERVER, workshop=workshop)
+    return Actor(role=Role.OUTSIDER, workshop=workshop, user=user)
+
+
+def actor_refresh(actor: Actor) -> Actor:
+    """The same actor with the workshop and participant read again, so a check sees today's state."""
+    workshop = Workshop.objects.get(pk=actor.workshop.pk)
+    participant = None
+    if actor.participant is not None:
+        participant = Participant.objects.filter(pk=actor.participant.pk).first()
+        if participant is None:
+            return Actor(role=Role.OUTSIDER, workshop=workshop)
+    if actor.role is Role.FACILITATOR and not workshop.is_facilitator(actor.user):
+        return Actor(role=Role.OUTSIDER, workshop=workshop, user=actor.user)
+    return Actor(role=actor.role, workshop=workshop, participant=participant, user=actor.user)
+
+
+_PHASE_MESSAGES = {
+    Action.POST_IDEA: _("Ideas can only be posted while the room is collecting ideas."),
+    Action.EDIT_OWN_IDEA: _("Ideas can only be changed while the room is collecting ideas."),
+    Action.WITHDRAW_OWN_IDEA: _("Ideas can only be withdrawn while the room is collecting ideas."),
+    Action.RENAME_SELF: _("Names can only be changed before the room moves on from ideas."),
+    Action.JOIN: _("This workshop has closed and takes no new participants."),
+    Action.SET_TIMER: _("A closed workshop has no timer."),
+}
+
+
+def require(actor: Actor, action: Action) -> None:
+    """Raise ActionRefused unless the actor may take this action now."""
+    if actor.may(action):
+        return
+    allowed_somewhere = any(
+        role_may(role=actor.role, action=action, phase=phase) for phase in Phase
+    )
+    if allowed_somewhere:
+        message = _PHASE_MESSAGES.get(action, _("That is not possible in this phase."))
+        raise ActionRefused("wrong_phase", message)
+    raise ActionRefused("forbidden", _("You are not allowed to do that in this workshop."))

@@ -1,0 +1,97 @@
+"""What a client may ask over the WebSocket, each handed to its service.
+
+The consumer passes every parsed frame here; this module checks the frame's
+fields, calls the service (which checks permission and phase), and answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from ideas import services as idea_services
+from ideas.serializers import idea_as_dict
+
+from . import services
+from .actors import Actor, actor_refresh
+from .errors import ActionRefused
+from .serializers import participant_as_dict, workshop_as_dict
+
+
+def _post_idea(actor: Actor, frame: dict[str, Any]) -> dict[str, Any]:
+    idea, created = idea_services.idea_post(
+        actor=actor, text=frame.get("text"), client_key=frame.get("client_key")
+    )
+    return {"idea": idea_as_dict(idea), "created": created, "client_key": idea.client_key}
+
+
+def _edit_idea(actor: Actor, frame: dict[str, Any]) -> dict[str, Any]:
+    idea = idea_services.idea_edit(
+        actor=actor, idea_id=frame.get("idea_id"), text=frame.get("text")
+    )
+    return {"idea": idea_as_dict(idea)}
+
+
+def _withdraw_idea(actor: Actor, frame: dict[str, Any]) -> dict[str, Any]:
+    idea = idea_services.idea_withdraw(actor=actor, idea_id=frame.get("idea_id"))
+    return {"idea": idea_as_dict(idea)}
+
+
+def _rename(actor: Actor, frame: dict[str, Any]) -> dict[str, Any]:
+    participant = services.participant_rename(actor=actor, display_name=frame.get("display_name"))
+    return {"participant": participant_as_dict(participant)}
+
+
+def _duration(frame: dict[str, Any]) -> int | None:
+    value = frame.get("duration_seconds")
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    raise ActionRefused("invalid", _("The timer must be a whole number of seconds."))
+
+
+def _change_phase(actor: Actor, frame: dict[str, Any]) -> dict[str, Any]:
+    phase = frame.get("phase")
+    if not isinstance(phase, str):
+        raise ActionRefused("invalid", _("That phase is not available."))
+    workshop = services.workshop_change_phase(
+        actor=actor, phase=phase, duration_seconds=_duration(frame)
+    )
+    return {"workshop": workshop_as_dict(workshop)}
+
+
+def _set_timer(actor: Actor, frame: dict[str, Any]) -> dict[str, Any]:
+    workshop = services.workshop_set_timer(actor=actor, duration_seconds=_duration(frame))
+    return {"workshop": workshop_as_dict(workshop)}
+
+
+COMMANDS: dict[str, Callable[[Actor, dict[str, Any]], dict[str, Any]]] = {
+    "idea.post": _post_idea,
+    "idea.edit": _edit_idea,
+    "idea.withdraw": _withdraw_idea,
+    "participant.rename": _rename,
+    "phase.change": _change_phase,
+    "timer.set": _set_timer,
+}
+
+
+def command_handle(*, actor: Actor, frame: dict[str, Any]) -> tuple[Actor, dict[str, Any]]:
+    """Carry out one client frame; returns the refreshed actor and the reply to send."""
+    request_id = frame.get("request_id")
+    if request_id is not None and (not isinstance(request_id, str) or len(request_id) > 64):
+        return actor, error_reply(None, "invalid", _("The request id must be a short string."))
+    handler = COMMANDS.get(frame.get("type"))  # type: ignore[arg-type]
+    if handler is None:
+        return actor, error_reply(request_id, "unknown_type", _("Unknown message type."))
+    # Permission is checked against the room as it is now, not as it was at connect.
+    actor = actor_refresh(actor)
+    try:
+        data = handler(actor, frame)
+    except ActionRefused as refused:
+        return actor, error_reply(request_id, refused.code, refused.message)
+    return actor, {"type": "ack", "request_id": request_id, "data": data}
+
+
+def error_reply(request_id: str | None, code: str, message: str) -> dict[str, Any]:
+    return {"type": "error", "request_id": request_id, "code": code, "message": message}

@@ -1,0 +1,104 @@
+"""The room's WebSocket: transport only.
+
+It resolves who is connecting, joins the room's group, sends a snapshot, forwards
+events this person may see, and hands every client frame to workshops.commands.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from .actors import Actor, actor_resolve
+from .commands import command_handle, error_reply
+from .events import Audience, room_group
+from .phases import Role
+from .selectors import room_snapshot, workshop_by_code
+
+# Close codes in the 4000s carry the reason to the page, which then stops retrying.
+CLOSE_NOT_FOUND = 4404
+CLOSE_FORBIDDEN = 4403
+
+
+def _resolve(code: str, user: Any, session: Any, as_observer: bool) -> Actor | None:
+    workshop = workshop_by_code(code=code)
+    if workshop is None:
+        return None
+    return actor_resolve(workshop=workshop, user=user, session=session, as_observer=as_observer)
+
+
+class RoomConsumer(AsyncWebsocketConsumer):
+    actor: Actor | None = None
+    group: str | None = None
+
+    async def connect(self) -> None:
+        code = self.scope["url_route"]["kwargs"]["code"]
+        as_observer = b"view=projector" in self.scope.get("query_string", b"")
+        actor = await database_sync_to_async(_resolve)(
+            code, self.scope.get("user"), self.scope["session"], as_observer
+        )
+        await self.accept()
+        if actor is None:
+            await self._send(error_reply(None, "not_found", _("No workshop has this code.")))
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        if actor.role is Role.OUTSIDER:
+            await self._send(error_reply(None, "forbidden", _("Join the workshop first.")))
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.actor = actor
+        self.group = room_group(actor.workshop.pk)
+        # Join before reading the snapshot: an event racing the read then arrives after
+        # it, and the page applies it idempotently, so nothing falls between the two.
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        snapshot = await database_sync_to_async(room_snapshot)(actor=actor)
+        await self._send({"type": "snapshot", "data": snapshot})
+
+    async def disconnect(self, code: int) -> None:
+        if self.group is not None:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.actor is None:
+            return
+        frame, problem = self._parse(text_data)
+        if problem is not None:
+            await self._send(problem)
+            return
+        if frame.get("type") == "ping":
+            await self._send({"type": "pong", "request_id": frame.get("request_id")})
+            return
+        self.actor, reply = await database_sync_to_async(command_handle)(
+            actor=self.actor, frame=frame
+        )
+        await self._send(reply)
+
+    @staticmethod
+    def _parse(text_data: str | None) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        """The frame as a JSON object, or the error to answer instead."""
+        if text_data is None:
+            return {}, error_reply(None, "malformed", _("Send text frames with JSON."))
+        if len(text_data.encode()) > settings.SAMSKAB["MAX_FRAME_BYTES"]:
+            return {}, error_reply(None, "too_large", _("That message is too large."))
+        try:
+            frame = json.loads(text_data)
+        except ValueError:
+            return {}, error_reply(None, "malformed", _("That message is not valid JSON."))
+        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+            return {}, error_reply(None, "malformed", _("A message needs a type."))
+        return frame, None
+
+    async def room_event(self, message: dict[str, Any]) -> None:
+        if self.actor is None:
+            return
+        if message["audience"] == Audience.FACILITATORS and self.actor.role is not Role.FACILITATOR:
+            return
+        await self._send(message["event"])
+
+    async def _send(self, payload: dict[str, Any]) -> None:
+        await self.send(text_data=json.dumps(payload, ensure_ascii=False))

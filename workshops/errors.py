@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.utils.functional import Promise
+
+
+class ActionRefused(Exception):
+    """A write that was not allowed or not valid; nothing has changed.
+
+    `code` is stable for machines (see docs/protocol.md); `message` is for the person.
+    """
+
+    def __init__(self, code: str, message: str | Promise) -> None:
+        super().__init__(str(message))
+        self.code = code
+        self.message = str(message)

@@ -1,0 +1,71 @@
+"""Room events: their declared shapes, and publishing them once the write has committed.
+
+Every event reaches the room through the workshop's channel-layer group. A write
+publishes only after its transaction commits, so no screen ever hears of a change
+that was rolled back. See docs/protocol.md for every event and its fields.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+from .models import Workshop
+
+logger = logging.getLogger(__name__)
+
+
+class Audience(enum.StrEnum):
+    EVERYONE = "everyone"
+    FACILITATORS = "facilitators"
+
+
+# The fields of every event's `data`; publish() refuses anything else.
+EVENT_FIELDS: dict[str, frozenset[str]] = {
+    "workshop.updated": frozenset({"workshop"}),
+    "phase.changed": frozenset({"workshop", "server_time"}),
+    "timer.changed": frozenset({"workshop", "server_time"}),
+    "participant.joined": frozenset({"participant", "participant_count"}),
+    "participant.renamed": frozenset({"participant"}),
+    "idea.posted": frozenset({"idea"}),
+    "idea.edited": frozenset({"idea"}),
+    "idea.withdrawn": frozenset({"idea"}),
+}
+
+
+def room_group(workshop_id: int) -> str:
+    return f"workshop.{workshop_id}"
+
+
+def publish(
+    workshop: Workshop,
+    event_type: str,
+    data: dict[str, Any],
+    *,
+    audience: Audience = Audience.EVERYONE,
+) -> None:
+    """Send the event to the room after the current transaction commits."""
+    expected = EVENT_FIELDS[event_type]
+    if set(data) != expected:
+        raise ValueError(f"{event_type} carries {sorted(data)}, declared {sorted(expected)}")
+    message = {
+        "type": "room.event",
+        "audience": audience.value,
+        "event": {"type": event_type, "data": data},
+    }
+    group = room_group(workshop.pk)
+    transaction.on_commit(lambda: _send(group, message))
+
+
+def _send(group: str, message: dict[str, Any]) -> None:
+    try:
+        async_to_sync(get_channel_layer().group_send)(group, message)
+    except Exception:
+        # The write has committed; a screen that missed the event resyncs from the
+        # snapshot when it reconnects, so a broken bus must not fail the request.
+        logger.exception("could not publish %s to %s", message["event"]["type"], group)

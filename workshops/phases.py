@@ -1,0 +1,81 @@
+"""The phases a workshop moves through, and what each role may do in each.
+
+This table is the single place that says who may do what when; services ask it
+before every write, and the permission test crosses every phase with every role.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Phase(models.TextChoices):
+    LOBBY = "lobby", _("Lobby")
+    IDEATE = "ideate", _("Ideate")
+    GROUP = "group", _("Group")
+    VOTE = "vote", _("Vote")
+    RESULTS = "results", _("Results")
+    PROPOSE = "propose", _("Value propositions")
+    CLOSED = "closed", _("Closed")
+
+
+# The phases a facilitator can move the room into today, in running order.
+# Group, vote, results and value propositions join this list as they are built.
+RUNNABLE_PHASES: tuple[Phase, ...] = (Phase.LOBBY, Phase.IDEATE, Phase.CLOSED)
+
+
+class Role(enum.StrEnum):
+    FACILITATOR = "facilitator"
+    CITIZEN = "citizen"
+    OBSERVER = "observer"
+    OUTSIDER = "outsider"
+
+
+class Action(enum.StrEnum):
+    VIEW_ROOM = "view_room"
+    JOIN = "join"
+    RENAME_SELF = "rename_self"
+    POST_IDEA = "post_idea"
+    EDIT_OWN_IDEA = "edit_own_idea"
+    WITHDRAW_OWN_IDEA = "withdraw_own_idea"
+    CHANGE_PHASE = "change_phase"
+    SET_TIMER = "set_timer"
+    INVITE_FACILITATOR = "invite_facilitator"
+    EDIT_WORKSHOP = "edit_workshop"
+
+
+_ALL_PHASES = frozenset(Phase)
+_OPEN_PHASES = _ALL_PHASES - {Phase.CLOSED}
+
+_FACILITATOR = {
+    Action.VIEW_ROOM: _ALL_PHASES,
+    Action.CHANGE_PHASE: _ALL_PHASES,
+    Action.SET_TIMER: _OPEN_PHASES,
+    Action.INVITE_FACILITATOR: _ALL_PHASES,
+    Action.EDIT_WORKSHOP: _ALL_PHASES,
+}
+_CITIZEN = {
+    Action.VIEW_ROOM: _ALL_PHASES,
+    Action.RENAME_SELF: frozenset({Phase.LOBBY, Phase.IDEATE}),
+    Action.POST_IDEA: frozenset({Phase.IDEATE}),
+    Action.EDIT_OWN_IDEA: frozenset({Phase.IDEATE}),
+    Action.WITHDRAW_OWN_IDEA: frozenset({Phase.IDEATE}),
+}
+_OBSERVER = {Action.VIEW_ROOM: _ALL_PHASES}
+# Anyone holding the code may join while the room is open; a closed room takes nobody new.
+_OUTSIDER = {Action.JOIN: _OPEN_PHASES}
+
+_RULES: dict[Role, dict[Action, frozenset[Phase]]] = {
+    Role.FACILITATOR: _FACILITATOR,
+    Role.CITIZEN: _CITIZEN,
+    Role.OBSERVER: _OBSERVER,
+    Role.OUTSIDER: _OUTSIDER,
+}
+
+
+def role_may(*, role: Role, action: Action, phase: str) -> bool:
+    """Whether someone in this role may take this action while the room is in this phase."""
+    return Phase(phase) in _RULES[role].get(action, frozenset())

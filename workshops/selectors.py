@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from ideas.selectors import ideas_on_wall
+from ideas.serializers import idea_as_dict
+
+from .actors import Actor
+from .codes import looks_like_join_code, normalize_join_code
+from .models import Participant, Workshop
+from .phases import Role
+from .serializers import server_time, workshop_as_dict
+
+
+def workshop_by_code(*, code: str) -> Workshop | None:
+    normalized = normalize_join_code(code)
+    if not looks_like_join_code(normalized):
+        return None
+    return Workshop.objects.filter(join_code=normalized).first()
+
+
+def workshops_facilitated_by(*, user: Any) -> QuerySet[Workshop]:
+    return Workshop.objects.filter(Q(owner=user) | Q(facilitators=user)).distinct()
+
+
+def participant_count(*, workshop: Workshop) -> int:
+    return Participant.objects.filter(workshop=workshop).count()
+
+
+def room_snapshot(*, actor: Actor) -> dict[str, Any]:
+    """Everything this person may see of the room right now; events then keep it current."""
+    workshop = actor.workshop
+    you: dict[str, Any] = {"role": actor.role.value, "participant_id": None, "display_name": ""}
+    if actor.role is Role.CITIZEN and actor.participant is not None:
+        you["participant_id"] = actor.participant.pk
+        you["display_name"] = actor.participant.display_name
+    return {
+        "workshop": workshop_as_dict(workshop),
+        "ideas": [idea_as_dict(idea) for idea in ideas_on_wall(workshop=workshop)],
+        "participant_count": participant_count(workshop=workshop),
+        "you": you,
+        "server_time": server_time(),
+    }

@@ -1,0 +1,39 @@
+"""The one shape of each thing, shared by the snapshot, the events and the HTTP answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from .models import Participant, Workshop
+from .phases import RUNNABLE_PHASES, Phase
+
+
+def isoformat(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def workshop_as_dict(workshop: Workshop) -> dict[str, Any]:
+    return {
+        "code": workshop.join_code,
+        "title": workshop.title,
+        "question": workshop.question,
+        "context": workshop.context,
+        "language": workshop.language,
+        "phase": workshop.phase,
+        "phase_label": str(Phase(workshop.phase).label),
+        "runnable_phases": [
+            {"phase": phase.value, "label": str(phase.label)} for phase in RUNNABLE_PHASES
+        ],
+        "ends_at": isoformat(workshop.phase_ends_at),
+        "revision": workshop.revision,
+    }
+
+
+def participant_as_dict(participant: Participant) -> dict[str, Any]:
+    return {"id": participant.pk, "display_name": participant.display_name}
+
+
+def server_time() -> str:
+    return timezone.now().isoformat()

@@ -1,0 +1,210 @@
+"""Every write to a workshop: check, write, and publish after commit."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from moderation.sanitize import clean_text
+
+from .actors import Actor, require
+from .errors import ActionRefused
+from .events import publish
+from .models import FacilitatorInvitation, Participant, Workshop
+from .names import friendly_name
+from .phases import RUNNABLE_PHASES, Action, Phase
+from .serializers import participant_as_dict, server_time, workshop_as_dict
+
+# The longest a phase timer may run: a whole workshop day.
+MAX_TIMER_SECONDS = 8 * 60 * 60
+DISPLAY_NAME_MAX_LENGTH = 40
+
+
+def _clean_field(raw: str, *, max_length: int, label: str, required: bool = True) -> str:
+    text = clean_text(raw, multiline=False)
+    if required and not text:
+        raise ActionRefused("invalid", _("%(field)s cannot be empty.") % {"field": label})
+    if len(text) > max_length:
+        raise ActionRefused(
+            "invalid",
+            _("%(field)s can be at most %(limit)d characters.")
+            % {"field": label, "limit": max_length},
+        )
+    return text
+
+
+def _workshop_fields(*, title: str, question: str, context: str, language: str) -> dict[str, str]:
+    if language not in dict(settings.LANGUAGES):
+        raise ActionRefused("invalid", _("Choose one of the offered languages."))
+    cleaned_context = clean_text(context)
+    if len(cleaned_context) > 2000:
+        raise ActionRefused("invalid", _("The context can be at most 2000 characters."))
+    return {
+        "title": _clean_field(title, max_length=200, label=_("The title")),
+        "question": _clean_field(question, max_length=500, label=_("The policy question")),
+        "context": cleaned_context,
+        "language": language,
+    }
+
+
+def workshop_create(
+    *, owner: Any, title: str, question: str, context: str = "", language: str = "en"
+) -> Workshop:
+    if owner is None or not owner.is_authenticated:
+        raise ActionRefused("forbidden", _("Sign in to create a workshop."))
+    fields = _workshop_fields(title=title, question=question, context=context, language=language)
+    # A fresh code collides about once in a billion; try again rather than fail.
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return Workshop.objects.create(owner=owner, **fields)
+        except IntegrityError:
+            continue
+    raise ActionRefused("conflict", _("Could not find a free join code; please try again."))
+
+
+@transaction.atomic
+def workshop_update(
+    *, actor: Actor, title: str, question: str, context: str, language: str
+) -> Workshop:
+    require(actor, Action.EDIT_WORKSHOP)
+    fields = _workshop_fields(title=title, question=question, context=context, language=language)
+    workshop = Workshop.objects.select_for_update().get(pk=actor.workshop.pk)
+    for name, value in fields.items():
+        setattr(workshop, name, value)
+    workshop.revision += 1
+    workshop.save()
+    publish(workshop, "workshop.updated", {"workshop": workshop_as_dict(workshop)})
+    return workshop
+
+
+def _timer_end(duration_seconds: int | None) -> Any:
+    if duration_seconds is None:
+        return None
+    if isinstance(duration_seconds, bool) or not isinstance(duration_seconds, int):
+        raise ActionRefused("invalid", _("The timer must be a whole number of seconds."))
+    if not 0 < duration_seconds <= MAX_TIMER_SECONDS:
+        raise ActionRefused("invalid", _("A timer runs from one second to eight hours."))
+    return timezone.now() + timedelta(seconds=duration_seconds)
+
+
+@transaction.atomic
+def workshop_change_phase(
+    *, actor: Actor, phase: str, duration_seconds: int | None = None
+) -> Workshop:
+    """Move the room to another phase, with a countdown when a duration is given."""
+    require(actor, Action.CHANGE_PHASE)
+    if phase not in {p.value for p in RUNNABLE_PHASES}:
+        raise ActionRefused("invalid", _("That phase is not available."))
+    ends_at = _timer_end(duration_seconds) if phase != Phase.CLOSED else None
+    workshop = Workshop.objects.select_for_update().get(pk=actor.workshop.pk)
+    workshop.phase = phase
+    workshop.phase_ends_at = ends_at
+    workshop.revision += 1
+    workshop.save(update_fields=["phase", "phase_ends_at", "revision"])
+    publish(
+        workshop,
+        "phase.changed",
+        {"workshop": workshop_as_dict(workshop), "server_time": server_time()},
+    )
+    return workshop
+
+
+@transaction.atomic
+def workshop_set_timer(*, actor: Actor, duration_seconds: int | None) -> Workshop:
+    """Start, restart or (with None) clear the current phase's countdown."""
+    require(actor, Action.SET_TIMER)
+    ends_at = _timer_end(duration_seconds)
+    workshop = Workshop.objects.select_for_update().get(pk=actor.workshop.pk)
+    workshop.phase_ends_at = ends_at
+    workshop.revision += 1
+    workshop.save(update_fields=["phase_ends_at", "revision"])
+    publish(
+        workshop,
+        "timer.changed",
+        {"workshop": workshop_as_dict(workshop), "server_time": server_time()},
+    )
+    return workshop
+
+
+def _display_name(raw: object) -> str:
+    if not isinstance(raw, str):
+        raise ActionRefused("invalid", _("Your name must be text."))
+    name = clean_text(raw, multiline=False)
+    if len(name) > DISPLAY_NAME_MAX_LENGTH:
+        raise ActionRefused(
+            "invalid",
+            _("A name can be at most %(limit)d characters.") % {"limit": DISPLAY_NAME_MAX_LENGTH},
+        )
+    return name
+
+
+@transaction.atomic
+def participant_join(*, actor: Actor, display_name: object = "") -> Participant:
+    """Let a person into the room; an empty name gets a friendly generated one."""
+    if actor.participant is not None:
+        return actor.participant
+    require(actor, Action.JOIN)
+    name = _display_name(display_name) or friendly_name()
+    participant = Participant.objects.create(workshop=actor.workshop, display_name=name)
+    count = Participant.objects.filter(workshop=actor.workshop).count()
+    publish(
+        actor.workshop,
+        "participant.joined",
+        {"participant": participant_as_dict(participant), "participant_count": count},
+    )
+    return participant
+
+
+@transaction.atomic
+def participant_rename(*, actor: Actor, display_name: object) -> Participant:
+    require(actor, Action.RENAME_SELF)
+    assert actor.participant is not None  # only citizens may rename themselves
+    name = _display_name(display_name)
+    if not name:
+        raise ActionRefused("invalid", _("Your name cannot be empty."))
+    participant = Participant.objects.select_for_update().get(pk=actor.participant.pk)
+    participant.display_name = name
+    participant.save(update_fields=["display_name"])
+    publish(
+        actor.workshop, "participant.renamed", {"participant": participant_as_dict(participant)}
+    )
+    return participant
+
+
+def facilitator_invite(*, actor: Actor, email: str) -> FacilitatorInvitation:
+    """Create an invitation whose link makes a signed-in colleague a co-facilitator."""
+    require(actor, Action.INVITE_FACILITATOR)
+    address = (email or "").strip().lower()
+    if "@" not in address or len(address) > 254:
+        raise ActionRefused("invalid", _("Enter a valid email address."))
+    return FacilitatorInvitation.objects.create(
+        workshop=actor.workshop, email=address, invited_by=actor.user
+    )
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, user: Any) -> Workshop:
+    if user is None or not user.is_authenticated:
+        raise ActionRefused("forbidden", _("Sign in to accept the invitation."))
+    invitation = (
+        FacilitatorInvitation.objects.select_for_update()
+        .select_related("workshop")
+        .filter(token=token)
+        .first()
+    )
+    if invitation is None:
+        raise ActionRefused("not_found", _("This invitation does not exist."))
+    if invitation.accepted_by_id is not None and invitation.accepted_by_id != user.pk:
+        raise ActionRefused("conflict", _("This invitation has already been used."))
+    invitation.workshop.facilitators.add(user)
+    if invitation.accepted_by_id is None:
+        invitation.accepted_by = user
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_by", "accepted_at"])
+    return invitation.workshop

@@ -1,0 +1,348 @@
+"""Pages of the room. Thin: each reads through selectors and writes through services."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.mail import send_mail
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ideas.forms import IdeaForm
+
+from . import links, services
+from .actors import OBSERVING_SESSION_KEY, PARTICIPANTS_SESSION_KEY, Actor, actor_resolve
+from .errors import ActionRefused
+from .forms import (
+    InviteForm,
+    JoinCodeForm,
+    JoinForm,
+    PhaseForm,
+    RenameForm,
+    TimerForm,
+    WorkshopForm,
+)
+from .models import Workshop
+from .names import friendly_name
+from .phases import Action, Phase, Role
+from .selectors import room_snapshot, workshop_by_code, workshops_facilitated_by
+
+
+def _workshop_or_404(code: str) -> Workshop:
+    workshop = workshop_by_code(code=code)
+    if workshop is None:
+        raise Http404(_("No workshop has the code %(code)s.") % {"code": code.upper()})
+    return workshop
+
+
+def _actor(request: HttpRequest, workshop: Workshop, *, as_observer: bool = False) -> Actor:
+    return actor_resolve(
+        workshop=workshop, user=request.user, session=request.session, as_observer=as_observer
+    )
+
+
+def _facilitator_actor(request: HttpRequest, code: str) -> Actor:
+    workshop = _workshop_or_404(code)
+    actor = _actor(request, workshop)
+    if actor.role is not Role.FACILITATOR:
+        # Hide that the workshop exists from those who may not run it.
+        raise Http404(_("No workshop has the code %(code)s.") % {"code": code.upper()})
+    return actor
+
+
+def room_page(
+    request: HttpRequest, template: str, actor: Actor, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    """Render a room page in the workshop's language, with what its script needs."""
+    workshop = actor.workshop
+    with translation.override(workshop.language):
+        snapshot = room_snapshot(actor=actor)
+        context = {
+            "workshop": workshop,
+            "actor": actor,
+            "snapshot": snapshot,
+            "join_url": links.join_url(request, workshop),
+            "join_url_short": links.typeable(links.join_url(request, workshop)),
+            "room_config": {
+                "code": workshop.join_code,
+                "role": actor.role.value,
+                # The WebSocket route lives in routing.py, outside Django's URL resolver.
+                "ws_path": f"/ws/workshops/{workshop.join_code}/",
+                "post_url": reverse("ideas:post", kwargs={"code": workshop.join_code}),
+                "language": workshop.language,
+                "projector": template.endswith("projector.html"),
+            },
+            "phase": Phase,
+            **context,
+        }
+        return render(request, template, context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def home(request: HttpRequest) -> HttpResponse:
+    form = JoinCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        workshop = workshop_by_code(code=form.cleaned_data["code"])
+        if workshop is None:
+            form.add_error("code", _("No workshop has this code. Check it and try again."))
+        else:
+            return redirect("workshops:join", code=workshop.join_code)
+    return render(
+        request, "workshops/home.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def join(request: HttpRequest, code: str) -> HttpResponse:
+    workshop = _workshop_or_404(code)
+    if code != workshop.join_code:
+        return redirect("workshops:join", code=workshop.join_code)
+    actor = _actor(request, workshop)
+    if actor.role is Role.CITIZEN:
+        return redirect("workshops:room", code=workshop.join_code)
+    if actor.role is Role.FACILITATOR:
+        return redirect("workshops:console", code=workshop.join_code)
+    with translation.override(workshop.language):
+        form = JoinForm(request.POST or None, initial={"display_name": friendly_name()})
+        refused = None
+        if request.method == "POST" and form.is_valid():
+            try:
+                participant = services.participant_join(
+                    actor=actor, display_name=form.cleaned_data["display_name"]
+                )
+            except ActionRefused as error:
+                refused = error
+            else:
+                joined = dict(request.session.get(PARTICIPANTS_SESSION_KEY) or {})
+                joined[str(workshop.pk)] = participant.key
+                request.session[PARTICIPANTS_SESSION_KEY] = joined
+                return redirect("workshops:room", code=workshop.join_code)
+        if refused is not None:
+            form.add_error(None, refused.message)
+        closed = not actor.may(Action.JOIN)
+        status = 400 if form.errors else 200
+        return render(
+            request,
+            "workshops/join.html",
+            {"workshop": workshop, "form": form, "closed": closed},
+            status=status,
+        )
+
+
+@require_GET
+def room(request: HttpRequest, code: str) -> HttpResponse:
+    workshop = _workshop_or_404(code)
+    actor = _actor(request, workshop)
+    if actor.role is Role.FACILITATOR:
+        return redirect("workshops:console", code=workshop.join_code)
+    if actor.role is Role.OBSERVER:
+        return redirect("workshops:observe", token=workshop.observer_token)
+    if actor.role is not Role.CITIZEN:
+        return redirect("workshops:join", code=workshop.join_code)
+    # A key per rendered form makes a double submit without script post the idea once.
+    idea_form = IdeaForm(initial={"client_key": secrets.token_urlsafe(16)})
+    return room_page(request, "workshops/room.html", actor, {"idea_form": idea_form})
+
+
+@require_POST
+def rename(request: HttpRequest, code: str) -> HttpResponse:
+    workshop = _workshop_or_404(code)
+    actor = _actor(request, workshop)
+    form = RenameForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ActionRefused("invalid", _("Your name cannot be empty."))
+        services.participant_rename(actor=actor, display_name=form.cleaned_data["display_name"])
+    except ActionRefused as error:
+        messages.error(request, error.message)
+    return redirect("workshops:room", code=workshop.join_code)
+
+
+@require_GET
+def qr_code(request: HttpRequest, code: str) -> HttpResponse:
+    workshop = _workshop_or_404(code)
+    url = links.join_url(request, workshop)
+    svg = links.qr_svg(url, title=_("Join %(title)s") % {"title": workshop.title})
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@require_GET
+def observe(request: HttpRequest, token: str) -> HttpResponse:
+    workshop = Workshop.objects.filter(observer_token=token).first()
+    if workshop is None:
+        raise Http404(_("This observer link is not valid."))
+    observing = list(request.session.get(OBSERVING_SESSION_KEY) or [])
+    if workshop.pk not in observing:
+        observing.append(workshop.pk)
+        request.session[OBSERVING_SESSION_KEY] = observing
+    actor = _actor(request, workshop, as_observer=True)
+    return room_page(request, "workshops/observe.html", actor, {})
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    workshops = workshops_facilitated_by(user=request.user)
+    return render(request, "workshops/dashboard.html", {"workshops": workshops})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def workshop_new(request: HttpRequest) -> HttpResponse:
+    form = WorkshopForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workshop = services.workshop_create(owner=request.user, **form.cleaned_data)
+        except ActionRefused as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect("workshops:console", code=workshop.join_code)
+    status = 400 if form.errors else 200
+    return render(
+        request, "workshops/workshop_form.html", {"form": form, "new": True}, status=status
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def workshop_edit(request: HttpRequest, code: str) -> HttpResponse:
+    actor = _facilitator_actor(request, code)
+    workshop = actor.workshop
+    initial = {
+        "title": workshop.title,
+        "question": workshop.question,
+        "context": workshop.context,
+        "language": workshop.language,
+    }
+    form = WorkshopForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.workshop_update(actor=actor, **form.cleaned_data)
+        except ActionRefused as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The workshop is updated."))
+            return redirect("workshops:console", code=workshop.join_code)
+    status = 400 if form.errors else 200
+    context = {"form": form, "new": False, "workshop": workshop}
+    return render(request, "workshops/workshop_form.html", context, status=status)
+
+
+@login_required
+@require_GET
+def console(request: HttpRequest, code: str) -> HttpResponse:
+    actor = _facilitator_actor(request, code)
+    workshop = actor.workshop
+    context = {
+        "phase_form": PhaseForm(initial={"phase": workshop.phase}),
+        "timer_form": TimerForm(),
+        "invite_form": InviteForm(),
+        "observer_url": links.absolute_url(
+            request, reverse("workshops:observe", kwargs={"token": workshop.observer_token})
+        ),
+        "invitations": workshop.invitations.order_by("-created_at"),
+    }
+    # The console speaks the facilitator's language, not necessarily the room's.
+    return room_page(request, "workshops/console.html", actor, context)
+
+
+@login_required
+@require_GET
+def projector(request: HttpRequest, code: str) -> HttpResponse:
+    actor = _facilitator_actor(request, code)
+    projected = _actor(request, actor.workshop, as_observer=True)
+    return room_page(request, "workshops/projector.html", projected, {})
+
+
+@login_required
+@require_POST
+def phase_change(request: HttpRequest, code: str) -> HttpResponse:
+    actor = _facilitator_actor(request, code)
+    form = PhaseForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ActionRefused("invalid", _("Choose a phase and a timer from the lists."))
+        workshop = services.workshop_change_phase(
+            actor=actor,
+            phase=form.cleaned_data["phase"],
+            duration_seconds=form.cleaned_data["duration_seconds"],
+        )
+        messages.success(
+            request,
+            _("The room is now in the %(phase)s phase.") % {"phase": Phase(workshop.phase).label},
+        )
+    except ActionRefused as error:
+        messages.error(request, error.message)
+    return redirect("workshops:console", code=actor.workshop.join_code)
+
+
+@login_required
+@require_POST
+def timer_set(request: HttpRequest, code: str) -> HttpResponse:
+    actor = _facilitator_actor(request, code)
+    form = TimerForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ActionRefused("invalid", _("Choose a timer from the list."))
+        services.workshop_set_timer(
+            actor=actor, duration_seconds=form.cleaned_data["duration_seconds"]
+        )
+    except ActionRefused as error:
+        messages.error(request, error.message)
+    return redirect("workshops:console", code=actor.workshop.join_code)
+
+
+@login_required
+@require_POST
+def invite(request: HttpRequest, code: str) -> HttpResponse:
+    actor = _facilitator_actor(request, code)
+    form = InviteForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ActionRefused("invalid", _("Enter a valid email address."))
+        invitation = services.facilitator_invite(actor=actor, email=form.cleaned_data["email"])
+    except ActionRefused as error:
+        messages.error(request, error.message)
+    else:
+        url = links.absolute_url(
+            request, reverse("workshops:invitation", kwargs={"token": invitation.token})
+        )
+        send_mail(
+            _("Co-facilitate “%(title)s” on Samskab") % {"title": actor.workshop.title},
+            _(
+                "You are invited to help run the workshop “%(title)s”. Open this link to accept: %(url)s"
+            )
+            % {"title": actor.workshop.title, "url": url},
+            None,
+            [invitation.email],
+            fail_silently=True,
+        )
+        messages.success(
+            request,
+            _("Invitation created. Send your colleague this link: %(url)s") % {"url": url},
+        )
+    return redirect("workshops:console", code=actor.workshop.join_code)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    if request.method == "POST":
+        try:
+            workshop = services.invitation_accept(token=token, user=request.user)
+        except ActionRefused as error:
+            return render(
+                request, "workshops/invitation.html", {"error": error.message}, status=400
+            )
+        messages.success(request, _("You now co-facilitate this workshop."))
+        return redirect("workshops:console", code=workshop.join_code)
+    return render(request, "workshops/invitation.html", {"token": token})
