@@ -50,7 +50,8 @@ def idea_post(*, actor: Actor, text: object, client_key: object) -> tuple[Idea, 
         if existing is not None:
             return existing, False
     require(actor, Action.POST_IDEA)
-    assert actor.participant is not None  # only citizens may post
+    if actor.participant is None:  # the rules let only citizens post; this keeps it so
+        raise ActionRefused("forbidden", _("You are not allowed to do that in this workshop."))
     cleaned = _idea_text(text)
     try:
         with transaction.atomic():

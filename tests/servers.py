@@ -22,11 +22,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_for_port(port: int, *, timeout: float = 20.0, process: subprocess.Popen | None = None) -> None:
+def wait_for_port(
+    port: int, *, timeout: float = 20.0, process: subprocess.Popen | None = None
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
-            raise RuntimeError(f"process exited with {process.returncode} before listening on {port}")
+            raise RuntimeError(f"exited with {process.returncode} before listening on {port}")
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
             return
         time.sleep(0.1)
@@ -61,8 +63,9 @@ def daphne(env: dict[str, str], port: int | None = None) -> Iterator[str]:
     """Run Daphne on this project; yields its base URL and stops it afterwards."""
     port = port or free_port()
     log = open(ROOT / f".daphne-{port}.log", "w")  # noqa: SIM115 - closed below
+    command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
     process = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
+        [*command, "config.asgi:application"],
         cwd=ROOT,
         env=env,
         stdout=log,

@@ -50,7 +50,7 @@ def actor_resolve(
 
 
 def actor_refresh(actor: Actor) -> Actor:
-    """The same actor with the workshop and participant read again, so a check sees today's state."""
+    """The same actor with workshop and participant read again, so checks see today's state."""
     workshop = Workshop.objects.get(pk=actor.workshop.pk)
     participant = None
     if actor.participant is not None:

@@ -164,7 +164,8 @@ def participant_join(*, actor: Actor, display_name: object = "") -> Participant:
 @transaction.atomic
 def participant_rename(*, actor: Actor, display_name: object) -> Participant:
     require(actor, Action.RENAME_SELF)
-    assert actor.participant is not None  # only citizens may rename themselves
+    if actor.participant is None:  # the rules let only citizens rename; this keeps it so
+        raise ActionRefused("forbidden", _("You are not allowed to do that in this workshop."))
     name = _display_name(display_name)
     if not name:
         raise ActionRefused("invalid", _("Your name cannot be empty."))

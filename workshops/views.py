@@ -319,7 +319,8 @@ def invite(request: HttpRequest, code: str) -> HttpResponse:
         send_mail(
             _("Co-facilitate “%(title)s” on Samskab") % {"title": actor.workshop.title},
             _(
-                "You are invited to help run the workshop “%(title)s”. Open this link to accept: %(url)s"
+                "You are invited to help run the workshop “%(title)s”. "
+                "Open this link to accept: %(url)s"
             )
             % {"title": actor.workshop.title, "url": url},
             None,
