@@ -1,0 +1,52 @@
+# Samskab: `make run` starts the product, `make test` runs every check.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+# LAN=1 lets phones on the same network join: listen on every interface and
+# print links with this machine's address. Off by default.
+ifeq ($(LAN),1)
+LAN_IP := $(shell hostname -I 2>/dev/null | awk '{print $$1}')
+BIND := 0.0.0.0
+ADDRESS := $(LAN_IP)
+export ALLOWED_HOSTS := localhost,127.0.0.1,[::1],$(LAN_IP)
+else
+BIND := 127.0.0.1
+ADDRESS := 127.0.0.1
+endif
+
+.PHONY: run test lint system-packages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV) || (scripts/install-system-packages python3-venv && $(PYTHON) -m venv $(VENV))
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@ $(VENV)/.installed-run
+
+run: $(VENV)/.installed-run
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo --base-url http://$(ADDRESS):$(PORT)
+	$(BIN)/daphne -b $(BIND) -p $(PORT) config.asgi:application
+
+system-packages:
+	scripts/install-system-packages redis-server chromium postgresql
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+test: system-packages lint
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache staticfiles
