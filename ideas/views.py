@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from workshops.actors import actor_resolve
 from workshops.errors import ActionRefused
+from workshops.phases import Action
 from workshops.views import _workshop_or_404, room_page
 
 from . import services
@@ -52,6 +53,10 @@ def idea_post(request: HttpRequest, code: str) -> HttpResponse:
     except ActionRefused as error:
         if _wants_json(request):
             return _refused(request, error)
+        if not actor.may(Action.VIEW_ROOM):
+            # Re-rendering the room would show its wall to someone who has not joined.
+            messages.error(request, error.message)
+            return redirect("workshops:join", code=workshop.join_code)
         form.add_error("text", error.message)
         return room_page(request, "workshops/room.html", actor, {"idea_form": form}, status=400)
     if _wants_json(request):

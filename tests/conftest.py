@@ -1,6 +1,15 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import AbstractBaseUser
+from django.test import Client
+from django.urls import reverse
+
+from tests.factories import InvitationFactory, UserFactory, WorkshopFactory, actor_for
+from workshops.actors import Actor
+from workshops.models import Workshop
+from workshops.phases import Phase
+from workshops.services import invitation_accept
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -10,3 +19,92 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="Fail, instead of skipping, when Redis, PostgreSQL or Chromium cannot be started.",
     )
+
+
+# Persona fixtures: one workshop and everyone who may be in (or near) it. The workshop
+# collects ideas, because that is where most of the room's life happens.
+
+
+@pytest.fixture
+def facilitator(db: None) -> AbstractBaseUser:
+    """The user who owns the workshop."""
+    return UserFactory(username="owner")
+
+
+@pytest.fixture
+def workshop(facilitator: AbstractBaseUser) -> Workshop:
+    return WorkshopFactory(owner=facilitator, phase=Phase.IDEATE)
+
+
+@pytest.fixture
+def co_facilitator(workshop: Workshop) -> AbstractBaseUser:
+    """A colleague who accepted an invitation to help run the workshop."""
+    colleague = UserFactory(username="colleague")
+    invitation = InvitationFactory(workshop=workshop, email=colleague.email)
+    invitation_accept(token=invitation.token, user=colleague)
+    return colleague
+
+
+@pytest.fixture
+def stranger(db: None) -> AbstractBaseUser:
+    """A signed-in user who has nothing to do with the workshop."""
+    return UserFactory(username="stranger")
+
+
+@pytest.fixture
+def facilitator_actor(workshop: Workshop) -> Actor:
+    return actor_for("facilitator", workshop)
+
+
+@pytest.fixture
+def citizen(workshop: Workshop) -> Actor:
+    """A citizen who joined from a phone: an Actor holding a participant."""
+    return actor_for("citizen", workshop)
+
+
+@pytest.fixture
+def second_citizen(workshop: Workshop) -> Actor:
+    return actor_for("citizen", workshop)
+
+
+@pytest.fixture
+def observer(workshop: Workshop) -> Actor:
+    """A decision-maker following through the read-only link."""
+    return actor_for("observer", workshop)
+
+
+@pytest.fixture
+def outsider(workshop: Workshop) -> Actor:
+    """Someone who has the code but has not joined."""
+    return actor_for("outsider", workshop)
+
+
+# Browsers: a phone that joined through the join page, and a facilitator's signed-in laptop.
+
+
+def join_by_page(client: Client, workshop: Workshop, display_name: str = "") -> Client:
+    """Join the way a phone does: post the join form, keeping the session cookie."""
+    response = client.post(
+        reverse("workshops:join", kwargs={"code": workshop.join_code}),
+        {"display_name": display_name},
+    )
+    assert response.status_code == 302, response.content
+    assert response["Location"] == reverse("workshops:room", kwargs={"code": workshop.join_code})
+    return client
+
+
+@pytest.fixture
+def citizen_client(workshop: Workshop) -> Client:
+    return join_by_page(Client(), workshop, "Curious Otter 42")
+
+
+@pytest.fixture
+def second_citizen_client(workshop: Workshop) -> Client:
+    return join_by_page(Client(), workshop, "Brave Lynx 17")
+
+
+@pytest.fixture
+def facilitator_client(facilitator: AbstractBaseUser) -> Client:
+    client = Client()
+    client.force_login(facilitator)
+    return client

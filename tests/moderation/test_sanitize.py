@@ -1,0 +1,69 @@
+"""What people type is stored as plain text: markup gone, their words kept."""
+
+from __future__ import annotations
+
+import pytest
+
+from moderation.sanitize import clean_text
+from tests.factories import HOSTILE_FORMULA, HOSTILE_HTML
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        HOSTILE_HTML,
+        f"Free wifi {HOSTILE_HTML}",
+        "<img src=x onerror=alert(1)>Free wifi",
+        "<scr<script>ipt>alert(1)</script>",
+        # Removing the inner tags joins the outer pieces into a new tag.
+        "<<script>script>alert(1)<</script>/script>",
+        "<<b>img src=x onerror=alert(1)>",
+        # Typed entities must stay the characters typed, not become a tag.
+        "&lt;script&gt;alert(1)&lt;/script&gt;",
+        "&#60;script&#62;alert(1)&#60;/script&#62;",
+        # Invisible characters that would join "<" and "script" once removed.
+        "<\u200bscript>alert(1)",
+        "<scr\x00ipt>alert(1)</scr\x00ipt>",
+    ],
+)
+def test_no_markup_survives_cleaning(typed: str) -> None:
+    cleaned = clean_text(typed)
+    assert "<script" not in cleaned.lower()
+    assert "<img" not in cleaned.lower()
+
+
+def test_the_words_around_markup_are_kept() -> None:
+    assert clean_text(f"Free wifi {HOSTILE_HTML} please") == "Free wifi alert(1) please"
+    assert clean_text("<b>Longer</b> opening <i>hours</i>") == "Longer opening hours"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Books < films & games > nothing",
+        "I <3 the library",
+        "fish &amp; chips",
+        "&lt;b&gt; is how you write bold",
+        HOSTILE_FORMULA,
+        "Ærø, Öland & Åland: «quotes» — and \u201cdouble\u201d ones",
+    ],
+)
+def test_ordinary_punctuation_is_kept_exactly(typed: str) -> None:
+    assert clean_text(typed) == typed
+
+
+def test_whitespace_is_tidied_but_paragraphs_stay() -> None:
+    typed = "  First   thought\r\n\r\n\r\n\r\n\tsecond\t\tthought  "
+    assert clean_text(typed) == "First thought\n\nsecond thought"
+
+
+def test_single_line_fields_lose_their_line_breaks() -> None:
+    assert clean_text("Quiet\nOwl", multiline=False) == "Quiet Owl"
+
+
+def test_invisible_and_control_characters_are_removed() -> None:
+    assert clean_text("li\u200bbra\x07ry\u202e") == "library"
+
+
+def test_markup_only_cleans_to_nothing() -> None:
+    assert clean_text("<b></b><!-- hidden --> \n ") == ""

@@ -1,0 +1,292 @@
+"""The room hears of a change once, after it is committed, in the declared shape."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import transaction
+
+from ideas.models import Idea
+from ideas.serializers import idea_as_dict
+from ideas.services import idea_edit, idea_post, idea_withdraw
+from tests.factories import HOSTILE_HTML, actor_for
+from workshops.actors import Actor, actor_refresh
+from workshops.errors import ActionRefused
+from workshops.events import EVENT_FIELDS, publish
+from workshops.models import Participant, Workshop
+from workshops.phases import Phase
+from workshops.selectors import room_snapshot
+from workshops.serializers import participant_as_dict, workshop_as_dict
+from workshops.services import (
+    participant_join,
+    participant_rename,
+    workshop_change_phase,
+    workshop_set_timer,
+    workshop_update,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+class RecordingLayer:
+    """A channel layer that keeps what it is asked to send."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict[str, Any]]] = []
+
+    async def group_send(self, group: str, message: dict[str, Any]) -> None:
+        self.sent.append((group, message))
+
+    def events(self) -> list[dict[str, Any]]:
+        return [message["event"] for _group, message in self.sent]
+
+
+class BrokenLayer:
+    async def group_send(self, group: str, message: dict[str, Any]) -> None:
+        raise ConnectionError("the bus is down")
+
+
+@pytest.fixture
+def room_bus(monkeypatch: pytest.MonkeyPatch) -> RecordingLayer:
+    layer = RecordingLayer()
+    monkeypatch.setattr("workshops.events.get_channel_layer", lambda: layer)
+    return layer
+
+
+def test_a_posted_idea_is_announced_once_after_commit(
+    citizen: Actor, room_bus: RecordingLayer, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        idea, _ = idea_post(actor=citizen, text=f"Free wifi {HOSTILE_HTML}", client_key="key-00001")
+        assert room_bus.sent == [], "announced before the write committed"
+
+    assert len(room_bus.sent) == 1
+    group, message = room_bus.sent[0]
+    assert group == f"workshop.{citizen.workshop.pk}"
+    assert message["type"] == "room.event"
+    assert message["audience"] == "everyone"
+    event = message["event"]
+    assert event["type"] == "idea.posted"
+    assert set(event["data"]) == EVENT_FIELDS["idea.posted"]
+    # The same shape as the snapshot and the HTTP answer, with the cleaned text.
+    assert event["data"]["idea"] == idea_as_dict(Idea.objects.get(pk=idea.pk))
+    assert "<script" not in event["data"]["idea"]["text"]
+
+
+def test_a_resend_announces_nothing_new(
+    citizen: Actor, room_bus: RecordingLayer, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        idea_post(actor=citizen, text="Free wifi", client_key="key-00001")
+    with django_capture_on_commit_callbacks(execute=True):
+        _, created = idea_post(actor=citizen, text="Free wifi", client_key="key-00001")
+
+    assert created is False
+    assert [event["type"] for event in room_bus.events()] == ["idea.posted"]
+
+
+@pytest.mark.parametrize(
+    ("role", "phase", "text"),
+    [
+        ("citizen", Phase.LOBBY, "Too early"),
+        ("citizen", Phase.IDEATE, "   "),
+        ("observer", Phase.IDEATE, "Observers only watch"),
+        ("facilitator", Phase.IDEATE, "Facilitators do not post"),
+    ],
+    ids=["wrong-phase", "invalid", "observer", "facilitator"],
+)
+def test_a_refused_post_announces_nothing(
+    workshop: Workshop,
+    room_bus: RecordingLayer,
+    django_capture_on_commit_callbacks: Any,
+    role: str,
+    phase: Phase,
+    text: str,
+) -> None:
+    actor = actor_for(role, workshop, phase)
+
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(ActionRefused),
+    ):
+        idea_post(actor=actor, text=text, client_key="key-00001")
+
+    assert callbacks == []
+    assert room_bus.sent == []
+    assert not Idea.objects.exists()
+
+
+def test_a_refused_phase_change_announces_nothing(
+    citizen: Actor, room_bus: RecordingLayer, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ActionRefused):
+        workshop_change_phase(actor=citizen, phase=Phase.CLOSED)
+
+    assert room_bus.sent == []
+
+
+def test_a_rolled_back_write_announces_nothing(
+    citizen: Actor, room_bus: RecordingLayer, django_capture_on_commit_callbacks: Any
+) -> None:
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        idea_post(actor=citizen, text="Free wifi", client_key="key-00001")
+        participant_rename(actor=citizen, display_name="Quiet Owl")
+        raise RuntimeError("something later in the same request failed")
+
+    assert callbacks == []
+    assert room_bus.sent == []
+    assert not Idea.objects.exists()
+    assert Participant.objects.get(pk=citizen.participant.pk).display_name != "Quiet Owl"
+
+
+def test_a_broken_bus_does_not_lose_the_idea(
+    citizen: Actor, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    monkeypatch.setattr("workshops.events.get_channel_layer", BrokenLayer)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        idea, created = idea_post(actor=citizen, text="Free wifi", client_key="key-00001")
+
+    assert created is True
+    assert Idea.objects.get(pk=idea.pk).text == "Free wifi"
+
+
+def test_an_event_of_an_undeclared_shape_is_refused(workshop: Workshop) -> None:
+    with pytest.raises(ValueError, match=r"idea\.posted"):
+        publish(workshop, "idea.posted", {"idea": {}, "author_key": "secret"})
+
+
+def _post(actors: dict[str, Actor]) -> Any:
+    return idea_post(actor=actors["citizen"], text="Free wifi", client_key="key-00001")
+
+
+def _edit(actors: dict[str, Actor]) -> Any:
+    idea = actors["idea"]
+    return idea_edit(actor=actors["citizen"], idea_id=idea.pk, text="Fast wifi")
+
+
+def _withdraw(actors: dict[str, Actor]) -> Any:
+    return idea_withdraw(actor=actors["citizen"], idea_id=actors["idea"].pk)
+
+
+SCENARIOS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "idea.posted": _post,
+    "idea.edited": _edit,
+    "idea.withdrawn": _withdraw,
+    "participant.joined": lambda a: participant_join(actor=a["outsider"], display_name="Elk 42"),
+    "participant.renamed": lambda a: participant_rename(actor=a["citizen"], display_name="Owl"),
+    "phase.changed": lambda a: workshop_change_phase(
+        actor=a["facilitator"], phase=Phase.LOBBY, duration_seconds=60
+    ),
+    "timer.changed": lambda a: workshop_set_timer(actor=a["facilitator"], duration_seconds=60),
+    "workshop.updated": lambda a: workshop_update(
+        actor=a["facilitator"], title="T", question="Q?", context="", language="da"
+    ),
+}
+
+
+@pytest.mark.parametrize("event_type", sorted(EVENT_FIELDS))
+def test_every_write_announces_its_declared_shape(
+    event_type: str,
+    workshop: Workshop,
+    citizen: Actor,
+    outsider: Actor,
+    facilitator_actor: Actor,
+    room_bus: RecordingLayer,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    idea, _ = idea_post(actor=citizen, text="Free wifi", client_key="key-00002")
+    actors = {
+        "citizen": citizen,
+        "outsider": outsider,
+        "facilitator": facilitator_actor,
+        "idea": idea,
+    }
+
+    with django_capture_on_commit_callbacks(execute=True):
+        SCENARIOS[event_type](actors)
+
+    [event] = room_bus.events()
+    assert event["type"] == event_type
+    assert set(event["data"]) == EVENT_FIELDS[event_type]
+    stored = Workshop.objects.get(pk=workshop.pk)
+    if "workshop" in event["data"]:
+        assert event["data"]["workshop"] == workshop_as_dict(stored)
+    if "participant_count" in event["data"]:
+        assert event["data"]["participant_count"] == stored.participants.count()
+    if "participant" in event["data"]:
+        participant = Participant.objects.get(pk=event["data"]["participant"]["id"])
+        assert event["data"]["participant"] == participant_as_dict(participant)
+    if "idea" in event["data"]:
+        assert event["data"]["idea"] == idea_as_dict(
+            Idea.objects.get(pk=event["data"]["idea"]["id"])
+        )
+
+
+def apply_event(snapshot: dict[str, Any], event: dict[str, Any]) -> None:
+    """What a screen does with an event, following docs/protocol.md."""
+    kind, data = event["type"], event["data"]
+    if "workshop" in data:
+        snapshot["workshop"] = data["workshop"]
+    if kind == "participant.joined":
+        snapshot["participant_count"] = data["participant_count"]
+    if kind == "participant.renamed":
+        participant = data["participant"]
+        if snapshot["you"]["participant_id"] == participant["id"]:
+            snapshot["you"]["display_name"] = participant["display_name"]
+        for idea in snapshot["ideas"]:
+            if idea["author_id"] == participant["id"]:
+                idea["author_name"] = participant["display_name"]
+    if kind.startswith("idea."):
+        ideas = {idea["id"]: idea for idea in snapshot["ideas"]}
+        known = ideas.get(data["idea"]["id"])
+        if known is None or known["revision"] <= data["idea"]["revision"]:
+            ideas[data["idea"]["id"]] = data["idea"]
+        snapshot["ideas"] = sorted(
+            (idea for idea in ideas.values() if idea["status"] == "published"),
+            key=lambda idea: idea["id"],
+        )
+
+
+def without_clock(snapshot: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in snapshot.items() if key != "server_time"}
+
+
+def test_a_snapshot_plus_the_events_equals_a_fresh_snapshot(
+    workshop: Workshop,
+    citizen: Actor,
+    second_citizen: Actor,
+    facilitator_actor: Actor,
+    room_bus: RecordingLayer,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    kept, _ = idea_post(actor=citizen, text="Free wifi", client_key="key-00001")
+    screen = copy.deepcopy(room_snapshot(actor=citizen))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        newcomer = participant_join(actor=actor_for("outsider", workshop), display_name="Elk 42")
+        gone, _ = idea_post(actor=second_citizen, text="Longer hours", client_key="key-00002")
+        idea_edit(actor=citizen, idea_id=kept.pk, text=f"Fast wifi {HOSTILE_HTML}")
+        participant_rename(actor=citizen, display_name="Quiet Owl")
+        idea_withdraw(actor=second_citizen, idea_id=gone.pk)
+        idea_post(
+            actor=actor_for("citizen", workshop, participant=newcomer),
+            text="A teen-only corner",
+            client_key="key-00003",
+        )
+        workshop_change_phase(actor=facilitator_actor, phase=Phase.CLOSED)
+
+    for event in room_bus.events():
+        apply_event(screen, event)
+
+    fresh = room_snapshot(actor=actor_refresh(citizen))
+    assert without_clock(screen) == without_clock(fresh)
+    assert [idea["text"] for idea in fresh["ideas"]] == ["Fast wifi alert(1)", "A teen-only corner"]
+    assert fresh["you"]["display_name"] == "Quiet Owl"
