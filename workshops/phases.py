@@ -64,7 +64,8 @@ _CITIZEN = {
     Action.EDIT_OWN_IDEA: frozenset({Phase.IDEATE}),
     Action.WITHDRAW_OWN_IDEA: frozenset({Phase.IDEATE}),
 }
-_OBSERVER = {Action.VIEW_ROOM: _ALL_PHASES}
+# A decision-maker following the room may still step in and join it as a citizen.
+_OBSERVER = {Action.VIEW_ROOM: _ALL_PHASES, Action.JOIN: _OPEN_PHASES}
 # Anyone holding the code may join while the room is open; a closed room takes nobody new.
 _OUTSIDER = {Action.JOIN: _OPEN_PHASES}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -101,7 +102,9 @@ def workshop_change_phase(
     require(actor, Action.CHANGE_PHASE)
     if phase not in {p.value for p in RUNNABLE_PHASES}:
         raise ActionRefused("invalid", _("That phase is not available."))
-    ends_at = _timer_end(duration_seconds) if phase != Phase.CLOSED else None
+    ends_at = _timer_end(duration_seconds)
+    if phase == Phase.CLOSED:
+        ends_at = None  # a closed room has nothing left to count down
     workshop = Workshop.objects.select_for_update().get(pk=actor.workshop.pk)
     workshop.phase = phase
     workshop.phase_ends_at = ends_at
@@ -189,6 +192,16 @@ def facilitator_invite(*, actor: Actor, email: str) -> FacilitatorInvitation:
     )
 
 
+def _addresses_of(user: Any) -> set[str]:
+    addresses = {
+        address.lower()
+        for address in EmailAddress.objects.filter(user=user).values_list("email", flat=True)
+    }
+    if user.email:
+        addresses.add(user.email.lower())
+    return addresses
+
+
 @transaction.atomic
 def invitation_accept(*, token: str, user: Any) -> Workshop:
     if user is None or not user.is_authenticated:
@@ -201,6 +214,13 @@ def invitation_accept(*, token: str, user: Any) -> Workshop:
     )
     if invitation is None:
         raise ActionRefused("not_found", _("This invitation does not exist."))
+    # The link alone is not enough: it may have been forwarded or overheard.
+    if invitation.email not in _addresses_of(user):
+        raise ActionRefused(
+            "forbidden",
+            _("This invitation is for %(email)s. Sign in with that address to accept it.")
+            % {"email": invitation.email},
+        )
     if invitation.accepted_by_id is not None and invitation.accepted_by_id != user.pk:
         raise ActionRefused("conflict", _("This invitation has already been used."))
     invitation.workshop.facilitators.add(user)

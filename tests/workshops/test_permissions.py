@@ -55,7 +55,7 @@ EXPECTED: dict[str, dict[Role, str]] = {
     "participant_join": {
         Role.FACILITATOR: "F        F        F        F        F        F        F",
         Role.CITIZEN:     "S        S        S        S        S        S        S",
-        Role.OBSERVER:    "F        F        F        F        F        F        F",
+        Role.OBSERVER:    "Y        Y        Y        Y        Y        Y        W",
         Role.OUTSIDER:    "Y        Y        Y        Y        Y        Y        W",
     },
     "participant_rename": {

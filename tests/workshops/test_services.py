@@ -274,7 +274,7 @@ class TestWorkshopCreateAndUpdate:
 
 class TestInvitations:
     def test_accepting_makes_the_user_a_facilitator(self, workshop: Workshop) -> None:
-        colleague = UserFactory(username="colleague")
+        colleague = UserFactory(username="colleague", email="colleague@example.org")
         invitation = facilitator_invite(
             actor=actor_for("facilitator", workshop), email=" Colleague@Example.org "
         )
@@ -289,22 +289,35 @@ class TestInvitations:
         assert actor.role is Role.FACILITATOR
 
     def test_a_used_invitation_cannot_be_used_by_someone_else(self, workshop: Workshop) -> None:
-        invitation = InvitationFactory(workshop=workshop)
         first = UserFactory(username="first")
+        invitation = InvitationFactory(workshop=workshop, email=first.email)
         second = UserFactory(username="second")
         invitation_accept(token=invitation.token, user=first)
 
         with pytest.raises(ActionRefused) as refused:
             invitation_accept(token=invitation.token, user=second)
 
-        assert refused.value.code == "conflict"
+        assert refused.value.code == "forbidden"
         assert not fresh(workshop).is_facilitator(second)
         invitation.refresh_from_db()
         assert invitation.accepted_by == first
 
+    def test_a_forwarded_link_does_not_work_for_another_address(self, workshop: Workshop) -> None:
+        invitation = InvitationFactory(workshop=workshop, email="invited@example.org")
+        stranger = UserFactory(username="forwarded-to", email="someone-else@example.org")
+
+        with pytest.raises(ActionRefused) as refused:
+            invitation_accept(token=invitation.token, user=stranger)
+
+        assert refused.value.code == "forbidden"
+        assert "invited@example.org" in refused.value.message
+        assert not fresh(workshop).is_facilitator(stranger)
+        invitation.refresh_from_db()
+        assert invitation.accepted_by is None
+
     def test_opening_ones_own_invitation_again_is_harmless(self, workshop: Workshop) -> None:
-        invitation = InvitationFactory(workshop=workshop)
         colleague = UserFactory(username="colleague")
+        invitation = InvitationFactory(workshop=workshop, email=colleague.email)
         invitation_accept(token=invitation.token, user=colleague)
 
         assert invitation_accept(token=invitation.token, user=colleague) == workshop

@@ -37,7 +37,8 @@ class Command(BaseCommand):
         workshop = Workshop.objects.filter(owner__email=DEMO_EMAIL).first()
         password = self._stored_password()
         if workshop is None and not Workshop.objects.exists():
-            workshop, password = self._seed()
+            # With --json the caller keeps the password; the laptop's file stays as it is.
+            workshop, password = self._seed(remember=not options["json"])
         if options["phase"] and workshop is not None:
             actor = Actor(role=Role.FACILITATOR, workshop=workshop, user=workshop.owner)
             workshop = workshop_change_phase(actor=actor, phase=options["phase"])
@@ -71,7 +72,7 @@ class Command(BaseCommand):
             return str(json.loads(CREDENTIALS_FILE.read_text()).get("password"))
         return None
 
-    def _seed(self) -> tuple[Workshop, str]:
+    def _seed(self, *, remember: bool) -> tuple[Workshop, str]:
         password = secrets.token_urlsafe(9)
         user_model = get_user_model()
         user = user_model.objects.filter(email=DEMO_EMAIL).first()
@@ -85,7 +86,8 @@ class Command(BaseCommand):
         EmailAddress.objects.update_or_create(
             user=user, email=DEMO_EMAIL, defaults={"verified": True, "primary": True}
         )
-        CREDENTIALS_FILE.write_text(json.dumps({"email": DEMO_EMAIL, "password": password}))
+        if remember:
+            CREDENTIALS_FILE.write_text(json.dumps({"email": DEMO_EMAIL, "password": password}))
         workshop = workshop_create(
             owner=user,
             title="The library of the future",
