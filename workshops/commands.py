@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ideas import services as idea_services
@@ -86,10 +87,12 @@ def command_handle(*, actor: Actor, frame: dict[str, Any]) -> tuple[Actor, dict[
         return actor, error_reply(request_id, "unknown_type", _("Unknown message type."))
     # Permission is checked against the room as it is now, not as it was at connect.
     actor = actor_refresh(actor)
-    try:
-        data = handler(actor, frame)
-    except ActionRefused as refused:
-        return actor, error_reply(request_id, refused.code, refused.message)
+    # Messages go back in the room's language, whatever the server's default.
+    with translation.override(actor.workshop.language):
+        try:
+            data = handler(actor, frame)
+        except ActionRefused as refused:
+            return actor, error_reply(request_id, refused.code, refused.message)
     return actor, {"type": "ack", "request_id": request_id, "data": data}
 
 
