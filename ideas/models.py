@@ -10,7 +10,10 @@ from workshops.models import Participant, Workshop
 class Idea(models.Model):
     class Status(models.TextChoices):
         PUBLISHED = "published", _("Published")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        WITHDRAWN = "withdrawn", _("Withdrawn by its author")
+        # Seen only by facilitators until approved (pre-moderation, flags, word list).
+        HELD = "held", _("Held for review")
+        HIDDEN = "hidden", _("Hidden by a facilitator")
 
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="ideas")
     author = models.ForeignKey(

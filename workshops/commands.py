@@ -12,32 +12,14 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from ideas import services as idea_services
-from ideas.serializers import idea_as_dict
+from ideas import commands as idea_commands
+from moderation import commands as moderation_commands
+from voting import commands as voting_commands
 
 from . import services
 from .actors import Actor, actor_refresh
 from .errors import ActionRefused
 from .serializers import participant_as_dict, workshop_as_dict
-
-
-def _post_idea(actor: Actor, frame: dict[str, Any]) -> dict[str, Any]:
-    idea, created = idea_services.idea_post(
-        actor=actor, text=frame.get("text"), client_key=frame.get("client_key")
-    )
-    return {"idea": idea_as_dict(idea), "created": created, "client_key": idea.client_key}
-
-
-def _edit_idea(actor: Actor, frame: dict[str, Any]) -> dict[str, Any]:
-    idea = idea_services.idea_edit(
-        actor=actor, idea_id=frame.get("idea_id"), text=frame.get("text")
-    )
-    return {"idea": idea_as_dict(idea)}
-
-
-def _withdraw_idea(actor: Actor, frame: dict[str, Any]) -> dict[str, Any]:
-    idea = idea_services.idea_withdraw(actor=actor, idea_id=frame.get("idea_id"))
-    return {"idea": idea_as_dict(idea)}
 
 
 def _rename(actor: Actor, frame: dict[str, Any]) -> dict[str, Any]:
@@ -67,13 +49,17 @@ def _set_timer(actor: Actor, frame: dict[str, Any]) -> dict[str, Any]:
     return {"workshop": workshop_as_dict(workshop)}
 
 
-COMMANDS: dict[str, Callable[[Actor, dict[str, Any]], dict[str, Any]]] = {
-    "idea.post": _post_idea,
-    "idea.edit": _edit_idea,
-    "idea.withdraw": _withdraw_idea,
+ROOM_COMMANDS: dict[str, Callable[[Actor, dict[str, Any]], dict[str, Any]]] = {
     "participant.rename": _rename,
     "phase.change": _change_phase,
     "timer.set": _set_timer,
+}
+# Each app declares the commands it takes in its commands.py; the room takes them all.
+COMMANDS = {
+    **ROOM_COMMANDS,
+    **idea_commands.COMMANDS,
+    **voting_commands.COMMANDS,
+    **moderation_commands.COMMANDS,
 }
 
 

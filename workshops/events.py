@@ -15,6 +15,10 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from ideas import events as idea_events
+from moderation import events as moderation_events
+from voting import events as voting_events
+
 from .models import Workshop
 
 logger = logging.getLogger(__name__)
@@ -25,16 +29,20 @@ class Audience(enum.StrEnum):
     FACILITATORS = "facilitators"
 
 
-# The fields of every event's `data`; publish() refuses anything else.
-EVENT_FIELDS: dict[str, frozenset[str]] = {
+# The fields of every event's `data`; publish() refuses anything else. Each app
+# declares its own events in its events.py; the room carries them all.
+ROOM_EVENT_FIELDS: dict[str, frozenset[str]] = {
     "workshop.updated": frozenset({"workshop"}),
     "phase.changed": frozenset({"workshop", "server_time"}),
     "timer.changed": frozenset({"workshop", "server_time"}),
     "participant.joined": frozenset({"participant", "participant_count"}),
     "participant.renamed": frozenset({"participant"}),
-    "idea.posted": frozenset({"idea"}),
-    "idea.edited": frozenset({"idea"}),
-    "idea.withdrawn": frozenset({"idea"}),
+}
+EVENT_FIELDS: dict[str, frozenset[str]] = {
+    **ROOM_EVENT_FIELDS,
+    **idea_events.EVENT_FIELDS,
+    **voting_events.EVENT_FIELDS,
+    **moderation_events.EVENT_FIELDS,
 }
 
 

@@ -4,8 +4,9 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from ideas.selectors import ideas_on_wall
-from ideas.serializers import idea_as_dict
+from ideas.selectors import snapshot_part as idea_snapshot_part
+from moderation.selectors import snapshot_part as moderation_snapshot_part
+from voting.selectors import snapshot_part as voting_snapshot_part
 
 from .actors import Actor
 from .codes import looks_like_join_code, normalize_join_code
@@ -36,10 +37,13 @@ def room_snapshot(*, actor: Actor) -> dict[str, Any]:
     if actor.role is Role.CITIZEN and actor.participant is not None:
         you["participant_id"] = actor.participant.pk
         you["display_name"] = actor.participant.display_name
-    return {
+    snapshot = {
         "workshop": workshop_as_dict(workshop),
-        "ideas": [idea_as_dict(idea) for idea in ideas_on_wall(workshop=workshop)],
         "participant_count": participant_count(workshop=workshop),
         "you": you,
         "server_time": server_time(),
     }
+    # Each app adds what it keeps of the room, filtered for this person.
+    for part in (idea_snapshot_part, voting_snapshot_part, moderation_snapshot_part):
+        snapshot.update(part(actor=actor))
+    return snapshot

@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from workshops.actors import Actor
+
+
+def snapshot_part(*, actor: Actor) -> dict[str, Any]:
+    """The moderation part of the room's snapshot."""
+    return {}
