@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from .actors import Actor, actor_resolve
 from .commands import command_handle, error_reply
-from .events import Audience, room_group
+from .events import Audience, participant_group, room_group
 from .phases import Role
 from .selectors import room_snapshot, workshop_by_code
 
@@ -34,7 +34,11 @@ def _resolve(code: str, user: Any, session: Any, as_observer: bool) -> Actor | N
 
 class RoomConsumer(AsyncWebsocketConsumer):
     actor: Actor | None = None
-    group: str | None = None
+    groups_joined: list[str]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.groups_joined = []
 
     async def connect(self) -> None:
         code = self.scope["url_route"]["kwargs"]["code"]
@@ -52,16 +56,19 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.actor = actor
-        self.group = room_group(actor.workshop.pk)
+        self.groups_joined = [room_group(actor.workshop.pk)]
+        if actor.participant is not None:
+            self.groups_joined.append(participant_group(actor.participant.pk))
         # Join before reading the snapshot: an event racing the read then arrives after
         # it, and the page applies it idempotently, so nothing falls between the two.
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        for group in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
         snapshot = await database_sync_to_async(room_snapshot)(actor=actor)
         await self._send({"type": "snapshot", "data": snapshot})
 
     async def disconnect(self, code: int) -> None:
-        if self.group is not None:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        for group in self.groups_joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.actor is None:
@@ -99,6 +106,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if message["audience"] == Audience.FACILITATORS and self.actor.role is not Role.FACILITATOR:
             return
         await self._send(message["event"])
+
+    async def room_close(self, message: dict[str, Any]) -> None:
+        """This participant was removed from the room: say why, then hang up."""
+        await self._send(error_reply(None, message["code"], message["message"]))
+        self.actor = None
+        await self.close(code=CLOSE_FORBIDDEN)
 
     async def _send(self, payload: dict[str, Any]) -> None:
         await self.send(text_data=json.dumps(payload, ensure_ascii=False))

@@ -50,6 +50,11 @@ def room_group(workshop_id: int) -> str:
     return f"workshop.{workshop_id}"
 
 
+def participant_group(participant_id: int) -> str:
+    """Every connection of one participant (two tabs, a phone and a laptop)."""
+    return f"participant.{participant_id}"
+
+
 def publish(
     workshop: Workshop,
     event_type: str,
@@ -70,10 +75,34 @@ def publish(
     transaction.on_commit(lambda: _send(group, message))
 
 
+def publish_to_participant(participant_id: int, event_type: str, data: dict[str, Any]) -> None:
+    """Send an event only to this participant's own connections, after commit.
+
+    For what is nobody else's business, such as the dots a citizen has left.
+    """
+    expected = EVENT_FIELDS[event_type]
+    if set(data) != expected:
+        raise ValueError(f"{event_type} carries {sorted(data)}, declared {sorted(expected)}")
+    message = {
+        "type": "room.event",
+        "audience": Audience.EVERYONE.value,
+        "event": {"type": event_type, "data": data},
+    }
+    group = participant_group(participant_id)
+    transaction.on_commit(lambda: _send(group, message))
+
+
+def disconnect_participant(participant_id: int, *, code: str, message: str) -> None:
+    """Close every connection of this participant after commit, telling them why."""
+    frame = {"type": "room.close", "code": code, "message": message}
+    group = participant_group(participant_id)
+    transaction.on_commit(lambda: _send(group, frame))
+
+
 def _send(group: str, message: dict[str, Any]) -> None:
     try:
         async_to_sync(get_channel_layer().group_send)(group, message)
     except Exception:
         # The write has committed; a screen that missed the event resyncs from the
         # snapshot when it reconnects, so a broken bus must not fail the request.
-        logger.exception("could not publish %s to %s", message["event"]["type"], group)
+        logger.exception("could not publish %s to %s", message["type"], group)
