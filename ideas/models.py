@@ -7,6 +7,25 @@ from django.utils.translation import gettext_lazy as _
 from workshops.models import Participant, Workshop
 
 
+class Cluster(models.Model):
+    """A theme: ideas the room has put together under one name."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="clusters")
+    name = models.CharField(_("name"), max_length=120)
+    # Where the cluster stands on the board; lower comes first.
+    position = models.PositiveIntegerField(default=0)
+    revision = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("cluster")
+        verbose_name_plural = _("clusters")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Idea(models.Model):
     class Status(models.TextChoices):
         PUBLISHED = "published", _("Published")
@@ -14,12 +33,20 @@ class Idea(models.Model):
         # Seen only by facilitators until approved (pre-moderation, flags, word list).
         HELD = "held", _("Held for review")
         HIDDEN = "hidden", _("Hidden by a facilitator")
+        MERGED = "merged", _("Merged into another idea")
 
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="ideas")
     author = models.ForeignKey(
         Participant, on_delete=models.SET_NULL, null=True, blank=True, related_name="ideas"
     )
     text = models.TextField(_("idea"))
+    cluster = models.ForeignKey(
+        Cluster, on_delete=models.SET_NULL, null=True, blank=True, related_name="ideas"
+    )
+    # A duplicate merged into another idea; it keeps its words and (later) its votes.
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_ideas"
+    )
     # Chosen by the phone before the first send; a resend with the same key is the same idea.
     client_key = models.CharField(max_length=64)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PUBLISHED)

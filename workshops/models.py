@@ -32,6 +32,11 @@ class Workshop(models.Model):
     observer_token = models.CharField(max_length=64, unique=True, default=_new_token)
     phase = models.CharField(_("phase"), max_length=16, choices=Phase.choices, default=Phase.LOBBY)
     phase_ends_at = models.DateTimeField(_("phase ends at"), null=True, blank=True)
+    participants_may_group = models.BooleanField(
+        _("participants may group ideas"),
+        default=False,
+        help_text=_("Otherwise only facilitators group, and participants watch."),
+    )
     # Grows with every change to the room's own state, so clients can drop stale events.
     revision = models.PositiveIntegerField(default=1)
     owner = models.ForeignKey(
