@@ -69,6 +69,8 @@
     closed: t("This workshop has closed. Thank you for taking part."),
   };
 
+  var phaseShownInForm = null;
+
   function applyWorkshop(workshop, serverTime) {
     var previous = state.workshop;
     if (previous && workshop.revision < previous.revision) return;
@@ -80,13 +82,19 @@
     $all("[data-workshop-question]").forEach(function (node) { node.textContent = workshop.question; });
     var compose = $("[data-compose]");
     if (compose) compose.hidden = workshop.phase !== "ideate";
+    // A closed room is over: there is no name left to change.
+    var rename = $("[data-rename]");
+    if (rename) rename.hidden = workshop.phase === "closed";
     var note = $("[data-phase-note]");
     if (note) {
       note.textContent = PHASE_NOTES[workshop.phase] || "";
       note.hidden = !PHASE_NOTES[workshop.phase];
     }
+    // Follow the room's phase only when it changes: a snapshot on (re)connect must not undo
+    // a phase the facilitator has picked but not yet submitted.
     var phaseSelect = $("[data-phase-form] select[name=phase]");
-    if (phaseSelect && (!previous || previous.phase !== workshop.phase)) phaseSelect.value = workshop.phase;
+    if (phaseSelect && phaseShownInForm !== workshop.phase) phaseSelect.value = workshop.phase;
+    phaseShownInForm = workshop.phase;
     renderTimer();
     if (previous && previous.phase !== workshop.phase) {
       announce(fmt(t("The room moved to the phase: %s"), [workshop.phase_label]));
@@ -129,6 +137,7 @@
     if (mine) item.classList.add("idea-mine");
     var text = document.createElement("p");
     text.className = "idea-text";
+    text.id = "idea-" + idea.id + "-text";
     text.textContent = idea.text;
     item.appendChild(text);
     var meta = document.createElement("p");
@@ -146,12 +155,15 @@
     edit.type = "button";
     edit.textContent = t("Edit");
     edit.setAttribute("aria-label", t("Edit your idea"));
+    // Several of one's own ideas each have these buttons: the idea's words tell them apart.
+    edit.setAttribute("aria-describedby", "idea-" + idea.id + "-text");
     edit.addEventListener("click", function () { openEditor(idea, actions); });
     var withdraw = document.createElement("button");
     withdraw.type = "button";
     withdraw.className = "button-secondary";
     withdraw.textContent = t("Withdraw");
     withdraw.setAttribute("aria-label", t("Withdraw your idea"));
+    withdraw.setAttribute("aria-describedby", "idea-" + idea.id + "-text");
     withdraw.addEventListener("click", function () {
       if (!window.confirm(t("Withdraw this idea from the wall?"))) return;
       request({ type: "idea.withdraw", idea_id: idea.id }, idea.id + "/withdraw");
