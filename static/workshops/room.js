@@ -32,6 +32,12 @@
     clockOffset: 0,
   };
 
+  // What app scripts (grouping, voting, moderation) hook into: see SamskabRoom below.
+  var listeners = {};
+  var ideaDecorators = [];
+  function on(type, handler) { (listeners[type] = listeners[type] || []).push(handler); }
+  function emit(type, data) { (listeners[type] || []).forEach(function (handler) { handler(data); }); }
+
   function $(selector) { return document.querySelector(selector); }
   function $all(selector) { return Array.prototype.slice.call(document.querySelectorAll(selector)); }
 
@@ -145,6 +151,7 @@
     meta.textContent = idea.author_name + (idea.edited ? " · " + t("edited") : "") + (mine ? " · " + t("your idea") : "");
     item.appendChild(meta);
     if (mine && canEditOwnIdeas()) item.appendChild(ownIdeaActions(idea));
+    ideaDecorators.forEach(function (decorate) { decorate(idea, item); });
     return item;
   }
 
@@ -264,6 +271,7 @@
     var yourName = $("[data-your-name]");
     if (yourName) yourName.textContent = snapshot.you.display_name;
     renderAllIdeas();
+    emit("snapshot", snapshot);
   }
 
   var EVENTS = {
@@ -276,6 +284,11 @@
         var yourName = $("[data-your-name]");
         if (yourName) yourName.textContent = data.participant.display_name;
       }
+      state.ideas.forEach(function (idea) {
+        if (idea.author_id === data.participant.id) {
+          upsertIdea(Object.assign({}, idea, { author_name: data.participant.display_name }), false);
+        }
+      });
     },
     "idea.posted": function (data) { upsertIdea(data.idea, true); },
     "idea.edited": function (data) { upsertIdea(data.idea, false); },
@@ -382,6 +395,7 @@
     }
     var handler = EVENTS[frame.type];
     if (handler) handler(frame.data);
+    emit(frame.type, frame.data);
   }
 
   var requestCounter = 0;
@@ -541,15 +555,33 @@
 
   // ---- start ----------------------------------------------------------------------------
 
-  applySnapshot(initial);
-  renderOutbox();
-  connect();
-  window.setInterval(function () { if (!socketOpen()) flushOutbox(); }, 10000);
-  window.addEventListener("online", function () { connect(); flushOutbox(); });
-  document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "visible") {
-      if (socketOpen()) socket.send(JSON.stringify({ type: "ping" }));
-      else { retryMs = RETRY_MIN_MS; connect(); }
-    }
-  });
+  window.SamskabRoom = {
+    config: config,
+    state: state,
+    t: t,
+    fmt: fmt,
+    on: on,
+    request: request,
+    announce: announce,
+    decorateIdea: function (decorator) { ideaDecorators.push(decorator); },
+    renderIdeas: renderAllIdeas,
+  };
+
+  function start() {
+    applySnapshot(initial);
+    renderOutbox();
+    connect();
+    window.setInterval(function () { if (!socketOpen()) flushOutbox(); }, 10000);
+    window.addEventListener("online", function () { connect(); flushOutbox(); });
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "visible") {
+        if (socketOpen()) socket.send(JSON.stringify({ type: "ping" }));
+        else { retryMs = RETRY_MIN_MS; connect(); }
+      }
+    });
+  }
+  // App scripts load after this one (all deferred); starting on DOMContentLoaded lets
+  // them register their handlers before the first snapshot is applied.
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
 })();

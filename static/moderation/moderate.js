@@ -1,0 +1,4 @@
+/* Hooks into window.SamskabRoom (static/workshops/room.js). */
+(function () {
+  "use strict";
+})();
