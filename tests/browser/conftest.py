@@ -51,7 +51,9 @@ def server_url(live_daphne: LiveServer) -> str:
     return live_daphne.url
 
 
-@pytest.fixture(scope="session")
+# Playwright's sync API keeps an event loop running in the main thread while it
+# lives; module scope stops it before other modules' asyncio tests need the thread.
+@pytest.fixture(scope="module")
 def _playwright() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
@@ -59,7 +61,7 @@ def _playwright() -> Iterator[object]:
         yield playwright
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def _chromium(_playwright):  # type: ignore[no-untyped-def]
     if not Path(CHROMIUM).exists():
         yield None
@@ -73,7 +75,7 @@ def _chromium(_playwright):  # type: ignore[no-untyped-def]
     browser.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(request: pytest.FixtureRequest, _chromium):  # type: ignore[no-untyped-def]
     """A running Chromium; skips (or fails under --require-services) when there is none."""
     if _chromium is None:
