@@ -1,0 +1,162 @@
+"""A phone on a bad network: WebSockets blocked, no script at all, or no connection for a while.
+
+Whatever happens to the connection, a citizen's idea reaches the room once, and
+nothing typed is lost.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, WebSocketRoute, expect
+
+from tests.browser.test_live_room import (
+    PHONE,
+    create_workshop,
+    idea_box,
+    join_by_link,
+    mark_loaded,
+    move_room,
+    post_idea,
+    sign_up_facilitator,
+    wait_until_live,
+    wall,
+)
+
+pytestmark = pytest.mark.browser
+
+SOCKETS = re.compile(r"/ws/workshops/")
+
+
+@dataclass
+class Room:
+    code: str
+    console: Page
+
+
+@pytest.fixture(scope="module")
+def room(browser: Browser, server_url: str) -> Iterator[Room]:
+    laptop = sign_up_facilitator(browser, server_url)
+    console, code = create_workshop(laptop, "Paths through the park")
+    move_room(console, "Ideate")
+    yield Room(code=code, console=console)
+    laptop.close()
+
+
+def refuse_sockets(page: Page) -> None:
+    """Behave like a network that lets HTTP through but drops every WebSocket."""
+    page.route_web_socket(SOCKETS, lambda socket: socket.close(code=1011, reason="blocked"))
+
+
+class SocketSwitch:
+    """Passes the phone's sockets through to the server until the network is cut."""
+
+    def __init__(self) -> None:
+        self.online = True
+        self.sockets: list[WebSocketRoute] = []
+
+    def route(self, socket: WebSocketRoute) -> None:
+        if not self.online:
+            socket.close(code=1011, reason="offline")
+            return
+        socket.connect_to_server()
+        self.sockets.append(socket)
+
+    def cut(self) -> None:
+        self.online = False
+        for socket in self.sockets:
+            socket.close(code=1011, reason="offline")
+
+
+def phone(browser: Browser, server_url: str, **options: object) -> BrowserContext:
+    return browser.new_context(base_url=server_url, **PHONE, **options)  # type: ignore[arg-type]
+
+
+def test_with_websockets_blocked_a_citizen_still_posts(
+    browser: Browser, server_url: str, room: Room
+) -> None:
+    blocked = phone(browser, server_url)
+    page = blocked.new_page()
+    refuse_sockets(page)
+    page.goto(f"/j/{room.code}")
+    page.get_by_role("button", name="Join the workshop").click()
+    expect(page).to_have_url(re.compile(rf"/w/{room.code}/$"))
+    expect(page.locator("[data-connection]")).to_contain_text("Reconnecting")
+
+    post_idea(page, "Light the path by the pond")
+
+    # The post went over plain HTTP: it is on this phone's wall and live on the console.
+    expect(wall(page).filter(has_text="Light the path by the pond")).to_have_count(1)
+    expect(page.locator("[data-outbox]")).to_be_hidden()
+    expect(wall(room.console).filter(has_text="Light the path by the pond")).to_have_count(1)
+
+    # Others' ideas reach this phone with a reload.
+    other = join_by_link(phone(browser, server_url), room.code)
+    post_idea(other, "Benches every hundred metres")
+    page.reload()
+    expect(wall(page).filter(has_text="Benches every hundred metres")).to_have_count(1)
+    expect(wall(page).filter(has_text="Light the path by the pond")).to_have_count(1)
+    other.context.close()
+    blocked.close()
+
+
+def test_without_script_a_citizen_joins_posts_and_sees_the_wall(
+    browser: Browser, server_url: str, room: Room
+) -> None:
+    context = phone(browser, server_url, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"/j/{room.code}")
+    page.get_by_role("button", name="Join the workshop").click()
+    expect(page).to_have_url(re.compile(rf"/w/{room.code}/$"))
+
+    idea_box(page).fill("Dog bins at each gate")
+    page.get_by_role("button", name="Post idea").click()
+    expect(page.get_by_role("status").filter(has_text="Your idea is on the wall.")).to_be_visible()
+    expect(wall(page).filter(has_text="Dog bins at each gate")).to_have_count(1)
+    expect(wall(room.console).filter(has_text="Dog bins at each gate")).to_have_count(1)
+
+    # An empty post is refused with the reason, in place.
+    page.get_by_role("button", name="Post idea").click()
+    expect(page.get_by_role("alert")).to_contain_text("Write your idea before you post it.")
+    context.close()
+
+
+def test_an_idea_typed_offline_is_kept_and_sent_once_when_the_phone_is_back(
+    browser: Browser, server_url: str, room: Room
+) -> None:
+    context = phone(browser, server_url)
+    switch = SocketSwitch()
+    context.route_web_socket(SOCKETS, switch.route)
+    page = join_by_link(context, room.code)
+
+    # The network goes: the socket drops and plain HTTP fails too.
+    context.set_offline(True)
+    switch.cut()
+    expect(page.locator("[data-connection]")).to_contain_text("Reconnecting")
+    post_idea(page, "Drinking fountain near the playground")
+    outbox = page.locator("[data-outbox]")
+    expect(outbox).to_be_visible()
+    expect(outbox).to_contain_text("Drinking fountain near the playground")
+
+    # The phone is put away; later the network is back and the page is opened again.
+    page.close()
+    context.set_offline(False)
+    switch.online = True
+    again = context.new_page()
+    again.goto(f"/w/{room.code}/")
+    wait_until_live(again)
+    mark_loaded(again)
+
+    expect(again.locator("[data-outbox]")).to_be_hidden()
+    expect(wall(again).filter(has_text="Drinking fountain near the playground")).to_have_count(1)
+    expect(
+        wall(room.console).filter(has_text="Drinking fountain near the playground")
+    ).to_have_count(1)
+    # Reconnecting resends nothing twice.
+    again.reload()
+    wait_until_live(again)
+    expect(wall(again).filter(has_text="Drinking fountain near the playground")).to_have_count(1)
+    context.close()
