@@ -1,11 +1,145 @@
+"""Reads about voting: the rules, a participant's own ballot, and the tallies."""
+
 from __future__ import annotations
 
+import time
+from collections import defaultdict
 from typing import TYPE_CHECKING, Any
+
+from ideas.models import Cluster, Idea
+from workshops.models import Participant, Workshop
+from workshops.phases import Role
+
+from .models import Ballot, Vote, Voter
+from .serializers import ballot_as_dict, own_ballot_as_dict
 
 if TYPE_CHECKING:
     from workshops.actors import Actor
 
 
+def ballot_of(*, workshop: Workshop) -> Ballot:
+    """The workshop's rules; the defaults (unsaved) while nobody has set or used them."""
+    ballot = Ballot.objects.filter(workshop=workshop).first()
+    return ballot if ballot is not None else Ballot(workshop=workshop)
+
+
+def votes_of(*, ballot: Ballot, participant: Participant) -> list[Vote]:
+    if ballot.pk is None:
+        return []
+    return list(Vote.objects.filter(ballot=ballot, participant=participant))
+
+
+def remaining_of(*, ballot: Ballot, votes: list[Vote]) -> int | None:
+    """What this participant may still place: dots, or ranks left; None when unbounded."""
+    budget = ballot.budget()
+    if budget is None:
+        return None
+    if ballot.method == Ballot.Method.RANKING:
+        return max(budget - len(votes), 0)
+    return max(budget - sum(vote.weight for vote in votes), 0)
+
+
+def own_ballot(*, ballot: Ballot, participant: Participant) -> dict[str, Any]:
+    votes = votes_of(ballot=ballot, participant=participant)
+    revision = Voter.objects.filter(participant=participant).values_list("revision", flat=True)
+    return own_ballot_as_dict(
+        votes=votes,
+        remaining=remaining_of(ballot=ballot, votes=votes),
+        revision=revision.first() or 0,
+    )
+
+
+def merge_targets(*, workshop: Workshop) -> dict[int, int]:
+    """Each idea of the workshop → the idea its votes count for (itself unless merged)."""
+    merged_into = dict(Idea.objects.filter(workshop=workshop).values_list("pk", "merged_into_id"))
+    final: dict[int, int] = {}
+    for idea_id in merged_into:
+        current, seen = idea_id, {idea_id}
+        # Follow a chain of merges (A into B, B into C); a loop stops where it closes.
+        while (following := merged_into.get(current)) is not None and following not in seen:
+            seen.add(following)
+            current = following
+        final[idea_id] = current
+    return final
+
+
+def tallies_as_of() -> int:
+    """A clock reading (microseconds) that orders tallies: a screen keeps the newest."""
+    return time.time_ns() // 1000
+
+
+def tallies_of(*, ballot: Ballot) -> list[dict[str, Any]]:
+    """Items ranked by votes, each with its total and its distinct supporters.
+
+    Votes on an idea merged into another count for that other idea; items that are not
+    on the wall (hidden, held, withdrawn) are left out.
+    """
+    if ballot.pk is None:
+        return []
+    workshop = ballot.workshop
+    totals: dict[int, int] = defaultdict(int)
+    supporters: dict[int, set[int]] = defaultdict(set)
+    labels: dict[int, str] = {}
+    if ballot.target == Ballot.Target.IDEAS:
+        rows = Vote.objects.filter(ballot=ballot, idea__isnull=False).values_list(
+            "idea_id", "participant_id", "weight"
+        )
+        final = merge_targets(workshop=workshop)
+        for idea_id, participant_id, weight in rows:
+            target = final.get(idea_id, idea_id)
+            totals[target] += weight
+            supporters[target].add(participant_id)
+        labels = dict(
+            Idea.objects.filter(
+                pk__in=list(totals), workshop=workshop, status=Idea.Status.PUBLISHED
+            ).values_list("pk", "text")
+        )
+    else:
+        rows = Vote.objects.filter(ballot=ballot, cluster__isnull=False).values_list(
+            "cluster_id", "participant_id", "weight"
+        )
+        for cluster_id, participant_id, weight in rows:
+            totals[cluster_id] += weight
+            supporters[cluster_id].add(participant_id)
+        labels = dict(
+            Cluster.objects.filter(pk__in=list(totals), workshop=workshop).values_list("pk", "name")
+        )
+    ranked = sorted(
+        (target for target in totals if target in labels),
+        key=lambda target: (-totals[target], -len(supporters[target]), target),
+    )
+    tallies: list[dict[str, Any]] = []
+    for index, target in enumerate(ranked):
+        # Equal totals share a place (1, 2, 2, 4), so a tie never looks like a win.
+        if tallies and tallies[-1]["total"] == totals[target]:
+            position = tallies[-1]["position"]
+        else:
+            position = index + 1
+        tallies.append(
+            {
+                "target_type": ballot.target,
+                "target_id": target,
+                "label": labels[target],
+                "total": totals[target],
+                "supporters": len(supporters[target]),
+                "position": position,
+            }
+        )
+    return tallies
+
+
 def snapshot_part(*, actor: Actor) -> dict[str, Any]:
-    """The voting part of the room's snapshot."""
-    return {}
+    """The voting part of the room's snapshot: rules, your own ballot, tallies you may see."""
+    ballot = ballot_of(workshop=actor.workshop)
+    may_see_tallies = ballot.tallies_public or actor.role is Role.FACILITATOR
+    part: dict[str, Any] = {
+        "ballot": ballot_as_dict(ballot),
+        "tallies": None,
+        "tallies_as_of": tallies_as_of(),
+        "mine": None,
+    }
+    if may_see_tallies:
+        part["tallies"] = tallies_of(ballot=ballot)
+    if actor.role is Role.CITIZEN and actor.participant is not None:
+        part["mine"] = own_ballot(ballot=ballot, participant=actor.participant)
+    return {"voting": part}

@@ -23,8 +23,14 @@ class Phase(models.TextChoices):
 
 
 # The phases a facilitator can move the room into today, in running order.
-# Group, vote, results and value propositions join this list as they are built.
-RUNNABLE_PHASES: tuple[Phase, ...] = (Phase.LOBBY, Phase.IDEATE, Phase.CLOSED)
+# Group and value propositions join this list as they are built.
+RUNNABLE_PHASES: tuple[Phase, ...] = (
+    Phase.LOBBY,
+    Phase.IDEATE,
+    Phase.VOTE,
+    Phase.RESULTS,
+    Phase.CLOSED,
+)
 
 
 class Role(enum.StrEnum):
@@ -45,6 +51,9 @@ class Action(enum.StrEnum):
     SET_TIMER = "set_timer"
     INVITE_FACILITATOR = "invite_facilitator"
     EDIT_WORKSHOP = "edit_workshop"
+    CAST_VOTE = "cast_vote"
+    CONFIGURE_VOTING = "configure_voting"
+    REVEAL_TALLIES = "reveal_tallies"
 
 
 _ALL_PHASES = frozenset(Phase)
@@ -56,6 +65,9 @@ _FACILITATOR = {
     Action.SET_TIMER: _OPEN_PHASES,
     Action.INVITE_FACILITATOR: _ALL_PHASES,
     Action.EDIT_WORKSHOP: _ALL_PHASES,
+    # Rules are set before the vote; changing them once votes exist asks to clear them.
+    Action.CONFIGURE_VOTING: frozenset({Phase.LOBBY, Phase.IDEATE, Phase.GROUP, Phase.VOTE}),
+    Action.REVEAL_TALLIES: frozenset({Phase.VOTE, Phase.RESULTS, Phase.PROPOSE, Phase.CLOSED}),
 }
 _CITIZEN = {
     Action.VIEW_ROOM: _ALL_PHASES,
@@ -63,6 +75,7 @@ _CITIZEN = {
     Action.POST_IDEA: frozenset({Phase.IDEATE}),
     Action.EDIT_OWN_IDEA: frozenset({Phase.IDEATE}),
     Action.WITHDRAW_OWN_IDEA: frozenset({Phase.IDEATE}),
+    Action.CAST_VOTE: frozenset({Phase.VOTE}),
 }
 # A decision-maker following the room may still step in and join it as a citizen.
 _OBSERVER = {Action.VIEW_ROOM: _ALL_PHASES, Action.JOIN: _OPEN_PHASES}

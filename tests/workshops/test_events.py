@@ -56,6 +56,15 @@ def room_bus(monkeypatch: pytest.MonkeyPatch) -> RecordingLayer:
     return layer
 
 
+@pytest.fixture(autouse=True)
+def tally_windows_by_hand(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A vote's room tally waits for a timer thread; here nothing runs behind a test's back."""
+    from django.core.cache import cache
+
+    monkeypatch.setattr("voting.tally.schedule", lambda *args: None)
+    cache.clear()
+
+
 def test_a_posted_idea_is_announced_once_after_commit(
     citizen: Actor, room_bus: RecordingLayer, django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -176,7 +185,100 @@ def _withdraw(actors: dict[str, Actor]) -> Any:
     return idea_withdraw(actor=actors["citizen"], idea_id=actors["idea"].pk)
 
 
+def _voting(actor: Actor) -> Actor:
+    """The same person once the room has moved on to voting."""
+    Workshop.objects.filter(pk=actor.workshop.pk).update(phase=Phase.VOTE)
+    return actor_refresh(actor)
+
+
+def _vote(actors: dict[str, Any]) -> Any:
+    from voting.services import vote_set
+
+    idea = actors["idea"]
+    return vote_set(actor=_voting(actors["citizen"]), target_type="idea", target_id=idea.pk, dots=1)
+
+
+def _configure_voting(actors: dict[str, Any]) -> Any:
+    from voting.services import ballot_configure
+
+    return ballot_configure(
+        actor=actors["facilitator"],
+        method="approval",
+        target="idea",
+        dots_per_participant=5,
+        max_dots_per_item=3,
+        rank_count=3,
+        show_live=False,
+    )
+
+
+def _reveal_tallies(actors: dict[str, Any]) -> Any:
+    from voting.services import tallies_reveal
+
+    return tallies_reveal(actor=_voting(actors["facilitator"]))
+
+
+def _tally(actors: dict[str, Any]) -> Any:
+    from voting.tally import tally_publish
+
+    return tally_publish(actors["facilitator"].workshop.pk)
+
+
+def _board(actors: dict[str, Any]) -> dict[str, Any]:
+    """A cluster, a second idea and a pending suggestion, made directly (no events)."""
+    from ideas.models import Cluster, ClusterSuggestion
+
+    workshop = actors["facilitator"].workshop
+    second = Idea.objects.create(
+        workshop=workshop, author=actors["idea"].author, text="Faster wifi", client_key="key-9"
+    )
+    cluster = Cluster.objects.create(workshop=workshop, name="Wifi")
+    suggestion = ClusterSuggestion.objects.create(workshop=workshop, name="Wifi, faster")
+    suggestion.ideas.set([actors["idea"], second])
+    return {"cluster": cluster, "second": second, "suggestion": suggestion}
+
+
+def _grouping_scenario(name: str, **arguments: str) -> Callable[[dict[str, Any]], Any]:
+    """Call ideas.grouping.<name> as the facilitator; `arguments` name things on the board."""
+
+    def scenario(actors: dict[str, Any]) -> Any:
+        from ideas import grouping
+
+        things = {**actors, **_board(actors)}
+        values = {key: _pick(things, path) for key, path in arguments.items()}
+        return getattr(grouping, name)(actor=actors["facilitator"], **values)
+
+    return scenario
+
+
+def _pick(things: dict[str, Any], path: str) -> Any:
+    """"cluster.pk" → the board's cluster's pk; "=text" → the literal text; "[x]" → [x]."""
+    if path.startswith("="):
+        return path[1:]
+    if path.startswith("["):
+        return [path[1:-1]]
+    if path == "True":
+        return True
+    name, _, attribute = path.partition(".")
+    value = things[name]
+    return getattr(value, attribute) if attribute else value
+
+
+def _reorder(actors: dict[str, Any]) -> Any:
+    from ideas import grouping
+    from ideas.models import Cluster
+
+    workshop = actors["facilitator"].workshop
+    first = Cluster.objects.create(workshop=workshop, name="Wifi", position=0)
+    second = Cluster.objects.create(workshop=workshop, name="Hours", position=1)
+    return grouping.clusters_reorder(actor=actors["facilitator"], cluster_ids=[second.pk, first.pk])
+
+
 SCENARIOS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "ballot.updated": _vote,
+    "voting.configured": _configure_voting,
+    "tallies.revealed": _reveal_tallies,
+    "votes.tallied": _tally,
     "idea.posted": _post,
     "idea.edited": _edit,
     "idea.withdrawn": _withdraw,
@@ -256,7 +358,10 @@ def apply_event(snapshot: dict[str, Any], event: dict[str, Any]) -> None:
 
 
 def without_clock(snapshot: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in snapshot.items() if key != "server_time"}
+    kept = {key: value for key, value in snapshot.items() if key != "server_time"}
+    if "voting" in kept:  # the tallies carry the clock reading that orders them
+        kept["voting"] = {k: v for k, v in kept["voting"].items() if k != "tallies_as_of"}
+    return kept
 
 
 def test_a_snapshot_plus_the_events_equals_a_fresh_snapshot(

@@ -291,7 +291,7 @@ class TestPhaseForm:
 
     @pytest.mark.parametrize(
         "form",
-        [{"phase": "vote"}, {"phase": "ideate", "duration_seconds": "7"}, {}],
+        [{"phase": "propose"}, {"phase": "ideate", "duration_seconds": "7"}, {}],
         ids=["unbuilt-phase", "odd-timer", "empty"],
     )
     def test_a_bad_choice_is_explained_and_nothing_changes(

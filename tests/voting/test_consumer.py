@@ -1,0 +1,255 @@
+"""Voting over the room's WebSocket, through the real ASGI application and real sessions."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.test import Client
+
+from config.asgi import application
+from ideas.models import Idea
+from tests.conftest import join_by_page
+from tests.factories import IdeaFactory, ParticipantFactory
+from tests.voting.conftest import TallyWindows
+from tests.workshops.test_consumer import headers_for
+from voting.models import Vote
+from workshops.models import Participant, Workshop
+from workshops.phases import Phase
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+TIMEOUT = 3
+
+Connect = Callable[[Client], Awaitable[WebsocketCommunicator]]
+
+
+@pytest.fixture
+def room(workshop: Workshop) -> Workshop:
+    Workshop.objects.filter(pk=workshop.pk).update(phase=Phase.VOTE)
+    return Workshop.objects.get(pk=workshop.pk)
+
+
+@pytest.fixture
+def wall(room: Workshop) -> list[Idea]:
+    author = ParticipantFactory(workshop=room)
+    return [
+        IdeaFactory(author=author, text=text, client_key=f"socket-idea-{index}")
+        for index, text in enumerate(["Open late on Fridays", "Free wifi"])
+    ]
+
+
+@pytest.fixture
+def phone(room: Workshop) -> Client:
+    return join_by_page(Client(), room, "Curious Otter 42")
+
+
+@pytest.fixture
+def neighbour(room: Workshop) -> Client:
+    return join_by_page(Client(), room, "Brave Lynx 17")
+
+
+@pytest.fixture
+def laptop(room: Workshop) -> Client:
+    client = Client()
+    client.force_login(room.owner)
+    return client
+
+
+@pytest.fixture
+async def open_socket(room: Workshop) -> AsyncIterator[Connect]:
+    opened: list[WebsocketCommunicator] = []
+
+    async def connect(client: Client) -> WebsocketCommunicator:
+        socket = WebsocketCommunicator(
+            application, f"/ws/workshops/{room.join_code}/", headers=headers_for(client)
+        )
+        opened.append(socket)
+        connected, _ = await socket.connect(timeout=TIMEOUT)
+        assert connected
+        frame = await socket.receive_json_from(timeout=TIMEOUT)
+        assert frame["type"] == "snapshot", frame
+        return socket
+
+    yield connect
+    for socket in opened:
+        await socket.disconnect()
+
+
+async def receive(socket: WebsocketCommunicator) -> dict[str, Any]:
+    return await socket.receive_json_from(timeout=TIMEOUT)
+
+
+async def answer(socket: WebsocketCommunicator, request_id: str) -> dict[str, Any]:
+    """The ack or error for this request, skipping room traffic in between."""
+    while True:
+        frame = await receive(socket)
+        if frame.get("request_id") == request_id:
+            return frame
+
+
+def vote_frame(idea: Idea, dots: Any, request_id: str = "v1", **extra: Any) -> dict[str, Any]:
+    return {
+        "type": "vote.set",
+        "request_id": request_id,
+        "target_type": "idea",
+        "target_id": idea.pk,
+        "dots": dots,
+        **extra,
+    }
+
+
+@database_sync_to_async
+def dots_by_participant(room: Workshop) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for vote in Vote.objects.filter(ballot__workshop=room).select_related("participant"):
+        name = vote.participant.display_name
+        totals[name] = totals.get(name, 0) + vote.weight
+    return totals
+
+
+async def test_a_vote_is_acknowledged_with_the_exact_budget_and_reaches_the_other_tab(
+    open_socket: Connect, phone: Client, neighbour: Client, wall: list[Idea]
+) -> None:
+    tab_one = await open_socket(phone)
+    tab_two = await open_socket(phone)
+    other = await open_socket(neighbour)
+
+    await tab_one.send_json_to(vote_frame(wall[0], 2))
+
+    ack = await answer(tab_one, "v1")
+    assert ack["type"] == "ack", ack
+    assert ack["data"]["remaining"] == 3
+    assert ack["data"]["votes"] == [
+        {"target_type": "idea", "target_id": wall[0].pk, "weight": 2, "rank": None}
+    ]
+    seen = await receive(tab_two)
+    assert seen == {"type": "ballot.updated", "data": ack["data"]}
+    assert await other.receive_nothing(timeout=0.3), "another participant heard my ballot"
+
+
+async def test_a_participant_id_in_the_frame_is_ignored(
+    open_socket: Connect, phone: Client, neighbour: Client, wall: list[Idea]
+) -> None:
+    victim = await database_sync_to_async(
+        lambda: Participant.objects.get(display_name="Brave Lynx 17")
+    )()
+    socket = await open_socket(phone)
+
+    await socket.send_json_to(vote_frame(wall[0], 1, participant_id=victim.pk))
+
+    assert (await answer(socket, "v1"))["type"] == "ack"
+    assert await dots_by_participant(wall[0].workshop) == {"Curious Otter 42": 1}
+
+
+@pytest.mark.parametrize(
+    ("dots", "code", "message"),
+    [
+        (4, "invalid", "At most 3 dots can go on one item."),
+        ("3", "invalid", "Say how many dots, as a whole number."),
+        (-1, "invalid", "The number of dots cannot be negative."),
+    ],
+)
+async def test_bad_votes_are_answered_with_the_reason_and_change_nothing(
+    open_socket: Connect, phone: Client, wall: list[Idea], dots: Any, code: str, message: str
+) -> None:
+    socket = await open_socket(phone)
+
+    await socket.send_json_to(vote_frame(wall[0], dots))
+
+    error = await answer(socket, "v1")
+    assert (error["type"], error["code"], error["message"]) == ("error", code, message)
+    assert await dots_by_participant(wall[0].workshop) == {}
+
+
+async def test_the_budget_holds_across_two_tabs(
+    open_socket: Connect, phone: Client, wall: list[Idea]
+) -> None:
+    tab_one = await open_socket(phone)
+    tab_two = await open_socket(phone)
+
+    await tab_one.send_json_to(vote_frame(wall[0], 3, "a"))
+    await tab_two.send_json_to(vote_frame(wall[1], 3, "b"))
+    replies = [await answer(tab_one, "a"), await answer(tab_two, "b")]
+
+    # Whichever tab came second found only two dots left.
+    assert sorted(reply["type"] for reply in replies) == ["ack", "error"]
+    [refused] = [reply for reply in replies if reply["type"] == "error"]
+    assert (refused["code"], refused["message"]) == ("conflict", "You have 2 dots left.")
+    assert await dots_by_participant(wall[0].workshop) == {"Curious Otter 42": 3}
+
+
+async def test_hidden_tallies_reach_the_facilitator_and_never_a_phone(
+    open_socket: Connect,
+    phone: Client,
+    neighbour: Client,
+    laptop: Client,
+    wall: list[Idea],
+    tally_windows: TallyWindows,
+) -> None:
+    voter = await open_socket(phone)
+    watcher = await open_socket(neighbour)
+    console = await open_socket(laptop)
+
+    await voter.send_json_to(vote_frame(wall[1], 2))
+    assert (await answer(voter, "v1"))["type"] == "ack"
+    await database_sync_to_async(tally_windows.close)()
+
+    tallied = await receive(console)
+    assert tallied["type"] == "votes.tallied"
+    assert tallied["data"]["revealed"] is False
+    assert [(t["target_id"], t["total"], t["supporters"]) for t in tallied["data"]["tallies"]] == [
+        (wall[1].pk, 2, 1)
+    ]
+    assert await watcher.receive_nothing(timeout=0.3), "a phone heard hidden tallies"
+
+    # Once revealed, everyone hears the tallies.
+    await console.send_json_to({"type": "tallies.reveal", "request_id": "r"})
+    assert (await answer(console, "r"))["type"] == "ack"
+    revealed = await receive(watcher)
+    assert revealed["type"] == "tallies.revealed"
+    assert revealed["data"]["tallies"][0]["total"] == 2
+
+
+async def test_a_citizen_cannot_reveal_or_configure(
+    open_socket: Connect, phone: Client, room: Workshop
+) -> None:
+    socket = await open_socket(phone)
+
+    await socket.send_json_to({"type": "tallies.reveal", "request_id": "r"})
+    await socket.send_json_to(
+        {"type": "voting.configure", "request_id": "c", "method": "approval", "target": "idea"}
+    )
+
+    assert (await answer(socket, "r"))["code"] == "forbidden"
+    assert (await answer(socket, "c"))["code"] == "forbidden"
+
+
+async def test_the_facilitator_configures_over_the_socket(
+    open_socket: Connect, laptop: Client, phone: Client
+) -> None:
+    console = await open_socket(laptop)
+    citizen = await open_socket(phone)
+
+    await console.send_json_to(
+        {
+            "type": "voting.configure",
+            "request_id": "c",
+            "method": "ranking",
+            "target": "idea",
+            "dots_per_participant": 5,
+            "max_dots_per_item": 3,
+            "rank_count": 4,
+            "show_live": False,
+        }
+    )
+
+    ack = await answer(console, "c")
+    assert ack["type"] == "ack", ack
+    assert ack["data"]["ballot"]["budget"] == 4
+    heard = await receive(citizen)
+    assert heard["type"] == "voting.configured"
+    assert heard["data"]["ballot"]["method"] == "ranking"

@@ -1,0 +1,471 @@
+"""Every write to voting: check, write under a lock, and publish after commit.
+
+A participant's marks are changed only while their Participant row is locked, so
+the budget and per-item checks and the write that follows are one step even when
+the same person votes from two tabs on two servers at once. Changing the rules
+takes the ballot's lock and then every participant's, so no vote is half-way
+through while the rules change under it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from ideas.models import Cluster, Idea
+from workshops.actors import Actor, require
+from workshops.errors import ActionRefused
+from workshops.events import publish, publish_to_participant
+from workshops.models import Participant, Workshop
+from workshops.phases import Action
+
+from . import tally
+from .models import Ballot, Vote, Voter
+from .selectors import merge_targets, remaining_of, tallies_as_of, tallies_of
+from .serializers import ballot_as_dict, own_ballot_as_dict
+
+# Bounds a facilitator may choose within; beyond them a room stops making sense.
+MAX_DOTS_PER_PARTICIPANT = 50
+MAX_RANK_COUNT = 10
+
+
+@dataclass(frozen=True)
+class OwnBallot:
+    """What a participant's vote left them with: answered to them and sent to their tabs."""
+
+    votes: list[Vote]
+    remaining: int | None
+    revision: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return own_ballot_as_dict(
+            votes=self.votes, remaining=self.remaining, revision=self.revision
+        )
+
+
+def _whole_number(raw: object, message: str) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int):
+        raise ActionRefused("invalid", message)
+    return raw
+
+
+def _require(actor: Actor, action: Action, phase_message: str) -> None:
+    """require(), with a wrong-phase message that says when voting is possible."""
+    try:
+        require(actor, action)
+    except ActionRefused as refused:
+        if refused.code == "wrong_phase":
+            raise ActionRefused("wrong_phase", phase_message) from None
+        raise
+
+
+def _ensure_ballot(workshop: Workshop) -> Ballot:
+    ballot, _created = Ballot.objects.get_or_create(workshop=workshop)
+    return ballot
+
+
+# --- The facilitator's side -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rules:
+    method: str
+    target: str
+    dots_per_participant: int
+    max_dots_per_item: int
+    rank_count: int
+    show_live: bool
+
+
+def _rules(
+    *,
+    method: object,
+    target: object,
+    dots_per_participant: object,
+    max_dots_per_item: object,
+    rank_count: object,
+    show_live: object,
+) -> Rules:
+    if method not in Ballot.Method.values:
+        raise ActionRefused("invalid", _("Choose one of the voting methods."))
+    if target not in Ballot.Target.values:
+        raise ActionRefused("invalid", _("Choose whether people vote on ideas or on clusters."))
+    dots = _whole_number(dots_per_participant, _("The dots per person must be a whole number."))
+    per_item = _whole_number(max_dots_per_item, _("The dots per item must be a whole number."))
+    ranks = _whole_number(rank_count, _("The number to rank must be a whole number."))
+    if not 1 <= dots <= MAX_DOTS_PER_PARTICIPANT:
+        raise ActionRefused(
+            "invalid",
+            _("Give each person between 1 and %(limit)d dots.")
+            % {"limit": MAX_DOTS_PER_PARTICIPANT},
+        )
+    if not 1 <= per_item <= dots:
+        raise ActionRefused(
+            "invalid", _("The dots allowed on one item must be between 1 and the dots per person.")
+        )
+    if not 1 <= ranks <= MAX_RANK_COUNT:
+        raise ActionRefused(
+            "invalid",
+            _("People can rank between 1 and %(limit)d items.") % {"limit": MAX_RANK_COUNT},
+        )
+    if not isinstance(show_live, bool):
+        raise ActionRefused("invalid", _("Say whether tallies are shown live."))
+    return Rules(str(method), str(target), dots, per_item, ranks, show_live)
+
+
+@transaction.atomic
+def ballot_configure(
+    *,
+    actor: Actor,
+    method: object,
+    target: object,
+    dots_per_participant: object,
+    max_dots_per_item: object,
+    rank_count: object,
+    show_live: object,
+    clear_votes: bool = False,
+) -> tuple[Ballot, int]:
+    """Set the workshop's voting rules; returns the ballot and how many votes were cleared.
+
+    Once votes exist, rules they were cast under change only with `clear_votes`, which
+    removes every vote in the room (and hides the tallies again) in the same step.
+    """
+    _require(
+        actor, Action.CONFIGURE_VOTING, _("Voting rules can only be changed before voting ends.")
+    )
+    rules = _rules(
+        method=method,
+        target=target,
+        dots_per_participant=dots_per_participant,
+        max_dots_per_item=max_dots_per_item,
+        rank_count=rank_count,
+        show_live=show_live,
+    )
+    _ensure_ballot(actor.workshop)
+    ballot = (
+        Ballot.objects.select_for_update(no_key=True)
+        .select_related("workshop")
+        .get(workshop=actor.workshop)
+    )
+    # Wait for every vote in flight, and hold new ones back until the rules are in.
+    list(
+        Participant.objects.select_for_update(no_key=True)
+        .filter(workshop=actor.workshop)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    shaping = ("method", "target", "dots_per_participant", "max_dots_per_item", "rank_count")
+    reshaped = any(getattr(ballot, name) != getattr(rules, name) for name in shaping)
+    # Once the room has watched live tallies, hiding them needs a fresh vote.
+    hides_seen_tallies = ballot.show_live and not rules.show_live
+    if not reshaped and rules.show_live == ballot.show_live:
+        return ballot, 0
+    voter_ids = sorted(
+        set(Vote.objects.filter(ballot=ballot).values_list("participant", flat=True))
+    )
+    if voter_ids and (reshaped or hides_seen_tallies) and not clear_votes:
+        raise ActionRefused(
+            "conflict",
+            ngettext(
+                "%(count)d person has voted under the current rules. "
+                "Clear the votes to change the rules.",
+                "%(count)d people have voted under the current rules. "
+                "Clear the votes to change the rules.",
+                len(voter_ids),
+            )
+            % {"count": len(voter_ids)},
+        )
+    cleared = 0
+    if voter_ids and (reshaped or hides_seen_tallies):
+        cleared, _by_model = Vote.objects.filter(ballot=ballot).delete()
+        ballot.revealed_at = None
+    shown_to_change = ballot.show_live != rules.show_live
+    for name in (*shaping, "show_live"):
+        setattr(ballot, name, getattr(rules, name))
+    ballot.revision += 1
+    ballot.save()
+    publish(ballot.workshop, "voting.configured", {"ballot": ballot_as_dict(ballot)})
+    if cleared:
+        empty_remaining = remaining_of(ballot=ballot, votes=[])
+        for participant_id in voter_ids:
+            voter, _created = Voter.objects.get_or_create(participant_id=participant_id)
+            voter.revision += 1
+            voter.save(update_fields=["revision"])
+            publish_to_participant(
+                participant_id,
+                "ballot.updated",
+                own_ballot_as_dict(votes=[], remaining=empty_remaining, revision=voter.revision),
+            )
+    if cleared or shown_to_change:
+        # Who may see the tallies, or what they hold, has changed: tell the room.
+        workshop_id = ballot.workshop.pk
+        transaction.on_commit(lambda: tally.tally_soon(workshop_id))
+    return ballot, cleared
+
+
+@transaction.atomic
+def tallies_reveal(*, actor: Actor) -> Ballot:
+    """Show the tallies to the whole room (the projector, observers and every phone)."""
+    _require(actor, Action.REVEAL_TALLIES, _("Tallies can be revealed once voting has started."))
+    _ensure_ballot(actor.workshop)
+    ballot = (
+        Ballot.objects.select_for_update(no_key=True)
+        .select_related("workshop")
+        .get(workshop=actor.workshop)
+    )
+    if ballot.revealed_at is None:
+        ballot.revealed_at = timezone.now()
+        ballot.revision += 1
+        ballot.save(update_fields=["revealed_at", "revision"])
+    as_of = tallies_as_of()
+    publish(
+        ballot.workshop,
+        "tallies.revealed",
+        {"ballot": ballot_as_dict(ballot), "tallies": tallies_of(ballot=ballot), "as_of": as_of},
+    )
+    return ballot
+
+
+# --- The participant's side -------------------------------------------------------------
+
+
+@dataclass
+class _Voting:
+    """Everything a vote is checked against, read after the participant's lock is held."""
+
+    ballot: Ballot
+    participant: Participant
+    votes: list[Vote]
+
+
+def _begin_vote(actor: Actor, method: str) -> _Voting:
+    """Lock the participant's ballot paper and read the rules as they are now.
+
+    Precondition: inside a transaction.
+    """
+    phase_message = _("Voting is open only while the room is in the vote phase.")
+    _require(actor, Action.CAST_VOTE, phase_message)
+    participant = actor.participant
+    # The actor comes from the session; a participant of another room is nobody here.
+    if participant is None or participant.workshop_id != actor.workshop.pk:
+        raise ActionRefused("forbidden", _("You are not allowed to do that in this workshop."))
+    _ensure_ballot(actor.workshop)
+    locked = (
+        Participant.objects.select_for_update(no_key=True)
+        .filter(pk=participant.pk, workshop=actor.workshop)
+        .first()
+    )
+    if locked is None:
+        raise ActionRefused("forbidden", _("You are not allowed to do that in this workshop."))
+    # Read again under the lock: the phase or the rules may have changed meanwhile.
+    workshop = Workshop.objects.get(pk=actor.workshop.pk)
+    _require(
+        dataclasses.replace(actor, workshop=workshop, participant=locked),
+        Action.CAST_VOTE,
+        phase_message,
+    )
+    ballot = Ballot.objects.select_related("workshop").get(workshop=workshop)
+    if ballot.method != method:
+        raise ActionRefused(
+            "conflict",
+            _("This room now votes by %(method)s. Reload to see the new ballot.")
+            % {"method": Ballot.Method(ballot.method).label},
+        )
+    votes = list(Vote.objects.filter(ballot=ballot, participant=locked))
+    return _Voting(ballot=ballot, participant=locked, votes=votes)
+
+
+def _target_kind(ballot: Ballot, target_type: object) -> None:
+    if target_type != ballot.target:
+        if ballot.target == Ballot.Target.IDEAS:
+            raise ActionRefused("invalid", _("In this room you vote on ideas."))
+        raise ActionRefused("invalid", _("In this room you vote on clusters."))
+
+
+def _target(voting: _Voting, target_type: object, target_id: object) -> Idea | Cluster:
+    """The idea or cluster to vote on: in this workshop, and on the wall."""
+    ballot = voting.ballot
+    _target_kind(ballot, target_type)
+    if isinstance(target_id, bool) or not isinstance(target_id, int):
+        raise ActionRefused("invalid", _("Choose an item on the wall to vote on."))
+    if ballot.target == Ballot.Target.CLUSTERS:
+        cluster = Cluster.objects.filter(pk=target_id, workshop=ballot.workshop).first()
+        if cluster is None:
+            raise ActionRefused("not_found", _("That cluster does not exist."))
+        return cluster
+    idea = Idea.objects.filter(pk=target_id, workshop=ballot.workshop).first()
+    if idea is None:
+        raise ActionRefused("not_found", _("That idea does not exist."))
+    if idea.status == Idea.Status.MERGED:
+        raise ActionRefused(
+            "invalid", _("That idea was merged into another; vote for that one instead.")
+        )
+    if idea.status != Idea.Status.PUBLISHED:
+        raise ActionRefused("not_found", _("That idea is not on the wall."))
+    return idea
+
+
+def _own_vote(voting: _Voting, target_type: object, target_id: object) -> Vote | None:
+    for vote in voting.votes:
+        if vote.target_type == target_type and vote.target_id == target_id:
+            return vote
+    return None
+
+
+def _new_vote(voting: _Voting, target: Idea | Cluster, weight: int, rank: int | None) -> Vote:
+    kwargs: dict[str, Any] = {"idea": target} if isinstance(target, Idea) else {"cluster": target}
+    return Vote.objects.create(
+        ballot=voting.ballot, participant=voting.participant, weight=weight, rank=rank, **kwargs
+    )
+
+
+def _finish_vote(voting: _Voting) -> OwnBallot:
+    """Bump the paper's revision, tell the participant's tabs, and ask for a room tally."""
+    voter, _created = Voter.objects.get_or_create(participant=voting.participant)
+    voter.revision += 1
+    voter.save(update_fields=["revision"])
+    votes = list(Vote.objects.filter(ballot=voting.ballot, participant=voting.participant))
+    own = OwnBallot(
+        votes=votes,
+        remaining=remaining_of(ballot=voting.ballot, votes=votes),
+        revision=voter.revision,
+    )
+    publish_to_participant(voting.participant.pk, "ballot.updated", own.as_dict())
+    workshop_id = voting.ballot.workshop.pk
+    transaction.on_commit(lambda: tally.tally_soon(workshop_id))
+    return own
+
+
+def _unchanged(voting: _Voting) -> OwnBallot:
+    revision = Voter.objects.filter(participant=voting.participant).values_list(
+        "revision", flat=True
+    )
+    return OwnBallot(
+        votes=voting.votes,
+        remaining=remaining_of(ballot=voting.ballot, votes=voting.votes),
+        revision=revision.first() or 0,
+    )
+
+
+@transaction.atomic
+def vote_set(*, actor: Actor, target_type: object, target_id: object, dots: object) -> OwnBallot:
+    """Put exactly `dots` of the participant's dots on one idea or cluster (0 takes them back).
+
+    Setting a count rather than adding one makes a resend, or the same tap from a
+    second tab, land once.
+    """
+    count = _whole_number(dots, _("Say how many dots, as a whole number."))
+    voting = _begin_vote(actor, Ballot.Method.DOTS)
+    ballot = voting.ballot
+    _target_kind(ballot, target_type)
+    if count < 0:
+        raise ActionRefused("invalid", _("The number of dots cannot be negative."))
+    existing = _own_vote(voting, target_type, target_id)
+    current = existing.weight if existing is not None else 0
+    if count == current:
+        return _unchanged(voting)
+    if count < current and existing is not None:
+        # Taking dots back is always possible, even from an idea since merged or hidden.
+        if count == 0:
+            existing.delete()
+        else:
+            existing.weight = count
+            existing.updated_at = timezone.now()
+            existing.save(update_fields=["weight", "updated_at"])
+        return _finish_vote(voting)
+    target = _target(voting, target_type, target_id)
+    on_item = current
+    if isinstance(target, Idea):
+        # Dots on ideas merged into this one are dots on this one.
+        final = merge_targets(workshop=ballot.workshop)
+        on_item = (
+            sum(
+                vote.weight
+                for vote in voting.votes
+                if vote.idea_id is not None
+                and vote.idea_id != target.pk
+                and final.get(vote.idea_id) == target.pk
+            )
+            + current
+        )
+    if on_item - current + count > ballot.max_dots_per_item:
+        raise ActionRefused(
+            "invalid",
+            ngettext(
+                "At most %(limit)d dot can go on one item.",
+                "At most %(limit)d dots can go on one item.",
+                ballot.max_dots_per_item,
+            )
+            % {"limit": ballot.max_dots_per_item},
+        )
+    remaining = remaining_of(ballot=ballot, votes=voting.votes) or 0
+    if count - current > remaining:
+        raise ActionRefused(
+            "conflict",
+            ngettext("You have %(count)d dot left.", "You have %(count)d dots left.", remaining)
+            % {"count": remaining},
+        )
+    if existing is None:
+        _new_vote(voting, target, count, None)
+    else:
+        existing.weight = count
+        existing.updated_at = timezone.now()
+        existing.save(update_fields=["weight", "updated_at"])
+    return _finish_vote(voting)
+
+
+@transaction.atomic
+def vote_approve(
+    *, actor: Actor, target_type: object, target_id: object, approved: object
+) -> OwnBallot:
+    """Mark (or unmark) one idea or cluster as acceptable; any number may be marked."""
+    if not isinstance(approved, bool):
+        raise ActionRefused("invalid", _("Say whether you approve, as true or false."))
+    voting = _begin_vote(actor, Ballot.Method.APPROVAL)
+    _target_kind(voting.ballot, target_type)
+    existing = _own_vote(voting, target_type, target_id)
+    if approved == (existing is not None):
+        return _unchanged(voting)
+    if existing is not None:
+        existing.delete()
+        return _finish_vote(voting)
+    target = _target(voting, target_type, target_id)
+    _new_vote(voting, target, 1, None)
+    return _finish_vote(voting)
+
+
+@transaction.atomic
+def vote_rank(*, actor: Actor, target_type: object, order: object) -> OwnBallot:
+    """Replace the participant's ranking with `order` (top choice first); [] clears it."""
+    if not isinstance(order, list) or any(
+        isinstance(item, bool) or not isinstance(item, int) for item in order
+    ):
+        raise ActionRefused("invalid", _("Send your ranking as a list of items."))
+    if len(set(order)) != len(order):
+        raise ActionRefused("invalid", _("Each item can appear only once in your ranking."))
+    voting = _begin_vote(actor, Ballot.Method.RANKING)
+    ballot = voting.ballot
+    _target_kind(ballot, target_type)
+    if len(order) > ballot.rank_count:
+        raise ActionRefused(
+            "invalid",
+            ngettext(
+                "Rank at most %(count)d item.", "Rank at most %(count)d items.", ballot.rank_count
+            )
+            % {"count": ballot.rank_count},
+        )
+    current = [vote.target_id for vote in sorted(voting.votes, key=lambda vote: vote.rank or 0)]
+    if current == order:
+        return _unchanged(voting)
+    targets = [_target(voting, target_type, target_id) for target_id in order]
+    Vote.objects.filter(pk__in=[vote.pk for vote in voting.votes]).delete()
+    for index, target in enumerate(targets):
+        # The top choice earns as many points as there are places; the last place one.
+        _new_vote(voting, target, ballot.rank_count - index, index + 1)
+    return _finish_vote(voting)

@@ -1,0 +1,79 @@
+"""Telling the room the tally, at most a few times a second however fast votes arrive.
+
+Every committed vote asks for a tally. The first ask in a window adds a key to the
+shared cache and schedules one publish for the end of the window; asks while the key
+exists ride along. The publish deletes the key *before* it reads the votes, so a vote
+that commits while the tally is being computed schedules the next one: the last
+message a room receives always includes the last vote.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from django.core.cache import cache
+from django.db import connections
+
+from workshops.events import Audience, publish
+from workshops.models import Workshop
+
+from .selectors import ballot_of, tallies_as_of, tallies_of
+
+logger = logging.getLogger(__name__)
+
+WINDOW_SECONDS = 0.25
+# If a process dies inside its window the key must not block the room for long.
+PENDING_TIMEOUT_SECONDS = 5
+
+
+def _pending_key(workshop_id: int) -> str:
+    return f"samskab:voting:tally-pending:{workshop_id}"
+
+
+def _run_later(delay: float, function: Callable[..., Any], *args: Any) -> None:
+    """Run `function(*args)` on its own thread after `delay` seconds."""
+
+    def run() -> None:
+        try:
+            function(*args)
+        except Exception:
+            # A lost tally is repaired by the next vote or the next snapshot.
+            logger.exception("could not publish the tally")
+        finally:
+            # This thread opened its own database connection; do not leak it.
+            connections.close_all()
+
+    timer = threading.Timer(delay, run)
+    timer.daemon = True
+    timer.start()
+
+
+# Tests replace this to run the window by hand instead of on a timer thread.
+schedule: Callable[..., None] = _run_later
+
+
+def tally_soon(workshop_id: int) -> None:
+    """Publish the workshop's tally at the end of the current window (call after commit)."""
+    if cache.add(_pending_key(workshop_id), 1, timeout=PENDING_TIMEOUT_SECONDS):
+        schedule(WINDOW_SECONDS, tally_publish, workshop_id)
+
+
+def tally_publish(workshop_id: int) -> None:
+    """Read the tally now and send it to whoever may see it."""
+    # Delete first: a vote committing from here on must schedule a fresh tally.
+    cache.delete(_pending_key(workshop_id))
+    workshop = Workshop.objects.filter(pk=workshop_id).first()
+    if workshop is None:
+        return
+    as_of = tallies_as_of()
+    ballot = ballot_of(workshop=workshop)
+    audience = Audience.EVERYONE if ballot.tallies_public else Audience.FACILITATORS
+    publish(
+        workshop,
+        "votes.tallied",
+        {"tallies": tallies_of(ballot=ballot), "revealed": ballot.tallies_public, "as_of": as_of},
+        audience=audience,
+    )
