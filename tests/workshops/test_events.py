@@ -224,56 +224,6 @@ def _tally(actors: dict[str, Any]) -> Any:
     return tally_publish(actors["facilitator"].workshop.pk)
 
 
-def _board(actors: dict[str, Any]) -> dict[str, Any]:
-    """A cluster, a second idea and a pending suggestion, made directly (no events)."""
-    from ideas.models import Cluster, ClusterSuggestion
-
-    workshop = actors["facilitator"].workshop
-    second = Idea.objects.create(
-        workshop=workshop, author=actors["idea"].author, text="Faster wifi", client_key="key-9"
-    )
-    cluster = Cluster.objects.create(workshop=workshop, name="Wifi")
-    suggestion = ClusterSuggestion.objects.create(workshop=workshop, name="Wifi, faster")
-    suggestion.ideas.set([actors["idea"], second])
-    return {"cluster": cluster, "second": second, "suggestion": suggestion}
-
-
-def _grouping_scenario(name: str, **arguments: str) -> Callable[[dict[str, Any]], Any]:
-    """Call ideas.grouping.<name> as the facilitator; `arguments` name things on the board."""
-
-    def scenario(actors: dict[str, Any]) -> Any:
-        from ideas import grouping
-
-        things = {**actors, **_board(actors)}
-        values = {key: _pick(things, path) for key, path in arguments.items()}
-        return getattr(grouping, name)(actor=actors["facilitator"], **values)
-
-    return scenario
-
-
-def _pick(things: dict[str, Any], path: str) -> Any:
-    """"cluster.pk" → the board's cluster's pk; "=text" → the literal text; "[x]" → [x]."""
-    if path.startswith("="):
-        return path[1:]
-    if path.startswith("["):
-        return [path[1:-1]]
-    if path == "True":
-        return True
-    name, _, attribute = path.partition(".")
-    value = things[name]
-    return getattr(value, attribute) if attribute else value
-
-
-def _reorder(actors: dict[str, Any]) -> Any:
-    from ideas import grouping
-    from ideas.models import Cluster
-
-    workshop = actors["facilitator"].workshop
-    first = Cluster.objects.create(workshop=workshop, name="Wifi", position=0)
-    second = Cluster.objects.create(workshop=workshop, name="Hours", position=1)
-    return grouping.clusters_reorder(actor=actors["facilitator"], cluster_ids=[second.pk, first.pk])
-
-
 SCENARIOS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "ballot.updated": _vote,
     "voting.configured": _configure_voting,
