@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
 
 from workshops.models import Participant, Workshop
 
@@ -16,6 +17,7 @@ class Cluster(models.Model):
     position = models.PositiveIntegerField(default=0)
     revision = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
+    tags = TaggableManager(_("tags"), blank=True)
 
     class Meta:
         ordering = ["position", "pk"]
@@ -54,6 +56,7 @@ class Idea(models.Model):
     revision = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    tags = TaggableManager(_("tags"), blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -68,3 +71,37 @@ class Idea(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class ClusterSuggestion(models.Model):
+    """A cluster the platform proposes to the facilitators; nothing moves until one accepts."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a facilitator")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+        # A newer round of suggestions took its place before anyone decided.
+        REPLACED = "replaced", _("Replaced by newer suggestions")
+
+    workshop = models.ForeignKey(
+        Workshop, on_delete=models.CASCADE, related_name="cluster_suggestions"
+    )
+    name = models.CharField(_("name"), max_length=120)
+    ideas = models.ManyToManyField(Idea, related_name="suggestions")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    # The cluster made when it was accepted.
+    cluster = models.ForeignKey(
+        Cluster, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Rank within its round: the largest proposal comes first.
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("cluster suggestion")
+        verbose_name_plural = _("cluster suggestions")
+
+    def __str__(self) -> str:
+        return self.name

@@ -23,10 +23,11 @@ class Phase(models.TextChoices):
 
 
 # The phases a facilitator can move the room into today, in running order.
-# Group and value propositions join this list as they are built.
+# Value propositions join this list as they are built.
 RUNNABLE_PHASES: tuple[Phase, ...] = (
     Phase.LOBBY,
     Phase.IDEATE,
+    Phase.GROUP,
     Phase.VOTE,
     Phase.RESULTS,
     Phase.CLOSED,
@@ -51,6 +52,14 @@ class Action(enum.StrEnum):
     SET_TIMER = "set_timer"
     INVITE_FACILITATOR = "invite_facilitator"
     EDIT_WORKSHOP = "edit_workshop"
+    # Grouping (ideas/grouping.py). A citizen groups only while the facilitator allows it.
+    GROUP_IDEAS = "group_ideas"
+    MANAGE_CLUSTERS = "manage_clusters"
+    MERGE_IDEAS = "merge_ideas"
+    SUGGEST_CLUSTERS = "suggest_clusters"
+    TAG = "tag"
+    SET_GROUPING_PERMISSION = "set_grouping_permission"
+    FIND_SIMILAR_IDEAS = "find_similar_ideas"
     CAST_VOTE = "cast_vote"
     CONFIGURE_VOTING = "configure_voting"
     REVEAL_TALLIES = "reveal_tallies"
@@ -58,6 +67,9 @@ class Action(enum.StrEnum):
 
 _ALL_PHASES = frozenset(Phase)
 _OPEN_PHASES = _ALL_PHASES - {Phase.CLOSED}
+# Facilitators may sort ideas as they arrive, and until voting starts: after that a
+# moved or merged idea would change what people are voting on.
+_SORTING_PHASES = frozenset({Phase.IDEATE, Phase.GROUP})
 
 _FACILITATOR = {
     Action.VIEW_ROOM: _ALL_PHASES,
@@ -65,6 +77,14 @@ _FACILITATOR = {
     Action.SET_TIMER: _OPEN_PHASES,
     Action.INVITE_FACILITATOR: _ALL_PHASES,
     Action.EDIT_WORKSHOP: _ALL_PHASES,
+    Action.GROUP_IDEAS: _SORTING_PHASES,
+    Action.MANAGE_CLUSTERS: _SORTING_PHASES,
+    Action.MERGE_IDEAS: _SORTING_PHASES,
+    Action.SUGGEST_CLUSTERS: _SORTING_PHASES,
+    # Tags are labels for the record, useful until the workshop closes.
+    Action.TAG: _OPEN_PHASES,
+    Action.SET_GROUPING_PERMISSION: _OPEN_PHASES,
+    Action.FIND_SIMILAR_IDEAS: _SORTING_PHASES,
     # Rules are set before the vote; changing them once votes exist asks to clear them.
     Action.CONFIGURE_VOTING: frozenset({Phase.LOBBY, Phase.IDEATE, Phase.GROUP, Phase.VOTE}),
     Action.REVEAL_TALLIES: frozenset({Phase.VOTE, Phase.RESULTS, Phase.PROPOSE, Phase.CLOSED}),
@@ -75,6 +95,9 @@ _CITIZEN = {
     Action.POST_IDEA: frozenset({Phase.IDEATE}),
     Action.EDIT_OWN_IDEA: frozenset({Phase.IDEATE}),
     Action.WITHDRAW_OWN_IDEA: frozenset({Phase.IDEATE}),
+    # Only while the facilitator allows it: ideas/grouping.py checks that flag.
+    Action.GROUP_IDEAS: frozenset({Phase.GROUP}),
+    Action.FIND_SIMILAR_IDEAS: frozenset({Phase.IDEATE}),
     Action.CAST_VOTE: frozenset({Phase.VOTE}),
 }
 # A decision-maker following the room may still step in and join it as a citizen.

@@ -224,7 +224,68 @@ def _tally(actors: dict[str, Any]) -> Any:
     return tally_publish(actors["facilitator"].workshop.pk)
 
 
+def _board(actors: dict[str, Any]) -> dict[str, Any]:
+    """A cluster, a second idea and a pending suggestion, made directly (no events)."""
+    from ideas.models import Cluster, ClusterSuggestion
+
+    workshop = actors["facilitator"].workshop
+    second = Idea.objects.create(
+        workshop=workshop, author=actors["idea"].author, text="Faster wifi", client_key="key-9"
+    )
+    cluster = Cluster.objects.create(workshop=workshop, name="Wifi")
+    suggestion = ClusterSuggestion.objects.create(workshop=workshop, name="Wifi, faster")
+    suggestion.ideas.set([actors["idea"], second])
+    return {"cluster": cluster, "second": second, "suggestion": suggestion}
+
+
+def _grouping_scenario(service: str, **arguments: str) -> Callable[[dict[str, Any]], Any]:
+    """Call ideas.grouping.<service> as the facilitator; `arguments` name things on the board."""
+
+    def scenario(actors: dict[str, Any]) -> Any:
+        from ideas import grouping
+
+        things = {**actors, **_board(actors)}
+        values = {key: _pick(things, path) for key, path in arguments.items()}
+        return getattr(grouping, service)(actor=actors["facilitator"], **values)
+
+    return scenario
+
+
+def _pick(things: dict[str, Any], path: str) -> Any:
+    """A value by path: cluster.pk is the board's cluster's pk, =text the text, [x] a list."""
+    if path.startswith("="):
+        return path[1:]
+    if path.startswith("["):
+        return [path[1:-1]]
+    if path == "True":
+        return True
+    name, _, attribute = path.partition(".")
+    value = things[name]
+    return getattr(value, attribute) if attribute else value
+
+
+def _reorder(actors: dict[str, Any]) -> Any:
+    from ideas import grouping
+    from ideas.models import Cluster
+
+    workshop = actors["facilitator"].workshop
+    first = Cluster.objects.create(workshop=workshop, name="Wifi", position=0)
+    second = Cluster.objects.create(workshop=workshop, name="Hours", position=1)
+    return grouping.clusters_reorder(actor=actors["facilitator"], cluster_ids=[second.pk, first.pk])
+
+
 SCENARIOS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "cluster.created": _grouping_scenario("cluster_create", name="=Opening hours"),
+    "cluster.renamed": _grouping_scenario("cluster_rename", cluster_id="cluster.pk", name="=Net"),
+    "cluster.tagged": _grouping_scenario("cluster_tag", cluster_id="cluster.pk", tags="[net]"),
+    "cluster.deleted": _grouping_scenario("cluster_delete", cluster_id="cluster.pk"),
+    "clusters.reordered": lambda a: _reorder(a),
+    "idea.moved": _grouping_scenario("idea_move", idea_id="idea.pk", cluster_id="cluster.pk"),
+    "idea.merged": _grouping_scenario("idea_merge", idea_id="second.pk", into_id="idea.pk"),
+    "idea.tagged": _grouping_scenario("idea_tag", idea_id="idea.pk", tags="[net]"),
+    "grouping.permission_changed": _grouping_scenario("grouping_set_permission", allowed="True"),
+    "suggestions.proposed": _grouping_scenario("clusters_suggest"),
+    "suggestion.resolved": _grouping_scenario("suggestion_reject", suggestion_id="suggestion.pk"),
     "ballot.updated": _vote,
     "voting.configured": _configure_voting,
     "tallies.revealed": _reveal_tallies,
