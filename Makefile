@@ -17,7 +17,7 @@ BIND := 127.0.0.1
 ADDRESS := 127.0.0.1
 endif
 
-.PHONY: run test lint system-packages clean
+.PHONY: run test lint bench system-packages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || (scripts/install-system-packages python3-venv && $(PYTHON) -m venv $(VENV))
@@ -47,6 +47,12 @@ lint: $(VENV)/.installed-test
 
 test: system-packages lint
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The room fan-out benchmark: raw websockets, bare Channels and Samskab side by side.
+# BENCH_ARGS=--help lists its options (e.g. BENCH_ARGS="--n 2000 --processes 2").
+BENCH_ARGS ?=
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m bench.fanout.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache staticfiles

@@ -1,0 +1,417 @@
+"""Room fan-out benchmark: three servers, one load, one table. `make bench` runs it.
+
+    python -m bench.fanout.run [--n 1000] [--rate 20] [--seconds 10] [--redis]
+                               [--servers raw,bare,app] [--processes 2]
+
+Servers, each measured in turn under the same load:
+  raw   a plain websockets broadcast server: the ceiling;
+  bare  a stock Channels group consumer on Daphne: the floor;
+  app   the product (config.asgi on Daphne) with N seeded participants in one room,
+        ideas posted over the probes' own sockets; it also measures joins through
+        the real join page.
+The server runs on core 0 and the load generator on core 1 (taskset), so neither
+steals the other's time. Everything listens on 127.0.0.1 only, and every loop is
+bounded in count and time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVER_CORE = "0"
+LOAD_CORE = "1"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_port(port: int, processes: list[subprocess.Popen[bytes]], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for process in processes:
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited with {process.returncode}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            return
+        time.sleep(0.1)
+    raise TimeoutError(f"nothing listened on {port}")
+
+
+def pinned(core: str, command: list[str]) -> list[str]:
+    return ["taskset", "-c", core, *command] if shutil.which("taskset") else command
+
+
+def versions() -> dict[str, str]:
+    found = {"python": platform.python_version()}
+    for name in ("Django", "channels", "channels-redis", "daphne", "Twisted", "websockets"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            found[name] = metadata.version(name)
+    with contextlib.suppress(metadata.PackageNotFoundError):
+        found["uvicorn"] = metadata.version("uvicorn")
+    redis = shutil.which("redis-server")
+    if redis:
+        out = subprocess.run([redis, "--version"], capture_output=True, text=True, check=False)
+        found["redis-server"] = out.stdout.split("v=")[1].split()[0] if "v=" in out.stdout else "?"
+    return found
+
+
+def machine() -> str:
+    model = ""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return f"{os.cpu_count()} cores, {model or platform.processor()}, {platform.platform()}"
+
+
+@contextlib.contextmanager
+def redis_server(workdir: Path) -> Iterator[str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            "redis-server",
+            *("--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"),
+            *("--dir", str(workdir)),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(port, [process])
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def servers(
+    kind: str, env: dict[str, str], processes: int, workdir: Path
+) -> Iterator[tuple[int, list[subprocess.Popen[bytes]]]]:
+    """Start the server(s) on the server core; yields the port and the processes."""
+    port = free_port()
+    log = open(workdir / f"{kind}.log", "ab")  # noqa: SIM115 - closed below
+    started: list[subprocess.Popen[bytes]] = []
+    listener: socket.socket | None = None
+    try:
+        if kind == "raw":
+            command = [sys.executable, "-m", "bench.fanout.raw_server", "--port", str(port)]
+            started.append(
+                subprocess.Popen(
+                    pinned(SERVER_CORE, command),
+                    cwd=ROOT,
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            )
+        else:
+            app = (
+                "bench.fanout.bare.asgi:application"
+                if kind == "bare"
+                else "config.asgi:application"
+            )
+            if processes == 1:
+                command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), app]
+                started.append(
+                    subprocess.Popen(
+                        pinned(SERVER_CORE, command),
+                        cwd=ROOT,
+                        env=env,
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                    )
+                )
+            else:
+                # Several processes behind one address: they accept on one shared socket,
+                # and the kernel hands each new connection to one of them.
+                listener = socket.socket()
+                listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                listener.bind(("127.0.0.1", port))
+                listener.listen(2048)
+                fd = listener.fileno()
+                for index in range(processes):
+                    command = [sys.executable, "-m", "daphne", "--fd", str(fd), app]
+                    core = str(index % (os.cpu_count() or 1))
+                    started.append(
+                        subprocess.Popen(
+                            pinned(core, command),
+                            cwd=ROOT,
+                            env=env,
+                            stdout=log,
+                            stderr=subprocess.STDOUT,
+                            pass_fds=(fd,),
+                        )
+                    )
+        wait_for_port(port, started)
+        time.sleep(0.5)
+        yield port, started
+    finally:
+        for process in started:
+            process.send_signal(signal.SIGTERM)
+        for process in started:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+        if listener is not None:
+            listener.close()
+        log.close()
+
+
+@contextlib.contextmanager
+def profiled(folder: str, kind: str, started: list[subprocess.Popen[bytes]]) -> Iterator[None]:
+    """With --profile, sample the server with py-spy for the whole load (collapsed stacks)."""
+    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    if not folder or not Path(spy).exists():
+        yield
+        return
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    samplers = [
+        subprocess.Popen(
+            [
+                spy,
+                "record",
+                "--pid",
+                str(process.pid),
+                "--rate",
+                "200",
+                "--format",
+                "raw",
+                "--nonblocking",
+                "-o",
+                str(Path(folder) / f"{kind}-{index}.txt"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for index, process in enumerate(started)
+    ]
+    try:
+        yield
+    finally:
+        for sampler in samplers:
+            sampler.send_signal(signal.SIGINT)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                sampler.wait(timeout=30)
+
+
+def app_env(workdir: Path, redis_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "PYTHONUNBUFFERED": "1",
+            "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
+            "DEBUG": "0",
+            "SECURE_COOKIES": "0",
+            "SECRET_KEY": "bench-" + uuid.uuid4().hex,
+            "ALLOWED_HOSTS": "127.0.0.1",
+            # Everyone comes from 127.0.0.1 and posts fast: no limit may stand in the way.
+            "SAMSKAB_RATE_POST": "100000/m",
+            "SAMSKAB_RATE_POST_PER_ADDRESS": "1000000/m",
+            "SAMSKAB_RATE_VOTE": "100000/m",
+            "SAMSKAB_RATE_VOTE_PER_ADDRESS": "1000000/m",
+            "SAMSKAB_RATE_JOIN_PER_ADDRESS": "1000000/m",
+        }
+    )
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    return env
+
+
+def measure(kind: str, args: argparse.Namespace, workdir: Path, redis_url: str) -> dict[str, Any]:
+    env = app_env(workdir, redis_url)
+    if kind == "bare":
+        env = {k: v for k, v in env.items() if k != "DJANGO_SETTINGS_MODULE"}
+    facts_file = ""
+    processes = args.processes if kind == "app" else 1
+    if kind == "app":
+        (workdir / "bench.sqlite3").unlink(missing_ok=True)
+        seeded = subprocess.run(
+            [sys.executable, "-m", "bench.fanout.seed", "--participants", str(args.n)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        if seeded.returncode != 0:
+            raise RuntimeError(f"seeding failed:\n{seeded.stdout}\n{seeded.stderr}")
+        facts_file = str(workdir / "facts.json")
+        Path(facts_file).write_text(seeded.stdout.strip().splitlines()[-1])
+    with servers(kind, env, processes, workdir) as (port, started):
+        command = [
+            sys.executable,
+            "-m",
+            "bench.fanout.load",
+            "--mode",
+            kind,
+            "--port",
+            str(port),
+            "--pids",
+            ",".join(str(p.pid) for p in started),
+            "--n",
+            str(args.n),
+            "--probes",
+            str(args.probes),
+            "--rate",
+            str(args.rate),
+            "--events",
+            str(int(args.rate * args.seconds)),
+            "--sat-rate",
+            str(args.sat_rate),
+            "--sat-events",
+            str(args.sat_events),
+            "--facts",
+            facts_file,
+            "--joins",
+            str(args.joins if kind == "app" else 0),
+        ]
+        with profiled(args.profile, kind, started):
+            load = subprocess.run(
+                pinned(LOAD_CORE, command),
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=900,
+                check=False,
+            )
+    if load.returncode != 0:
+        raise RuntimeError(f"load generator failed:\n{load.stdout}\n{load.stderr}")
+    return json.loads(load.stdout.strip().splitlines()[-1])
+
+
+def table(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
+    ceiling = results.get("raw")
+    rows: list[list[str]] = []
+    header = [
+        "server",
+        "p50 ms",
+        "p99 ms",
+        "max ms",
+        "delivered/expected",
+        "events/s @rate",
+        "sat. events/s",
+        "sat. deliveries/s",
+        "vs raw",
+        "sat. delivered",
+        "opens/s",
+        "KiB/conn",
+    ]
+    for kind, result in results.items():
+        steady, sat = result["steady"], result.get("saturate", {})
+        ratio = ""
+        if ceiling and sat and ceiling.get("saturate"):
+            ratio = f"{sat['deliveries_per_s'] / ceiling['saturate']['deliveries_per_s']:.2f}x"
+        rows.append(
+            [
+                kind,
+                f"{steady['p50_ms']:.1f}",
+                f"{steady['p99_ms']:.1f}",
+                f"{steady['max_ms']:.1f}",
+                f"{steady['delivered']}/{steady['expected']}",
+                f"{steady['events_per_s']:.1f}",
+                f"{sat.get('events_per_s', float('nan')):.1f}",
+                f"{sat.get('deliveries_per_s', float('nan')):.0f}",
+                ratio,
+                f"{sat.get('delivered', 0)}/{sat.get('expected', 0)}",
+                f"{result['opens_per_s']:.0f}",
+                f"{result['kib_per_connection']:.1f}",
+            ]
+        )
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    lines = [" | ".join(cell.ljust(widths[i]) for i, cell in enumerate(header))]
+    lines.append("-+-".join("-" * width for width in widths))
+    lines += [" | ".join(cell.rjust(widths[i]) for i, cell in enumerate(row)) for row in rows]
+    for kind, result in results.items():
+        if result.get("joins"):
+            lines.append(
+                f"{kind}: {result['joins']} joins through the join page in "
+                f"{result['join_seconds']:.1f} s ({result['joins_per_s']:.0f}/s), "
+                f"{result['join_errors']} errors, p99 {result['join_p99_ms']:.0f} ms"
+                + (f" (first: {result['first_join_error']})" if result["join_errors"] else "")
+            )
+        problems = {
+            key: result[key] for key in ("open_errors", "first_open_error") if result.get(key)
+        }
+        for phase in ("steady", "saturate"):
+            for key in ("duplicates", "out_of_order", "missing_at_probes"):
+                if result.get(phase, {}).get(key):
+                    problems[f"{phase}.{key}"] = result[phase][key]
+        if problems:
+            lines.append(f"{kind}: {problems}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--n", type=int, default=1000, help="connections in the room")
+    parser.add_argument("--probes", type=int, default=20)
+    parser.add_argument("--rate", type=float, default=20, help="events per second")
+    parser.add_argument("--seconds", type=float, default=10, help="length of the steady run")
+    parser.add_argument("--sat-rate", type=float, default=200, help="offered rate, saturation")
+    parser.add_argument("--sat-events", type=int, default=200)
+    parser.add_argument("--joins", type=int, default=1000, help="joins through the join page")
+    parser.add_argument("--servers", default="raw,bare,app")
+    parser.add_argument("--processes", type=int, default=1, help="application processes")
+    parser.add_argument("--redis", action="store_true", help="channels_redis instead of memory")
+    parser.add_argument("--json", default="", help="also write the raw results here")
+    parser.add_argument("--profile", default="", help="folder for py-spy profiles of servers")
+    args = parser.parse_args(argv)
+    if args.processes > 1:
+        args.redis = True
+
+    print(f"machine: {machine()}")
+    print("versions: " + ", ".join(f"{k} {v}" for k, v in versions().items()))
+    print(
+        f"load: N={args.n}, {args.probes} probes, {args.rate:g} events/s for {args.seconds:g} s; "
+        f"saturation {args.sat_events} events offered at {args.sat_rate:g}/s; "
+        f"layer: {'redis' if args.redis else 'in-memory'}; app processes: {args.processes}; "
+        f"server on core {SERVER_CORE}, load on core {LOAD_CORE}"
+    )
+    results: dict[str, dict[str, Any]] = {}
+    with tempfile.TemporaryDirectory(prefix="samskab-bench-") as tmp:
+        workdir = Path(tmp)
+        with contextlib.ExitStack() as stack:
+            redis_url = stack.enter_context(redis_server(workdir)) if args.redis else ""
+            for kind in args.servers.split(","):
+                print(f"measuring {kind} ...", flush=True)
+                try:
+                    results[kind] = measure(kind, args, workdir, redis_url)
+                except (RuntimeError, subprocess.TimeoutExpired) as error:
+                    print(f"{kind} failed: {error}")
+                    for log in workdir.glob("*.log"):
+                        print(log.read_text(errors="replace")[-3000:])
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2))
+    print()
+    print(table(results, args))
+
+
+if __name__ == "__main__":
+    main()
