@@ -76,7 +76,8 @@ _INDEX_LOCK = Lock()
 
 
 def _index_for(workshop: Workshop, rows: list[tuple[int, int, str]]) -> SimilarityIndex:
-    key = (workshop.pk, hash(tuple((pk, revision) for pk, revision, _text in rows)))
+    # The text is part of the key: ids and revisions alone repeat after a database reset.
+    key = (workshop.pk, hash(tuple(rows)))
     with _INDEX_LOCK:
         index = _INDEX_CACHE.get(key)
         if index is not None:
