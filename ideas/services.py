@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from moderation import services as moderation_services
 from moderation.sanitize import clean_text
 from workshops.actors import Actor, require
 from workshops.errors import ActionRefused
@@ -53,6 +54,8 @@ def idea_post(*, actor: Actor, text: object, client_key: object) -> tuple[Idea, 
     if actor.participant is None:  # the rules let only citizens post; this keeps it so
         raise ActionRefused("forbidden", _("You are not allowed to do that in this workshop."))
     cleaned = _idea_text(text)
+    # Rate limits, the word list and pre-moderation: a held idea reaches facilitators only.
+    hold = moderation_services.idea_screen(actor=actor, text=cleaned)
     try:
         with transaction.atomic():
             idea = Idea.objects.create(
@@ -60,8 +63,12 @@ def idea_post(*, actor: Actor, text: object, client_key: object) -> tuple[Idea, 
                 author=actor.participant,
                 text=cleaned,
                 client_key=client_key,
+                status=Idea.Status.PUBLISHED if hold is None else Idea.Status.HELD,
             )
-            publish(actor.workshop, "idea.posted", {"idea": idea_as_dict(idea)})
+            if hold is None:
+                publish(actor.workshop, "idea.posted", {"idea": idea_as_dict(idea)})
+            else:
+                moderation_services.idea_hold(idea=idea, detail=hold)
     except IntegrityError:
         # The same post arrived twice at once (two connections); the first one won.
         return Idea.objects.get(author=actor.participant, client_key=client_key), False

@@ -15,6 +15,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from moderation.limits import client_address
 from workshops.actors import actor_resolve
 from workshops.errors import ActionRefused
 from workshops.phases import Action
@@ -24,7 +25,13 @@ from . import services
 from .forms import IdeaForm
 from .serializers import idea_as_dict
 
-_STATUS = {"forbidden": 403, "not_found": 404, "wrong_phase": 409, "conflict": 409}
+_STATUS = {
+    "forbidden": 403,
+    "not_found": 404,
+    "wrong_phase": 409,
+    "conflict": 409,
+    "rate_limited": 429,
+}
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -43,7 +50,12 @@ def _parse_idea_id(raw: str) -> Any:
 @require_POST
 def idea_post(request: HttpRequest, code: str) -> HttpResponse:
     workshop = _workshop_or_404(code)
-    actor = actor_resolve(workshop=workshop, user=request.user, session=request.session)
+    actor = actor_resolve(
+        workshop=workshop,
+        user=request.user,
+        session=request.session,
+        address=client_address(request),
+    )
     form = IdeaForm(request.POST)
     form.is_valid()
     text = form.cleaned_data.get("text", "")
@@ -67,7 +79,10 @@ def idea_post(request: HttpRequest, code: str) -> HttpResponse:
             "client_key": client_key,
         }
         return JsonResponse(body, status=201 if created else 200)
-    messages.success(request, _("Your idea is on the wall."))
+    if idea.status == idea.Status.HELD:
+        messages.success(request, _("Your idea waits for a facilitator's review."))
+    else:
+        messages.success(request, _("Your idea is on the wall."))
     return redirect("workshops:room", code=workshop.join_code)
 
 

@@ -21,6 +21,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    """Rate-limit counters live in the cache; each test starts with none used."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 # Persona fixtures: one workshop and everyone who may be in (or near) it. The workshop
 # collects ideas, because that is where most of the room's life happens.
 

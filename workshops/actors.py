@@ -7,6 +7,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from moderation.selectors import participant_restriction
+
 from .errors import ActionRefused
 from .models import Participant, Workshop
 from .phases import Action, Phase, Role, role_may
@@ -22,13 +24,22 @@ class Actor:
     workshop: Workshop
     participant: Participant | None = None
     user: Any = None
+    # Where the request or socket came from: counted for rate limits, never stored.
+    address: str | None = None
+    # "muted", "removed" or "erased" once moderation restricted this participant.
+    restriction: str = ""
 
     def may(self, action: Action) -> bool:
         return role_may(role=self.role, action=action, phase=self.workshop.phase)
 
 
 def actor_resolve(
-    *, workshop: Workshop, user: Any, session: Any, as_observer: bool = False
+    *,
+    workshop: Workshop,
+    user: Any,
+    session: Any,
+    as_observer: bool = False,
+    address: str | None = None,
 ) -> Actor:
     """The strongest role this person holds in this workshop.
 
@@ -37,16 +48,32 @@ def actor_resolve(
     """
     if workshop.is_facilitator(user):
         if as_observer:
-            return Actor(role=Role.OBSERVER, workshop=workshop, user=user)
-        return Actor(role=Role.FACILITATOR, workshop=workshop, user=user)
+            return Actor(role=Role.OBSERVER, workshop=workshop, user=user, address=address)
+        return Actor(role=Role.FACILITATOR, workshop=workshop, user=user, address=address)
     key = (session.get(PARTICIPANTS_SESSION_KEY) or {}).get(str(workshop.pk))
     if key:
         participant = Participant.objects.filter(workshop=workshop, key=key).first()
         if participant is not None:
-            return Actor(role=Role.CITIZEN, workshop=workshop, participant=participant)
+            return _citizen(workshop, participant, address)
     if workshop.pk in (session.get(OBSERVING_SESSION_KEY) or []):
-        return Actor(role=Role.OBSERVER, workshop=workshop)
-    return Actor(role=Role.OUTSIDER, workshop=workshop, user=user)
+        return Actor(role=Role.OBSERVER, workshop=workshop, address=address)
+    return Actor(role=Role.OUTSIDER, workshop=workshop, user=user, address=address)
+
+
+def _citizen(workshop: Workshop, participant: Participant, address: str | None) -> Actor:
+    """A participant's actor, unless moderation removed them: then they are nobody here."""
+    restriction = participant_restriction(participant_id=participant.pk)
+    if restriction in {"removed", "erased"}:
+        return Actor(
+            role=Role.OUTSIDER, workshop=workshop, address=address, restriction=restriction
+        )
+    return Actor(
+        role=Role.CITIZEN,
+        workshop=workshop,
+        participant=participant,
+        address=address,
+        restriction=restriction,
+    )
 
 
 def actor_refresh(actor: Actor) -> Actor:
@@ -56,10 +83,17 @@ def actor_refresh(actor: Actor) -> Actor:
     if actor.participant is not None:
         participant = Participant.objects.filter(pk=actor.participant.pk).first()
         if participant is None:
-            return Actor(role=Role.OUTSIDER, workshop=workshop)
+            return Actor(role=Role.OUTSIDER, workshop=workshop, address=actor.address)
+        return _citizen(workshop, participant, actor.address)
     if actor.role is Role.FACILITATOR and not workshop.is_facilitator(actor.user):
-        return Actor(role=Role.OUTSIDER, workshop=workshop, user=actor.user)
-    return Actor(role=actor.role, workshop=workshop, participant=participant, user=actor.user)
+        return Actor(role=Role.OUTSIDER, workshop=workshop, user=actor.user, address=actor.address)
+    return Actor(
+        role=actor.role,
+        workshop=workshop,
+        user=actor.user,
+        address=actor.address,
+        restriction=actor.restriction,
+    )
 
 
 _PHASE_MESSAGES = {
@@ -72,8 +106,20 @@ _PHASE_MESSAGES = {
 }
 
 
+# What a muted participant may still do: follow the room, and take their data and leave.
+_ALLOWED_WHEN_MUTED = frozenset({Action.VIEW_ROOM, Action.ERASE_OWN_DATA})
+
+
 def require(actor: Actor, action: Action) -> None:
     """Raise ActionRefused unless the actor may take this action now."""
+    if actor.restriction == "removed":
+        # Not even joining again from the same phone: removed means removed.
+        raise ActionRefused("forbidden", _("A facilitator has removed you from this workshop."))
+    if actor.restriction == "muted" and action not in _ALLOWED_WHEN_MUTED:
+        raise ActionRefused(
+            "forbidden",
+            _("A facilitator has muted you: you can follow the room, but not post or vote."),
+        )
     if actor.may(action):
         return
     allowed_somewhere = any(

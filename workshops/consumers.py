@@ -14,6 +14,8 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from moderation.limits import connection_closed, connection_open, socket_address
+
 from .actors import Actor, actor_resolve
 from .commands import command_handle, error_reply
 from .events import Audience, participant_group, room_group
@@ -23,18 +25,26 @@ from .selectors import room_snapshot, workshop_by_code
 # Close codes in the 4000s carry the reason to the page, which then stops retrying.
 CLOSE_NOT_FOUND = 4404
 CLOSE_FORBIDDEN = 4403
+# Too many sockets of one participant: the page retries later, when a tab has closed.
+CLOSE_TOO_MANY = 4429
 
 
-def _resolve(code: str, user: Any, session: Any, as_observer: bool) -> Actor | None:
+def _resolve(
+    code: str, user: Any, session: Any, as_observer: bool, address: str | None
+) -> Actor | None:
     workshop = workshop_by_code(code=code)
     if workshop is None:
         return None
-    return actor_resolve(workshop=workshop, user=user, session=session, as_observer=as_observer)
+    return actor_resolve(
+        workshop=workshop, user=user, session=session, as_observer=as_observer, address=address
+    )
 
 
 class RoomConsumer(AsyncWebsocketConsumer):
     actor: Actor | None = None
     groups_joined: list[str]
+    # The participant whose connection count this socket holds, to give back on close.
+    counted_participant: int | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -44,7 +54,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
         code = self.scope["url_route"]["kwargs"]["code"]
         as_observer = b"view=projector" in self.scope.get("query_string", b"")
         actor = await database_sync_to_async(_resolve)(
-            code, self.scope.get("user"), self.scope["session"], as_observer
+            code,
+            self.scope.get("user"),
+            self.scope["session"],
+            as_observer,
+            socket_address(self.scope),
         )
         await self.accept()
         if actor is None:
@@ -55,6 +69,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self._send(error_reply(None, "forbidden", _("Join the workshop first.")))
             await self.close(code=CLOSE_FORBIDDEN)
             return
+        if actor.participant is not None:
+            if not await database_sync_to_async(connection_open)(actor.participant.pk):
+                message = _("This workshop is already open in too many tabs; close one.")
+                await self._send(error_reply(None, "too_many_connections", message))
+                await self.close(code=CLOSE_TOO_MANY)
+                return
+            self.counted_participant = actor.participant.pk
         self.actor = actor
         self.groups_joined = [room_group(actor.workshop.pk)]
         if actor.participant is not None:
@@ -67,6 +88,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self._send({"type": "snapshot", "data": snapshot})
 
     async def disconnect(self, code: int) -> None:
+        if self.counted_participant is not None:
+            await database_sync_to_async(connection_closed)(self.counted_participant)
+            self.counted_participant = None
         for group in self.groups_joined:
             await self.channel_layer.group_discard(group, self.channel_name)
 
@@ -103,9 +127,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def room_event(self, message: dict[str, Any]) -> None:
         if self.actor is None:
             return
-        if message["audience"] == Audience.FACILITATORS and self.actor.role is not Role.FACILITATOR:
+        facilitator = self.actor.role is Role.FACILITATOR
+        if message["audience"] == Audience.FACILITATORS and not facilitator:
             return
-        await self._send(message["event"])
+        # Some events show facilitators more (a hidden idea's words) than the room.
+        event = message.get("facilitator_event") if facilitator else None
+        await self._send(event or message["event"])
 
     async def room_close(self, message: dict[str, Any]) -> None:
         """This participant was removed from the room: say why, then hang up."""

@@ -61,16 +61,24 @@ def publish(
     data: dict[str, Any],
     *,
     audience: Audience = Audience.EVERYONE,
+    facilitator_data: dict[str, Any] | None = None,
 ) -> None:
-    """Send the event to the room after the current transaction commits."""
+    """Send the event to the room after the current transaction commits.
+
+    With `facilitator_data`, facilitators get that (same fields, more shown) instead
+    of `data`: e.g. the words of an idea the wall no longer shows.
+    """
     expected = EVENT_FIELDS[event_type]
-    if set(data) != expected:
-        raise ValueError(f"{event_type} carries {sorted(data)}, declared {sorted(expected)}")
-    message = {
+    for shape in (data, facilitator_data if facilitator_data is not None else data):
+        if set(shape) != expected:
+            raise ValueError(f"{event_type} carries {sorted(shape)}, declared {sorted(expected)}")
+    message: dict[str, Any] = {
         "type": "room.event",
         "audience": audience.value,
         "event": {"type": event_type, "data": data},
     }
+    if facilitator_data is not None:
+        message["facilitator_event"] = {"type": event_type, "data": facilitator_data}
     group = room_group(workshop.pk)
     transaction.on_commit(lambda: _send(group, message))
 

@@ -63,6 +63,10 @@ class Action(enum.StrEnum):
     CAST_VOTE = "cast_vote"
     CONFIGURE_VOTING = "configure_voting"
     REVEAL_TALLIES = "reveal_tallies"
+    # Moderation (moderation/services.py): hide, approve, edit, delete, mute, remove, settings.
+    MODERATE = "moderate"
+    FLAG_IDEA = "flag_idea"
+    ERASE_OWN_DATA = "erase_own_data"
 
 
 _ALL_PHASES = frozenset(Phase)
@@ -88,6 +92,8 @@ _FACILITATOR = {
     # Rules are set before the vote; changing them once votes exist asks to clear them.
     Action.CONFIGURE_VOTING: frozenset({Phase.LOBBY, Phase.IDEATE, Phase.GROUP, Phase.VOTE}),
     Action.REVEAL_TALLIES: frozenset({Phase.VOTE, Phase.RESULTS, Phase.PROPOSE, Phase.CLOSED}),
+    # What was said stays the facilitators' responsibility until the end, and after.
+    Action.MODERATE: _ALL_PHASES,
 }
 _CITIZEN = {
     Action.VIEW_ROOM: _ALL_PHASES,
@@ -99,6 +105,9 @@ _CITIZEN = {
     Action.GROUP_IDEAS: frozenset({Phase.GROUP}),
     Action.FIND_SIMILAR_IDEAS: frozenset({Phase.IDEATE}),
     Action.CAST_VOTE: frozenset({Phase.VOTE}),
+    Action.FLAG_IDEA: _OPEN_PHASES,
+    # Their own data is theirs to take and erase at any time.
+    Action.ERASE_OWN_DATA: _ALL_PHASES,
 }
 # A decision-maker following the room may still step in and join it as a citizen.
 _OBSERVER = {Action.VIEW_ROOM: _ALL_PHASES, Action.JOIN: _OPEN_PHASES}

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from moderation.limits import actor_limit
 from moderation.sanitize import clean_text
 
 from .actors import Actor, require
@@ -154,6 +155,7 @@ def participant_join(*, actor: Actor, display_name: object = "") -> Participant:
         return actor.participant
     require(actor, Action.JOIN)
     name = _display_name(display_name) or friendly_name()
+    actor_limit(actor=actor, kind="join")
     participant = Participant.objects.create(workshop=actor.workshop, display_name=name)
     count = Participant.objects.filter(workshop=actor.workshop).count()
     publish(

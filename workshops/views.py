@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ideas.forms import IdeaForm
+from moderation.limits import client_address
 
 from . import links, services
 from .actors import OBSERVING_SESSION_KEY, PARTICIPANTS_SESSION_KEY, Actor, actor_resolve
@@ -44,7 +45,11 @@ def _workshop_or_404(code: str) -> Workshop:
 
 def _actor(request: HttpRequest, workshop: Workshop, *, as_observer: bool = False) -> Actor:
     return actor_resolve(
-        workshop=workshop, user=request.user, session=request.session, as_observer=as_observer
+        workshop=workshop,
+        user=request.user,
+        session=request.session,
+        as_observer=as_observer,
+        address=client_address(request),
     )
 
 

@@ -41,7 +41,8 @@ class RecordingLayer:
         self.sent.append((group, message))
 
     def events(self) -> list[dict[str, Any]]:
-        return [message["event"] for _group, message in self.sent]
+        # A room.close frame (disconnect_participant) is not an event.
+        return [message["event"] for _group, message in self.sent if "event" in message]
 
 
 class BrokenLayer:
@@ -274,7 +275,55 @@ def _reorder(actors: dict[str, Any]) -> Any:
     return grouping.clusters_reorder(actor=actors["facilitator"], cluster_ids=[second.pk, first.pk])
 
 
+def _moderation(service: str, **arguments: Any) -> Callable[[dict[str, Any]], Any]:
+    """Call moderation.services.<service>; `arguments` are callables of the actors."""
+
+    def scenario(actors: dict[str, Any]) -> Any:
+        from moderation import services as moderation_services
+
+        values = {key: make(actors) for key, make in arguments.items()}
+        return getattr(moderation_services, service)(**values)
+
+    return scenario
+
+
+def _held_post(actors: dict[str, Any]) -> Any:
+    from moderation.models import ModerationSettings
+
+    ModerationSettings.objects.create(
+        workshop=actors["citizen"].workshop, mode=ModerationSettings.Mode.PRE
+    )
+    return idea_post(actor=actors["citizen"], text="Free wifi", client_key="key-held-1")
+
+
 SCENARIOS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "idea.held": _held_post,
+    "idea.flagged": _moderation(
+        "idea_flag",
+        actor=lambda a: actor_for("citizen", a["citizen"].workshop),
+        idea_id=lambda a: a["idea"].pk,
+        reason=lambda a: "spam",
+    ),
+    "idea.hidden": _moderation(
+        "idea_hide", actor=lambda a: a["facilitator"], idea_id=lambda a: a["idea"].pk
+    ),
+    "idea.deleted": _moderation(
+        "idea_delete", actor=lambda a: a["facilitator"], idea_id=lambda a: a["idea"].pk
+    ),
+    "moderation.settings_changed": _moderation(
+        "moderation_configure",
+        actor=lambda a: a["facilitator"],
+        mode=lambda a: "pre",
+        flag_threshold=lambda a: 2,
+        word_list=lambda a: "=cmd",
+        retention_days=lambda a: 7,
+    ),
+    "participant.restricted": _moderation(
+        "participant_mute",
+        actor=lambda a: a["facilitator"],
+        participant_id=lambda a: a["citizen"].participant.pk,
+    ),
+    "participant.erased": _moderation("participant_erase_self", actor=lambda a: a["citizen"]),
     "cluster.created": _grouping_scenario("cluster_create", name="=Opening hours"),
     "cluster.renamed": _grouping_scenario("cluster_rename", cluster_id="cluster.pk", name="=Net"),
     "cluster.tagged": _grouping_scenario("cluster_tag", cluster_id="cluster.pk", tags="[net]"),

@@ -1,0 +1,265 @@
+"""Moderation pages and forms: the console's buttons without script, the log, your data.
+
+Each view answers JSON to a script (Accept: application/json) and redirects with a
+message for a browser without script, like the ideas views.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from ideas.serializers import idea_as_dict
+from workshops.actors import PARTICIPANTS_SESSION_KEY, Actor, actor_resolve
+from workshops.errors import ActionRefused
+from workshops.phases import Action, Role
+from workshops.views import _facilitator_actor, _workshop_or_404
+
+from . import services
+from .forms import FlagForm, ModerationSettingsForm, ReasonForm
+from .limits import client_address
+from .selectors import moderation_log, participant_data
+from .serializers import log_entry_as_dict
+from .spreadsheet import csv_text
+
+_STATUS = {
+    "forbidden": 403,
+    "not_found": 404,
+    "wrong_phase": 409,
+    "conflict": 409,
+    "rate_limited": 429,
+}
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _refused(error: ActionRefused) -> JsonResponse:
+    body = {"ok": False, "code": error.code, "message": error.message}
+    return JsonResponse(body, status=_STATUS.get(error.code, 400))
+
+
+def _number(raw: str) -> Any:
+    return int(raw) if raw.isdigit() and len(raw) < 19 else raw
+
+
+def _answer(
+    request: HttpRequest, back: str, code: str, act: Callable[[], dict[str, Any]], done: str
+) -> HttpResponse:
+    """Run the service; answer JSON or redirect back with a message."""
+    try:
+        data = act()
+    except ActionRefused as error:
+        if _wants_json(request):
+            return _refused(error)
+        messages.error(request, error.message)
+    else:
+        if _wants_json(request):
+            return JsonResponse({"ok": True, **data})
+        messages.success(request, done)
+    return redirect(back, code=code)
+
+
+# ---- facilitators ------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def settings_update(request: HttpRequest, code: str) -> HttpResponse:
+    actor = _facilitator_actor(request, code)
+    form = ModerationSettingsForm(request.POST)
+
+    def act() -> dict[str, Any]:
+        if not form.is_valid():
+            raise ActionRefused("invalid", _("Choose post- or pre-moderation."))
+        services.moderation_configure(actor=actor, **form.cleaned_data)
+        return {}
+
+    return _answer(
+        request, "workshops:console", actor.workshop.join_code, act, _("Moderation settings saved.")
+    )
+
+
+_IDEA_ACTIONS: dict[str, Callable[..., Any]] = {
+    "approve": services.idea_approve,
+    "hide": services.idea_hide,
+    "restore": services.idea_restore,
+}
+
+
+@login_required
+@require_POST
+def idea_moderate(request: HttpRequest, code: str, idea_id: str, action: str) -> HttpResponse:
+    actor = _facilitator_actor(request, code)
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    reason = form.cleaned_data.get("reason", "")
+    number = _number(idea_id)
+
+    def act() -> dict[str, Any]:
+        if action == "delete":
+            return {"idea_id": services.idea_delete(actor=actor, idea_id=number, reason=reason)}
+        if action == "edit":
+            idea = services.idea_moderate_text(
+                actor=actor, idea_id=number, text=form.cleaned_data.get("text", ""), reason=reason
+            )
+            return {"idea": idea_as_dict(idea)}
+        service = _IDEA_ACTIONS.get(action)
+        if service is None:
+            raise ActionRefused("not_found", _("Unknown moderation action."))
+        return {"idea": idea_as_dict(service(actor=actor, idea_id=number, reason=reason))}
+
+    done = {
+        "approve": _("The idea is on the wall."),
+        "hide": _("The idea is hidden."),
+        "restore": _("The idea is back on the wall."),
+        "edit": _("The idea is changed; the author's words are kept in the log."),
+        "delete": _("The idea is deleted."),
+    }.get(action, "")
+    return _answer(request, "workshops:console", actor.workshop.join_code, act, done)
+
+
+_PARTICIPANT_ACTIONS: dict[str, Callable[..., Any]] = {
+    "mute": services.participant_mute,
+    "unmute": services.participant_unmute,
+    "remove": services.participant_remove,
+}
+
+
+@login_required
+@require_POST
+def participant_moderate(
+    request: HttpRequest, code: str, participant_id: str, action: str
+) -> HttpResponse:
+    actor = _facilitator_actor(request, code)
+    form = ReasonForm(request.POST)
+    form.is_valid()
+
+    def act() -> dict[str, Any]:
+        service = _PARTICIPANT_ACTIONS.get(action)
+        if service is None:
+            raise ActionRefused("not_found", _("Unknown moderation action."))
+        participant = service(
+            actor=actor,
+            participant_id=_number(participant_id),
+            reason=form.cleaned_data.get("reason", ""),
+        )
+        return {"participant_id": participant.pk}
+
+    done = {
+        "mute": _("The participant is muted."),
+        "unmute": _("The participant may write again."),
+        "remove": _("The participant is removed from the workshop."),
+    }.get(action, "")
+    return _answer(request, "workshops:console", actor.workshop.join_code, act, done)
+
+
+@login_required
+@require_GET
+def log_page(request: HttpRequest, code: str) -> HttpResponse:
+    actor = _facilitator_actor(request, code)
+    entries = [log_entry_as_dict(entry) for entry in moderation_log(workshop=actor.workshop)]
+    return render(request, "moderation/log.html", {"workshop": actor.workshop, "entries": entries})
+
+
+@login_required
+@require_GET
+def log_csv(request: HttpRequest, code: str) -> HttpResponse:
+    actor = _facilitator_actor(request, code)
+    header = ["time", "action", "by", "idea", "participant", "reason", "detail"]
+    rows = (
+        [
+            entry.created_at.isoformat(),
+            entry.kind,
+            entry.facilitator_email,
+            entry.idea_number,
+            entry.participant_number,
+            entry.reason,
+            json.dumps(entry.detail, ensure_ascii=False, sort_keys=True) if entry.detail else "",
+        ]
+        for entry in moderation_log(workshop=actor.workshop)
+    )
+    response = HttpResponse(csv_text(header, rows), content_type="text/csv; charset=utf-8")
+    filename = f"samskab-{actor.workshop.join_code}-moderation-log.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# ---- participants --------------------------------------------------------------------------
+
+
+def _participant_actor(request: HttpRequest, code: str) -> Actor:
+    workshop = _workshop_or_404(code)
+    return actor_resolve(
+        workshop=workshop,
+        user=request.user,
+        session=request.session,
+        address=client_address(request),
+    )
+
+
+@require_POST
+def idea_flag(request: HttpRequest, code: str, idea_id: str) -> HttpResponse:
+    actor = _participant_actor(request, code)
+    form = FlagForm(request.POST)
+
+    def act() -> dict[str, Any]:
+        reason = form.cleaned_data["reason"] if form.is_valid() else request.POST.get("reason")
+        idea = services.idea_flag(actor=actor, idea_id=_number(idea_id), reason=reason)
+        return {"idea_id": idea.pk, "flagged": True}
+
+    with translation.override(actor.workshop.language):
+        return _answer(
+            request,
+            "workshops:room",
+            actor.workshop.join_code,
+            act,
+            _("Thank you. A facilitator will look at it."),
+        )
+
+
+@require_GET
+def your_data(request: HttpRequest, code: str) -> HttpResponse:
+    actor = _participant_actor(request, code)
+    if actor.role is not Role.CITIZEN or actor.participant is None:
+        return redirect("workshops:join", code=actor.workshop.join_code)
+    data = {
+        "exported_at": timezone.now().isoformat(),
+        **participant_data(participant=actor.participant),
+    }
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    filename = f"samskab-{actor.workshop.join_code}-your-data.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_POST
+def erase_your_data(request: HttpRequest, code: str) -> HttpResponse:
+    actor = _participant_actor(request, code)
+    with translation.override(actor.workshop.language):
+        try:
+            if not actor.may(Action.ERASE_OWN_DATA):
+                raise ActionRefused("forbidden", _("You are not in this workshop."))
+            services.participant_erase_self(actor=actor)
+        except ActionRefused as error:
+            if _wants_json(request):
+                return _refused(error)
+            messages.error(request, error.message)
+            return redirect("workshops:join", code=actor.workshop.join_code)
+        joined = dict(request.session.get(PARTICIPANTS_SESSION_KEY) or {})
+        joined.pop(str(actor.workshop.pk), None)
+        request.session[PARTICIPANTS_SESSION_KEY] = joined
+        if _wants_json(request):
+            return JsonResponse({"ok": True})
+        messages.success(request, _("Your data is erased and you have left the workshop."))
+    return redirect("workshops:home")
