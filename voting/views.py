@@ -1,0 +1,127 @@
+"""Voting over plain HTTP: the console's forms, and votes from phones without a socket.
+
+A vote answers JSON to the page's script (Accept: application/json) and redirects
+back to the room for a browser without script.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from workshops.actors import actor_resolve
+from workshops.errors import ActionRefused
+from workshops.views import _facilitator_actor, _workshop_or_404
+
+from . import services
+from .forms import BallotForm
+
+_STATUS = {"forbidden": 403, "not_found": 404, "wrong_phase": 409, "conflict": 409}
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _number(raw: str | None) -> Any:
+    """A form field as an int when it is one; otherwise as sent, for the service to refuse."""
+    if raw is not None and raw.strip().lstrip("-").isdigit():
+        return int(raw)
+    return raw
+
+
+def _cast(request: HttpRequest, actor: Any) -> services.OwnBallot:
+    data = request.POST
+    target_type = data.get("target_type")
+    if "order" in data:
+        raw = [item for item in data.get("order", "").split(",") if item.strip()]
+        order = [_number(item) for item in raw]
+        return services.vote_rank(actor=actor, target_type=target_type, order=order)
+    target_id = _number(data.get("target_id"))
+    if "approved" in data:
+        approved = {"true": True, "false": False}.get(
+            data.get("approved", ""), data.get("approved")
+        )
+        return services.vote_approve(
+            actor=actor, target_type=target_type, target_id=target_id, approved=approved
+        )
+    return services.vote_set(
+        actor=actor, target_type=target_type, target_id=target_id, dots=_number(data.get("dots"))
+    )
+
+
+@require_POST
+def vote(request: HttpRequest, code: str) -> HttpResponse:
+    """Cast a vote: `dots`, `approved` (true/false) or `order` (ids, comma-separated)."""
+    workshop = _workshop_or_404(code)
+    actor = actor_resolve(workshop=workshop, user=request.user, session=request.session)
+    try:
+        own = _cast(request, actor)
+    except ActionRefused as error:
+        if _wants_json(request):
+            body = {"ok": False, "code": error.code, "message": error.message}
+            return JsonResponse(body, status=_STATUS.get(error.code, 400))
+        messages.error(request, error.message)
+    else:
+        if _wants_json(request):
+            return JsonResponse({"ok": True, **own.as_dict()})
+        messages.success(request, _("Your vote is saved."))
+    return redirect("workshops:room", code=workshop.join_code)
+
+
+@login_required
+@require_POST
+def rules(request: HttpRequest, code: str) -> HttpResponse:
+    actor = _facilitator_actor(request, code)
+    form = BallotForm(request.POST)
+    try:
+        if not form.is_valid():
+            problems = " ".join(str(error) for errors in form.errors.values() for error in errors)
+            raise ActionRefused("invalid", problems)
+        fields = form.cleaned_data
+        _ballot, cleared = services.ballot_configure(
+            actor=actor,
+            method=fields["method"],
+            target=fields["target"],
+            dots_per_participant=fields["dots_per_participant"],
+            max_dots_per_item=fields["max_dots_per_item"],
+            rank_count=fields["rank_count"],
+            show_live=fields["show_live"],
+            clear_votes=fields["clear_votes"],
+        )
+    except ActionRefused as error:
+        messages.error(request, error.message)
+    else:
+        if cleared:
+            messages.warning(
+                request,
+                ngettext(
+                    "The voting rules are saved. %(count)d vote was cleared.",
+                    "The voting rules are saved. %(count)d votes were cleared.",
+                    cleared,
+                )
+                % {"count": cleared},
+            )
+        else:
+            messages.success(request, _("The voting rules are saved."))
+    return redirect("workshops:console", code=actor.workshop.join_code)
+
+
+@login_required
+@require_POST
+def reveal(request: HttpRequest, code: str) -> HttpResponse:
+    actor = _facilitator_actor(request, code)
+    try:
+        services.tallies_reveal(actor=actor)
+    except ActionRefused as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The tallies are now shown to the whole room."))
+    return redirect("workshops:console", code=actor.workshop.join_code)
