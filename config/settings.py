@@ -185,4 +185,17 @@ SAMSKAB = {
     "IDEA_MAX_LENGTH": envint("SAMSKAB_IDEA_MAX_LENGTH", 500),
     # Largest WebSocket frame the room accepts, in bytes.
     "MAX_FRAME_BYTES": envint("SAMSKAB_MAX_FRAME_BYTES", 8192),
+    # Open sockets one participant may hold at once (tabs, a phone and a laptop).
+    "MAX_CONNECTIONS_PER_PARTICIPANT": envint("SAMSKAB_MAX_CONNECTIONS_PER_PARTICIPANT", 5),
+}
+# How often one participant, or one address, may act: "count/period" (s, m, h), counted
+# in the cache (Redis when REDIS_URL is set). Per address is generous: a whole room
+# may share one Wi-Fi.
+SAMSKAB_RATE_LIMITS = {
+    "post": os.environ.get("SAMSKAB_RATE_POST", "10/m"),
+    "post_per_address": os.environ.get("SAMSKAB_RATE_POST_PER_ADDRESS", "300/m"),
+    "vote": os.environ.get("SAMSKAB_RATE_VOTE", "60/m"),
+    "vote_per_address": os.environ.get("SAMSKAB_RATE_VOTE_PER_ADDRESS", "1200/m"),
+    "flag": os.environ.get("SAMSKAB_RATE_FLAG", "20/m"),
+    "join_per_address": os.environ.get("SAMSKAB_RATE_JOIN_PER_ADDRESS", "120/m"),
 }

@@ -11,5 +11,6 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("ideas.urls")),
     path("", include("voting.urls")),
+    path("", include("moderation.urls")),
     path("", include("workshops.urls")),
 ]
