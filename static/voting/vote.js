@@ -1,4 +1,379 @@
-/* Hooks into window.SamskabRoom (static/workshops/room.js). */
+/*
+ * Voting on every screen: dots, approvals or a ranking on the citizen's phone,
+ * live tallies on the console, results on the phone, projector and observer view.
+ *
+ * The server is the judge of every vote: a tap sends the wanted count, and the
+ * phone shows what the server answers (the ack, or ballot.updated for the
+ * participant's other tabs). Nothing here counts dots on its own.
+ */
 (function () {
   "use strict";
+
+  var room = window.SamskabRoom;
+  if (!room) return;
+  var t = room.t;
+  var fmt = room.fmt;
+  var ngettext = window.ngettext || function (one, many, n) { return n === 1 ? one : many; };
+  var role = room.config.role;
+
+  var snapshotNode = document.getElementById("room-snapshot");
+  var first = snapshotNode ? JSON.parse(snapshotNode.textContent) : {};
+  var voting = first.voting || null;
+  var ballot = voting ? voting.ballot : null;
+  var mine = voting ? voting.mine : null;
+  var tallies = voting ? voting.tallies : null;
+  var talliesAsOf = voting ? voting.tallies_as_of : 0;
+  var phase = first.workshop ? first.workshop.phase : "";
+  var clusters = first.clusters || [];
+  var busy = false;
+
+  function $(selector) { return document.querySelector(selector); }
+  function $all(selector) { return Array.prototype.slice.call(document.querySelectorAll(selector)); }
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+  function short(text) { return text.length > 60 ? text.slice(0, 57) + "…" : text; }
+
+  function voting_open() { return role === "citizen" && phase === "vote" && ballot !== null; }
+
+  // ---- own ballot -------------------------------------------------------------------
+
+  function ownVote(type, id) {
+    if (!mine) return null;
+    for (var i = 0; i < mine.votes.length; i += 1) {
+      var vote = mine.votes[i];
+      if (vote.target_type === type && vote.target_id === id) return vote;
+    }
+    return null;
+  }
+
+  function takeOwn(data) {
+    // Two tabs can hear updates out of order; the highest revision is the truth.
+    if (mine && data.revision < mine.revision) return;
+    mine = data;
+    renderOwn();
+  }
+
+  function remainingText() {
+    if (!mine || mine.remaining === null || mine.remaining === undefined) return "";
+    var n = mine.remaining;
+    if (ballot.method === "ranking") return fmt(ngettext("%s place left", "%s places left", n), [n]);
+    return fmt(ngettext("%s dot left", "%s dots left", n), [n]);
+  }
+
+  function showError(message) {
+    var box = $("[data-vote-error]");
+    if (!box) return;
+    box.textContent = message || "";
+    box.hidden = !message;
+  }
+
+  function send(frame) {
+    if (busy) return;
+    busy = true;
+    showError("");
+    room.request(frame).then(function (reply) {
+      busy = false;
+      if (reply.ok) takeOwn(reply.data);
+      else showError(reply.message);
+    });
+  }
+
+  function setDots(type, id, dots) {
+    send({ type: "vote.set", target_type: type, target_id: id, dots: dots });
+  }
+  function approve(type, id, approved) {
+    send({ type: "vote.approve", target_type: type, target_id: id, approved: approved });
+  }
+  function rankOrder() {
+    if (!mine) return [];
+    return mine.votes.slice().sort(function (a, b) { return a.rank - b.rank; }).map(function (v) { return v.target_id; });
+  }
+  function rank(order) { send({ type: "vote.rank", target_type: ballot.target, order: order }); }
+
+  // ---- controls on each item ----------------------------------------------------------
+
+  function controlsFor(type, id, label) {
+    var box = el("div", "vote-controls");
+    box.setAttribute("data-vote-target", type + ":" + id);
+    box.setAttribute("data-vote-label", label);
+    fillControls(box, type, id, label);
+    return box;
+  }
+
+  function fillControls(box, type, id, label) {
+    box.textContent = "";
+    var vote = ownVote(type, id);
+    var name = short(label);
+    if (ballot.method === "dots") {
+      var count = vote ? vote.weight : 0;
+      var less = el("button", "vote-less", "−");
+      less.type = "button";
+      less.setAttribute("aria-label", fmt(t("Take a dot from %s"), [name]));
+      less.disabled = count === 0;
+      less.addEventListener("click", function () { setDots(type, id, count - 1); });
+      var shown = el("span", "vote-count", fmt(ngettext("%s dot", "%s dots", count), [count]));
+      var more = el("button", "vote-more", "+");
+      more.type = "button";
+      more.setAttribute("aria-label", fmt(t("Give a dot to %s"), [name]));
+      more.disabled = count >= ballot.max_dots_per_item || !mine || mine.remaining === 0;
+      more.addEventListener("click", function () { setDots(type, id, count + 1); });
+      box.appendChild(less);
+      box.appendChild(shown);
+      box.appendChild(more);
+    } else if (ballot.method === "approval") {
+      var on = vote !== null;
+      var toggle = el("button", "vote-toggle", on ? t("Supported") : t("Support"));
+      toggle.type = "button";
+      toggle.setAttribute("aria-pressed", on ? "true" : "false");
+      toggle.setAttribute("aria-label", fmt(t("Support %s"), [name]));
+      toggle.addEventListener("click", function () { approve(type, id, !on); });
+      box.appendChild(toggle);
+    } else {
+      var order = rankOrder();
+      var place = order.indexOf(id);
+      if (place >= 0) {
+        box.appendChild(el("span", "vote-rank", fmt(t("Your number %s"), [place + 1])));
+      } else {
+        var add = el("button", "vote-add", t("Add to my ranking"));
+        add.type = "button";
+        add.setAttribute("aria-label", fmt(t("Add %s to my ranking"), [name]));
+        add.disabled = order.length >= ballot.rank_count;
+        add.addEventListener("click", function () { rank(order.concat([id])); });
+        box.appendChild(add);
+      }
+    }
+  }
+
+  // Refresh every control in place, so keyboard focus stays on the button pressed.
+  function refreshControls() {
+    $all("[data-vote-target]").forEach(function (box) {
+      var parts = box.getAttribute("data-vote-target").split(":");
+      var focused = document.activeElement && box.contains(document.activeElement) ? document.activeElement.className : null;
+      fillControls(box, parts[0], Number(parts[1]), box.getAttribute("data-vote-label"));
+      if (focused) {
+        var again = box.querySelector("." + focused.split(" ")[0]);
+        if (again && !again.disabled) again.focus();
+        else if (box.querySelector("button:not([disabled])")) box.querySelector("button:not([disabled])").focus();
+      }
+    });
+  }
+
+  room.decorateIdea(function (idea, li) {
+    if (!voting_open() || ballot.target !== "idea") return;
+    li.appendChild(controlsFor("idea", idea.id, idea.text));
+  });
+
+  // ---- the panel: status, ranking, clusters, stray votes ------------------------------
+
+  function labelOf(type, id) {
+    if (type === "idea") {
+      var idea = room.state.ideas.get(id);
+      return idea && idea.status === "published" ? idea.text : null;
+    }
+    for (var i = 0; i < clusters.length; i += 1) if (clusters[i].id === id) return clusters[i].name;
+    return null;
+  }
+
+  function renderRanking() {
+    var box = $("[data-vote-ranking]");
+    if (!box) return;
+    box.hidden = !(voting_open() && ballot.method === "ranking");
+    if (box.hidden) return;
+    var list = $("[data-ranking-list]");
+    var focusedKey = document.activeElement && list.contains(document.activeElement) ? document.activeElement.getAttribute("data-key") : null;
+    list.textContent = "";
+    var order = rankOrder();
+    $("[data-ranking-empty]").hidden = order.length > 0;
+    order.forEach(function (id, index) {
+      var name = labelOf(ballot.target, id) || t("(no longer on the wall)");
+      var li = el("li", "ranking-item");
+      li.appendChild(el("span", "ranking-label", name));
+      function button(text, label, key, disabled, newOrder) {
+        var b = el("button", "ranking-" + key, text);
+        b.type = "button";
+        b.setAttribute("aria-label", fmt(label, [short(name)]));
+        b.setAttribute("data-key", key + ":" + id);
+        b.disabled = disabled;
+        b.addEventListener("click", function () { rank(newOrder()); });
+        li.appendChild(b);
+      }
+      button("↑", t("Move %s up"), "up", index === 0, function () {
+        var next = order.slice(); next.splice(index, 1); next.splice(index - 1, 0, id); return next;
+      });
+      button("↓", t("Move %s down"), "down", index === order.length - 1, function () {
+        var next = order.slice(); next.splice(index, 1); next.splice(index + 1, 0, id); return next;
+      });
+      button("×", t("Remove %s from my ranking"), "remove", false, function () {
+        return order.filter(function (other) { return other !== id; });
+      });
+      list.appendChild(li);
+    });
+    if (focusedKey) {
+      var again = list.querySelector('[data-key="' + focusedKey + '"]');
+      if (again && !again.disabled) again.focus();
+    }
+  }
+
+  function renderClusters() {
+    var box = $("[data-vote-clusters]");
+    if (!box) return;
+    box.hidden = !(voting_open() && ballot.target === "cluster");
+    if (box.hidden) return;
+    var list = $("[data-cluster-vote-list]");
+    list.textContent = "";
+    clusters.forEach(function (cluster) {
+      var li = el("li", "cluster-vote");
+      li.appendChild(el("span", "cluster-vote-name", cluster.name));
+      li.appendChild(controlsFor("cluster", cluster.id, cluster.name));
+      list.appendChild(li);
+    });
+  }
+
+  // Votes on items since hidden or merged still hold dots: let the voter take them back.
+  function renderStray() {
+    var box = $("[data-vote-stray]");
+    if (!box) return;
+    var stray = voting_open() && mine ? mine.votes.filter(function (v) { return labelOf(v.target_type, v.target_id) === null; }) : [];
+    box.hidden = stray.length === 0;
+    var list = $("[data-vote-stray-list]");
+    list.textContent = "";
+    stray.forEach(function (vote) {
+      var li = el("li");
+      var back = el("button", "vote-take-back", t("Take this vote back"));
+      back.type = "button";
+      back.addEventListener("click", function () {
+        if (ballot.method === "dots") setDots(vote.target_type, vote.target_id, 0);
+        else if (ballot.method === "approval") approve(vote.target_type, vote.target_id, false);
+        else rank(rankOrder().filter(function (id) { return id !== vote.target_id; }));
+      });
+      li.appendChild(back);
+      list.appendChild(li);
+    });
+  }
+
+  function renderOwn() {
+    var status = $("[data-vote-remaining]");
+    if (status && ballot) status.textContent = remainingText();
+    refreshControls();
+    renderRanking();
+    renderStray();
+  }
+
+  function renderPanel() {
+    var panel = $("[data-vote-panel]");
+    if (panel) panel.hidden = !voting_open();
+    var help = $("[data-vote-help]");
+    if (help && ballot) {
+      if (ballot.method === "dots") {
+        help.textContent = fmt(t("Spread your dots over the ideas you support, at most %s on one. You can move them until voting ends."), [ballot.max_dots_per_item]);
+      } else if (ballot.method === "approval") {
+        help.textContent = t("Mark every idea you could live with. You can change your marks until voting ends.");
+      } else {
+        help.textContent = fmt(t("Choose your top %s and put them in order, best first."), [ballot.rank_count]);
+      }
+    }
+    renderClusters();
+    renderOwn();
+  }
+
+  // ---- tallies and results -------------------------------------------------------------
+
+  function unit() {
+    return { dots: t("dots"), approval: t("approvals"), ranking: t("points") }[ballot.method];
+  }
+
+  function renderTallies() {
+    $all("[data-tally-list]").forEach(function (list) {
+      list.textContent = "";
+      (tallies || []).forEach(function (item) {
+        var li = el("li", "tally");
+        li.appendChild(el("span", "tally-position", item.position + "."));
+        li.appendChild(el("span", "tally-label", item.label));
+        li.appendChild(el("span", "tally-total", item.total + " " + unit()));
+        li.appendChild(el("span", "tally-supporters", fmt(ngettext("%s supporter", "%s supporters", item.supporters), [item.supporters])));
+        list.appendChild(li);
+      });
+    });
+    $all("[data-tallies-empty]").forEach(function (node) { node.hidden = !!(tallies && tallies.length); });
+    $all("[data-results-waiting]").forEach(function (node) { node.hidden = tallies !== null; });
+    $all("[data-vote-results]").forEach(function (section) {
+      section.hidden = !(phase === "results" || (tallies !== null && tallies.length > 0 && phase !== "vote") || (tallies !== null && ballot.tallies_public));
+    });
+    var state = $("[data-tallies-state]");
+    if (state && ballot) {
+      state.textContent = ballot.tallies_public ? t("The room sees the tallies.") : t("Only facilitators see the tallies until you reveal them.");
+    }
+    var reveal = $("[data-reveal-form]");
+    if (reveal && ballot) reveal.hidden = ballot.revealed;
+  }
+
+  function takeTallies(list, asOf) {
+    if (asOf < talliesAsOf) return;
+    talliesAsOf = asOf;
+    tallies = list;
+    renderTallies();
+  }
+
+  function renderAll() {
+    renderPanel();
+    renderTallies();
+  }
+
+  // ---- the room's events ---------------------------------------------------------------
+
+  room.on("snapshot", function (snapshot) {
+    voting = snapshot.voting;
+    ballot = voting.ballot;
+    mine = voting.mine;
+    tallies = voting.tallies;
+    talliesAsOf = voting.tallies_as_of;
+    phase = snapshot.workshop.phase;
+    clusters = snapshot.clusters || [];
+    room.renderIdeas();
+    renderAll();
+  });
+  room.on("phase.changed", function (data) {
+    var was = phase;
+    phase = data.workshop.phase;
+    if (was !== phase) {
+      room.renderIdeas();
+      renderAll();
+    }
+  });
+  room.on("ballot.updated", takeOwn);
+  room.on("votes.tallied", function (data) {
+    // Hidden tallies never reach a citizen's socket; this guards the order of events.
+    if (role !== "facilitator" && !(ballot && ballot.tallies_public)) return;
+    takeTallies(data.tallies, data.as_of);
+  });
+  room.on("tallies.revealed", function (data) {
+    ballot = data.ballot;
+    takeTallies(data.tallies, data.as_of);
+    renderAll();
+    room.announce(t("The results are revealed."));
+  });
+  room.on("voting.configured", function (data) {
+    ballot = data.ballot;
+    if (!ballot.tallies_public && role !== "facilitator") tallies = null;
+    room.renderIdeas();
+    renderAll();
+    if (role === "citizen") room.announce(fmt(t("The voting rules changed: %s."), [ballot.method_label]));
+  });
+  room.on("cluster.created", function (data) { clusters.push(data.cluster); renderClusters(); });
+  room.on("cluster.renamed", function (data) {
+    clusters = clusters.map(function (c) { return c.id === data.cluster.id ? data.cluster : c; });
+    renderClusters();
+  });
+  room.on("cluster.deleted", function (data) {
+    clusters = clusters.filter(function (c) { return c.id !== data.cluster_id; });
+    renderClusters();
+  });
+  room.on("clusters.reordered", function (data) { clusters = data.clusters; renderClusters(); });
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", renderAll);
+  else renderAll();
 })();

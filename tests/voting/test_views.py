@@ -151,3 +151,39 @@ class TestConsoleForms:
 
         assert 'action="' + url("rules", voting_room) + '"' in response.text
         assert 'action="' + url("reveal", voting_room) + '"' in response.text
+
+
+class TestPages:
+    def test_the_phone_shows_the_vote_panel_with_the_dots_left(
+        self, phone: Client, voting_room: Workshop, ideas: list[Idea]
+    ) -> None:
+        phone.post(
+            url("vote", voting_room), {"target_type": "idea", "target_id": ideas[0].pk, "dots": 2}
+        )
+
+        page = phone.get(reverse("workshops:room", kwargs={"code": voting_room.join_code}))
+
+        assert "data-vote-panel" in page.text
+        assert "3 dots left" in page.text
+        assert 'aria-live="polite" data-vote-remaining' in page.text
+
+    def test_the_projector_shows_results_only_once_revealed(
+        self,
+        facilitator_client: Client,
+        phone: Client,
+        voting_room: Workshop,
+        ideas: list[Idea],
+    ) -> None:
+        phone.post(
+            url("vote", voting_room), {"target_type": "idea", "target_id": ideas[1].pk, "dots": 3}
+        )
+        projector = reverse("workshops:projector", kwargs={"code": voting_room.join_code})
+
+        hidden = facilitator_client.get(projector)
+        facilitator_client.post(url("reveal", voting_room))
+        shown = facilitator_client.get(projector)
+
+        assert "3 dots" not in hidden.text
+        assert "Free wifi" in shown.text
+        assert "3 dots" in shown.text
+        assert "1 supporter" in shown.text
