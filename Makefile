@@ -37,7 +37,8 @@ run: $(VENV)/.installed-run
 	$(BIN)/daphne -b $(BIND) -p $(PORT) config.asgi:application
 
 system-packages:
-	scripts/install-system-packages redis-server chromium postgresql
+	scripts/install-system-packages redis-server chromium postgresql \
+		libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

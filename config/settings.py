@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "ideas",
     "voting",
     "moderation",
+    "summaries",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("ideas.urls")),
+    path("", include("summaries.urls")),
     path("", include("voting.urls")),
     path("", include("moderation.urls")),
     path("", include("workshops.urls")),

@@ -128,6 +128,31 @@ def tallies_of(*, ballot: Ballot) -> list[dict[str, Any]]:
     return tallies
 
 
+def supporters_by_target(*, ballot: Ballot) -> dict[int, set[int]]:
+    """Each idea or cluster voted on → its distinct supporters (participant ids).
+
+    Votes on a merged idea count for the idea it was merged into, as in tallies_of; this
+    lets a reader add up the supporters of several items without counting anyone twice.
+    """
+    if ballot.pk is None:
+        return {}
+    supporters: dict[int, set[int]] = defaultdict(set)
+    if ballot.target == Ballot.Target.IDEAS:
+        final = merge_targets(workshop=ballot.workshop)
+        pairs = Vote.objects.filter(ballot=ballot, idea__isnull=False).values_list(
+            "idea_id", "participant_id"
+        )
+        for idea_id, participant_id in pairs:
+            supporters[final.get(idea_id, idea_id)].add(participant_id)
+    else:
+        pairs = Vote.objects.filter(ballot=ballot, cluster__isnull=False).values_list(
+            "cluster_id", "participant_id"
+        )
+        for cluster_id, participant_id in pairs:
+            supporters[cluster_id].add(participant_id)
+    return dict(supporters)
+
+
 def snapshot_part(*, actor: Actor) -> dict[str, Any]:
     """The voting part of the room's snapshot: rules, your own ballot, tallies you may see."""
     ballot = ballot_of(workshop=actor.workshop)

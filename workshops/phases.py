@@ -30,6 +30,7 @@ RUNNABLE_PHASES: tuple[Phase, ...] = (
     Phase.GROUP,
     Phase.VOTE,
     Phase.RESULTS,
+    Phase.PROPOSE,
     Phase.CLOSED,
 )
 
@@ -63,6 +64,12 @@ class Action(enum.StrEnum):
     CAST_VOTE = "cast_vote"
     CONFIGURE_VOTING = "configure_voting"
     REVEAL_TALLIES = "reveal_tallies"
+    # Value propositions and the summary (summaries/services.py).
+    EDIT_VALUE_PROPOSITIONS = "edit_value_propositions"
+    SUGGEST_VALUE_PROPOSITION = "suggest_value_proposition"
+    ALLOW_PROPOSITION_SUGGESTIONS = "allow_proposition_suggestions"
+    SHARE_SUMMARY = "share_summary"
+    CONSENT_NAME_IN_SUMMARY = "consent_name_in_summary"
     # Moderation (moderation/services.py): hide, approve, edit, delete, mute, remove, settings.
     MODERATE = "moderate"
     FLAG_IDEA = "flag_idea"
@@ -92,6 +99,10 @@ _FACILITATOR = {
     # Rules are set before the vote; changing them once votes exist asks to clear them.
     Action.CONFIGURE_VOTING: frozenset({Phase.LOBBY, Phase.IDEATE, Phase.GROUP, Phase.VOTE}),
     Action.REVEAL_TALLIES: frozenset({Phase.VOTE, Phase.RESULTS, Phase.PROPOSE, Phase.CLOSED}),
+    Action.EDIT_VALUE_PROPOSITIONS: frozenset({Phase.PROPOSE}),
+    Action.ALLOW_PROPOSITION_SUGGESTIONS: _OPEN_PHASES,
+    # A summary can be taken at any moment, also mid-workshop, and says so.
+    Action.SHARE_SUMMARY: _ALL_PHASES,
     # What was said stays the facilitators' responsibility until the end, and after.
     Action.MODERATE: _ALL_PHASES,
 }
@@ -105,6 +116,10 @@ _CITIZEN = {
     Action.GROUP_IDEAS: frozenset({Phase.GROUP}),
     Action.FIND_SIMILAR_IDEAS: frozenset({Phase.IDEATE}),
     Action.CAST_VOTE: frozenset({Phase.VOTE}),
+    # Only while the facilitator allows it: summaries/services.py checks that flag.
+    Action.SUGGEST_VALUE_PROPOSITION: frozenset({Phase.PROPOSE}),
+    # Whether their name may appear in the summary is theirs to say until it is final.
+    Action.CONSENT_NAME_IN_SUMMARY: _OPEN_PHASES,
     Action.FLAG_IDEA: _OPEN_PHASES,
     # Their own data is theirs to take and erase at any time.
     Action.ERASE_OWN_DATA: _ALL_PHASES,

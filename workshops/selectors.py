@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -13,6 +14,14 @@ from .codes import looks_like_join_code, normalize_join_code
 from .models import Participant, Workshop
 from .phases import Role
 from .serializers import server_time, workshop_as_dict
+
+# What each app adds to the room's snapshot. An app the room does not import (summaries)
+# appends its part here from its AppConfig.ready().
+SNAPSHOT_PARTS: list[Callable[..., dict[str, Any]]] = [
+    idea_snapshot_part,
+    voting_snapshot_part,
+    moderation_snapshot_part,
+]
 
 
 def workshop_by_code(*, code: str) -> Workshop | None:
@@ -44,6 +53,6 @@ def room_snapshot(*, actor: Actor) -> dict[str, Any]:
         "server_time": server_time(),
     }
     # Each app adds what it keeps of the room, filtered for this person.
-    for part in (idea_snapshot_part, voting_snapshot_part, moderation_snapshot_part):
+    for part in SNAPSHOT_PARTS:
         snapshot.update(part(actor=actor))
     return snapshot

@@ -565,6 +565,8 @@
     announce: announce,
     decorateIdea: function (decorator) { ideaDecorators.push(decorator); },
     renderIdeas: renderAllIdeas,
+    upsertIdea: function (idea) { upsertIdea(idea, false); },
+    isLive: socketOpen,
   };
 
   function start() {

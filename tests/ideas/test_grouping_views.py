@@ -170,3 +170,35 @@ def test_the_hint_is_not_for_outsiders(workshop: Workshop) -> None:
 
     assert response.status_code == 403
     assert "Longer" not in response.content.decode()
+
+
+def test_the_console_shows_the_grouping_panel_with_pending_suggestions(
+    facilitator_client: Client, grouping_room: Workshop
+) -> None:
+    ClusterSuggestion.objects.create(workshop=grouping_room, name=f"Bikes {HOSTILE_HTML}")
+
+    page = facilitator_client.get(
+        reverse("workshops:console", kwargs={"code": grouping_room.join_code})
+    ).content.decode()
+
+    assert "Suggest clusters" in page
+    assert "ideas/group.css" in page
+    assert 'value="Bikes &lt;script&gt;' in page or "Bikes &lt;script&gt;" in page
+    assert "<script>alert" not in page
+
+
+def test_the_phone_shows_the_clusters_but_never_the_suggestions(
+    citizen_client: Client, grouping_room: Workshop
+) -> None:
+    cluster = Cluster.objects.create(workshop=grouping_room, name="Cycling")
+    IdeaFactory(
+        author=ParticipantFactory(workshop=grouping_room), text="Bike lanes", cluster=cluster
+    )
+    ClusterSuggestion.objects.create(workshop=grouping_room, name="Secret proposal")
+
+    page = citizen_client.get(
+        reverse("workshops:room", kwargs={"code": grouping_room.join_code})
+    ).content.decode()
+
+    assert "Cycling" in page
+    assert "Secret proposal" not in page

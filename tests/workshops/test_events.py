@@ -296,7 +296,59 @@ def _held_post(actors: dict[str, Any]) -> Any:
     return idea_post(actor=actors["citizen"], text="Free wifi", client_key="key-held-1")
 
 
+def _proposing(actors: dict[str, Any]) -> dict[str, Any]:
+    """The room in the value-propositions phase, with one proposition made directly (no events)."""
+    from ideas.models import Cluster
+    from summaries.models import PropositionField, PropositionSettings, ValueProposition
+
+    workshop = actors["facilitator"].workshop
+    Workshop.objects.filter(pk=workshop.pk).update(phase=Phase.PROPOSE)
+    PropositionSettings.objects.create(workshop=workshop, participants_may_suggest=True)
+    cluster = Cluster.objects.create(workshop=workshop, name="Wifi")
+    proposition = ValueProposition.objects.create(workshop=workshop, cluster=cluster, position=1)
+    for name in PropositionField.Name.values:
+        PropositionField.objects.create(proposition=proposition, name=name)
+    return {
+        "facilitator": actor_refresh(actors["facilitator"]),
+        "citizen": actor_refresh(actors["citizen"]),
+        "proposition": proposition,
+        "other": Cluster.objects.create(workshop=workshop, name="Hours"),
+    }
+
+
+def _proposition_scenario(service: str, **arguments: Any) -> Callable[[dict[str, Any]], Any]:
+    """Call summaries.services.<service>; "@name" arguments name things made by _proposing."""
+
+    def scenario(actors: dict[str, Any]) -> Any:
+        from summaries import services as summary_services
+
+        things = _proposing(actors)
+        values = {
+            key: things[value[1:]].pk if isinstance(value, str) and value.startswith("@") else value
+            for key, value in arguments.items()
+        }
+        who = things["citizen"] if service == "proposition_suggest" else things["facilitator"]
+        return getattr(summary_services, service)(actor=who, **values)
+
+    return scenario
+
+
 SCENARIOS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "proposition.started": _proposition_scenario(
+        "proposition_start", target_type="cluster", target_id="@other"
+    ),
+    "proposition.edited": _proposition_scenario(
+        "proposition_edit", proposition_id="@proposition", field="need", text="Net", revision=0
+    ),
+    "proposition.removed": _proposition_scenario(
+        "proposition_remove", proposition_id="@proposition"
+    ),
+    "proposition.suggested": _proposition_scenario(
+        "proposition_suggest", proposition_id="@proposition", field="need", text="Net"
+    ),
+    "propositions.permission_changed": _proposition_scenario(
+        "propositions_allow_suggestions", allowed=True
+    ),
     "idea.held": _held_post,
     "idea.flagged": _moderation(
         "idea_flag",

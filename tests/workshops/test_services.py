@@ -81,7 +81,7 @@ class TestPhaseChange:
         assert stored.phase == Phase.CLOSED
         assert stored.phase_ends_at is None
 
-    @pytest.mark.parametrize("phase", ["propose", "party", ""])
+    @pytest.mark.parametrize("phase", ["party", ""])
     def test_a_phase_that_is_not_built_yet_is_refused(
         self, facilitator_actor: Actor, phase: str
     ) -> None:

@@ -291,8 +291,8 @@ class TestPhaseForm:
 
     @pytest.mark.parametrize(
         "form",
-        [{"phase": "propose"}, {"phase": "ideate", "duration_seconds": "7"}, {}],
-        ids=["unbuilt-phase", "odd-timer", "empty"],
+        [{"phase": "party"}, {"phase": "ideate", "duration_seconds": "7"}, {}],
+        ids=["unknown-phase", "odd-timer", "empty"],
     )
     def test_a_bad_choice_is_explained_and_nothing_changes(
         self, facilitator_client: Client, workshop: Workshop, form: dict[str, str]

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SummariesConfig(AppConfig):
+    name = "summaries"
+    verbose_name = _("Value propositions and summaries")
+
+    def ready(self) -> None:
+        # The room never imports this app ("nothing reads summaries"), so the app hands
+        # the room its commands, events and snapshot part here instead.
+        from workshops import commands as room_commands
+        from workshops import events as room_events
+        from workshops import selectors as room_selectors
+
+        from . import commands, events, selectors
+
+        room_commands.COMMANDS.update(commands.COMMANDS)
+        room_events.EVENT_FIELDS.update(events.EVENT_FIELDS)
+        if selectors.snapshot_part not in room_selectors.SNAPSHOT_PARTS:
+            room_selectors.SNAPSHOT_PARTS.append(selectors.snapshot_part)

@@ -1,0 +1,157 @@
+"""Reads about value propositions, and the support figures the summary ranks them by."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Prefetch, QuerySet
+
+from ideas.models import Idea
+from voting.models import Ballot
+from voting.selectors import ballot_of, supporters_by_target, tallies_of
+from workshops.models import Workshop
+from workshops.phases import Role
+
+from .models import (
+    NameConsent,
+    PropositionAlternative,
+    PropositionField,
+    PropositionSettings,
+    PropositionSuggestion,
+    SummaryShare,
+    ValueProposition,
+)
+from .serializers import proposition_as_dict
+
+if TYPE_CHECKING:
+    from workshops.actors import Actor
+
+
+def propositions_of(*, workshop: Workshop) -> QuerySet[ValueProposition]:
+    """The workshop's value propositions in the room's order, with everything they show."""
+    fields = PropositionField.objects.prefetch_related(
+        Prefetch(
+            "alternatives",
+            queryset=PropositionAlternative.objects.filter(resolved_at__isnull=True),
+        ),
+        Prefetch(
+            "suggestions",
+            queryset=PropositionSuggestion.objects.filter(
+                status=PropositionSuggestion.Status.PENDING
+            ),
+        ),
+    )
+    return (
+        ValueProposition.objects.filter(workshop=workshop)
+        .select_related("cluster", "idea")
+        .prefetch_related(Prefetch("fields", queryset=fields))
+        .order_by("position", "pk")
+    )
+
+
+def proposition_fresh(*, proposition_id: int) -> ValueProposition:
+    proposition = (
+        ValueProposition.objects.filter(pk=proposition_id).select_related("workshop").first()
+    )
+    if proposition is None:
+        raise ValueProposition.DoesNotExist(proposition_id)
+    return propositions_of(workshop=proposition.workshop).get(pk=proposition_id)
+
+
+def suggestions_allowed(*, workshop: Workshop) -> bool:
+    return PropositionSettings.objects.filter(
+        workshop=workshop, participants_may_suggest=True
+    ).exists()
+
+
+def name_consented(*, participant_id: int) -> bool:
+    return NameConsent.objects.filter(participant_id=participant_id).exists()
+
+
+def shares_of(*, workshop: Workshop) -> QuerySet[SummaryShare]:
+    return SummaryShare.objects.filter(workshop=workshop, revoked_at__isnull=True)
+
+
+def share_by_token(*, token: str) -> SummaryShare | None:
+    """The active link with this token; a revoked one is as if it never existed."""
+    return (
+        SummaryShare.objects.filter(token=token, revoked_at__isnull=True)
+        .select_related("workshop")
+        .first()
+    )
+
+
+def snapshot_part(*, actor: Actor) -> dict[str, Any]:
+    """The value-proposition part of the room's snapshot."""
+    facilitator = actor.role is Role.FACILITATOR
+    part: dict[str, Any] = {
+        "items": [
+            proposition_as_dict(proposition, for_facilitator=facilitator)
+            for proposition in propositions_of(workshop=actor.workshop)
+        ],
+        "participants_may_suggest": suggestions_allowed(workshop=actor.workshop),
+        "name_in_summary": None,
+    }
+    if actor.role is Role.CITIZEN and actor.participant is not None:
+        part["name_in_summary"] = name_consented(participant_id=actor.participant.pk)
+    return {"propositions": part}
+
+
+@dataclass(frozen=True)
+class Figure:
+    votes: int = 0
+    supporters: int = 0
+
+
+@dataclass
+class Support:
+    """Votes and distinct supporters of every idea and cluster of one workshop."""
+
+    ballot: Ballot
+    ideas: dict[int, Figure] = field(default_factory=dict)
+    clusters: dict[int, Figure] = field(default_factory=dict)
+
+    def of(self, target_type: str, target_id: int | None) -> Figure:
+        table = self.clusters if target_type == "cluster" else self.ideas
+        return table.get(target_id or 0, Figure())
+
+
+def support_figures(*, workshop: Workshop) -> Support:
+    """The one source of the summary's support figures: voting's tallies.
+
+    When the room voted on ideas, a cluster's support is its ideas' votes added up, and
+    its supporters everyone who voted for at least one of them (nobody counted twice).
+    """
+    ballot = ballot_of(workshop=workshop)
+    support = Support(ballot=ballot)
+    if ballot.pk is None:
+        return support
+    tallies = tallies_of(ballot=ballot)
+    if ballot.target == Ballot.Target.CLUSTERS:
+        support.clusters = {
+            tally["target_id"]: Figure(tally["total"], tally["supporters"]) for tally in tallies
+        }
+        return support
+    support.ideas = {
+        tally["target_id"]: Figure(tally["total"], tally["supporters"]) for tally in tallies
+    }
+    supporters = supporters_by_target(ballot=ballot)
+    cluster_of = dict(
+        Idea.objects.filter(
+            workshop=workshop, status=Idea.Status.PUBLISHED, cluster__isnull=False
+        ).values_list("pk", "cluster_id")
+    )
+    votes: dict[int, int] = defaultdict(int)
+    people: dict[int, set[int]] = defaultdict(set)
+    for idea_id, figure in support.ideas.items():
+        cluster_id = cluster_of.get(idea_id)
+        if cluster_id is None:
+            continue
+        votes[cluster_id] += figure.votes
+        people[cluster_id] |= supporters.get(idea_id, set())
+    support.clusters = {
+        cluster_id: Figure(votes[cluster_id], len(people[cluster_id])) for cluster_id in votes
+    }
+    return support
