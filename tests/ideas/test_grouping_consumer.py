@@ -27,11 +27,27 @@ def grouping_room(workshop: Workshop, *texts: str) -> list[Idea]:
 
 async def ask(socket: Any, frame: dict[str, Any]) -> dict[str, Any]:
     """Send a command; the answer to it, skipping the room's events on the way."""
+    reply, _events = await ask_and_hear(socket, frame)
+    return reply
+
+
+async def ask_and_hear(
+    socket: Any, frame: dict[str, Any], event_type: str | None = None
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The answer to a command, and this socket's events of `event_type` in either order.
+
+    The event is sent once the write commits, which may be just before the answer.
+    """
     await socket.send_json_to({**frame, "request_id": "q"})
-    while True:
-        reply = await receive(socket)
-        if reply.get("request_id") == "q":
-            return reply
+    reply: dict[str, Any] | None = None
+    events: list[dict[str, Any]] = []
+    while reply is None or (event_type is not None and not events):
+        incoming = await receive(socket)
+        if incoming.get("request_id") == "q":
+            reply = incoming
+        elif incoming["type"] == event_type:
+            events.append(incoming)
+    return reply, events
 
 
 async def test_a_cluster_and_a_move_reach_every_screen(
@@ -94,11 +110,12 @@ async def test_suggestions_reach_facilitators_only(
     await snapshot_of(console)
     await snapshot_of(phone)
 
-    reply = await ask(console, {"type": "clusters.suggest"})
+    reply, [event] = await ask_and_hear(
+        console, {"type": "clusters.suggest"}, "suggestions.proposed"
+    )
     assert reply["type"] == "ack"
     assert len(reply["data"]["suggestions"]) == 2
-    event = await receive(console)
-    assert event["type"] == "suggestions.proposed"
+    assert event["data"]["suggestions"] == reply["data"]["suggestions"]
 
     # The phone hears nothing of it: the next thing it gets is the answer to its ping.
     await phone.send_json_to({"type": "ping", "request_id": "p"})
