@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -10,7 +9,7 @@ from django.db.models import Prefetch, QuerySet
 
 from ideas.models import Idea
 from voting.models import Ballot
-from voting.selectors import ballot_of, supporters_by_target, tallies_of
+from voting.selectors import ballot_of, support_by_cluster, support_by_target
 from workshops.models import Workshop
 from workshops.phases import Role
 
@@ -105,6 +104,9 @@ class Figure:
     supporters: int = 0
 
 
+NO_SUPPORT = Figure()
+
+
 @dataclass
 class Support:
     """Votes and distinct supporters of every idea and cluster of one workshop."""
@@ -115,43 +117,31 @@ class Support:
 
     def of(self, target_type: str, target_id: int | None) -> Figure:
         table = self.clusters if target_type == "cluster" else self.ideas
-        return table.get(target_id or 0, Figure())
+        return table.get(target_id or 0, NO_SUPPORT)
 
 
 def support_figures(*, workshop: Workshop) -> Support:
-    """The one source of the summary's support figures: voting's tallies.
+    """The one source of the summary's support figures: voting's counts, added up in SQL.
 
     When the room voted on ideas, a cluster's support is its ideas' votes added up, and
     its supporters everyone who voted for at least one of them (nobody counted twice).
+    Only what is on the wall has support, as in voting's tallies.
     """
     ballot = ballot_of(workshop=workshop)
     support = Support(ballot=ballot)
     if ballot.pk is None:
         return support
-    tallies = tallies_of(ballot=ballot)
+    by_target = support_by_target(ballot=ballot)
     if ballot.target == Ballot.Target.CLUSTERS:
-        support.clusters = {
-            tally["target_id"]: Figure(tally["total"], tally["supporters"]) for tally in tallies
-        }
+        support.clusters = {key: Figure(*figures) for key, figures in by_target.items()}
         return support
-    support.ideas = {
-        tally["target_id"]: Figure(tally["total"], tally["supporters"]) for tally in tallies
-    }
-    supporters = supporters_by_target(ballot=ballot)
-    cluster_of = dict(
-        Idea.objects.filter(
-            workshop=workshop, status=Idea.Status.PUBLISHED, cluster__isnull=False
-        ).values_list("pk", "cluster_id")
+    on_wall = set(
+        Idea.objects.filter(workshop=workshop, status=Idea.Status.PUBLISHED).values_list(
+            "pk", flat=True
+        )
     )
-    votes: dict[int, int] = defaultdict(int)
-    people: dict[int, set[int]] = defaultdict(set)
-    for idea_id, figure in support.ideas.items():
-        cluster_id = cluster_of.get(idea_id)
-        if cluster_id is None:
-            continue
-        votes[cluster_id] += figure.votes
-        people[cluster_id] |= supporters.get(idea_id, set())
+    support.ideas = {key: Figure(*figures) for key, figures in by_target.items() if key in on_wall}
     support.clusters = {
-        cluster_id: Figure(votes[cluster_id], len(people[cluster_id])) for cluster_id in votes
+        key: Figure(*figures) for key, figures in support_by_cluster(ballot=ballot).items()
     }
     return support

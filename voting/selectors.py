@@ -6,6 +6,8 @@ import time
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Count, QuerySet, Sum
+
 from ideas.models import Cluster, Idea
 from workshops.models import Participant, Workshop
 from workshops.phases import Role
@@ -128,29 +130,79 @@ def tallies_of(*, ballot: Ballot) -> list[dict[str, Any]]:
     return tallies
 
 
-def supporters_by_target(*, ballot: Ballot) -> dict[int, set[int]]:
-    """Each idea or cluster voted on → its distinct supporters (participant ids).
+def _support_rows(votes: QuerySet[Vote], field: str) -> dict[int, tuple[int, int]]:
+    """(total, distinct supporters) per value of `field`, added up by the database."""
+    rows = (
+        votes.values(field)
+        .annotate(total=Sum("weight"), people=Count("participant", distinct=True))
+        .values_list(field, "total", "people")
+    )
+    return {key: (total, people) for key, total, people in rows if key is not None}
 
-    Votes on a merged idea count for the idea it was merged into, as in tallies_of; this
-    lets a reader add up the supporters of several items without counting anyone twice.
+
+def _recount(
+    votes: QuerySet[Vote], group_of: dict[int, int], groups: set[int]
+) -> dict[int, tuple[int, int]]:
+    """Exact (total, distinct supporters) for a few groups of ideas, read vote by vote."""
+    involved = [idea for idea, group in group_of.items() if group in groups]
+    totals: dict[int, int] = defaultdict(int)
+    people: dict[int, set[int]] = defaultdict(set)
+    rows = votes.filter(idea_id__in=involved).values_list("idea_id", "participant_id", "weight")
+    for idea_id, participant_id, weight in rows:
+        group = group_of[idea_id]
+        totals[group] += weight
+        people[group].add(participant_id)
+    return {group: (totals[group], len(people[group])) for group in totals}
+
+
+def support_by_target(*, ballot: Ballot) -> dict[int, tuple[int, int]]:
+    """Each idea or cluster voted on → (total, distinct supporters), counted as tallies_of does.
+
+    Aggregated in the database, so a workshop of 100,000 votes is not read vote by vote;
+    only the ideas that other ideas were merged into are counted one vote at a time.
+    Items not on the wall are included: the reader decides what to show.
     """
     if ballot.pk is None:
         return {}
-    supporters: dict[int, set[int]] = defaultdict(set)
-    if ballot.target == Ballot.Target.IDEAS:
-        final = merge_targets(workshop=ballot.workshop)
-        pairs = Vote.objects.filter(ballot=ballot, idea__isnull=False).values_list(
-            "idea_id", "participant_id"
+    votes = Vote.objects.filter(ballot=ballot)
+    if ballot.target == Ballot.Target.CLUSTERS:
+        return _support_rows(votes.filter(cluster__isnull=False), "cluster_id")
+    final = merge_targets(workshop=ballot.workshop)
+    moved = [idea for idea, target in final.items() if idea != target]
+    support = _support_rows(votes.filter(idea__isnull=False).exclude(idea_id__in=moved), "idea_id")
+    if moved:
+        support.update(_recount(votes, final, {final[idea] for idea in moved}))
+    return support
+
+
+def support_by_cluster(*, ballot: Ballot) -> dict[int, tuple[int, int]]:
+    """When the room voted on ideas: each cluster → (votes on its ideas, distinct supporters).
+
+    A supporter of two ideas in one cluster counts once; a merged idea's votes count for
+    the cluster of the idea it joined. Only ideas on the wall count.
+    """
+    if ballot.pk is None or ballot.target != Ballot.Target.IDEAS:
+        return {}
+    workshop = ballot.workshop
+    votes = Vote.objects.filter(ballot=ballot, idea__isnull=False)
+    support = _support_rows(
+        votes.filter(idea__status=Idea.Status.PUBLISHED, idea__cluster__isnull=False),
+        "idea__cluster_id",
+    )
+    final = merge_targets(workshop=workshop)
+    moved = [idea for idea, target in final.items() if idea != target]
+    if moved:
+        cluster_of = dict(
+            Idea.objects.filter(
+                workshop=workshop, status=Idea.Status.PUBLISHED, cluster__isnull=False
+            ).values_list("pk", "cluster_id")
         )
-        for idea_id, participant_id in pairs:
-            supporters[final.get(idea_id, idea_id)].add(participant_id)
-    else:
-        pairs = Vote.objects.filter(ballot=ballot, cluster__isnull=False).values_list(
-            "cluster_id", "participant_id"
-        )
-        for cluster_id, participant_id in pairs:
-            supporters[cluster_id].add(participant_id)
-    return dict(supporters)
+        group_of = {
+            idea: cluster_of[target] for idea, target in final.items() if target in cluster_of
+        }
+        affected = {group_of[idea] for idea in moved if idea in group_of}
+        support.update(_recount(votes, group_of, affected))
+    return support
 
 
 def snapshot_part(*, actor: Actor) -> dict[str, Any]:
