@@ -39,7 +39,8 @@ def _refused(error: ActionRefused) -> JsonResponse:
 
 
 def _parse_id(raw: str) -> Any:
-    return int(raw) if raw.isdigit() else raw
+    # Anything longer than a database id stays a string, which the service refuses as invalid.
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else raw
 
 
 def _grouping_answer(
@@ -66,7 +67,7 @@ def _optional_id(raw: str | None) -> Any:
     """A posted id: a number as int, empty as None, anything else as given (then refused)."""
     if raw is None or raw == "":
         return None
-    return int(raw) if raw.isdigit() else raw
+    return _parse_id(raw)
 
 
 @require_POST

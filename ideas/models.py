@@ -56,6 +56,8 @@ class Idea(models.Model):
     revision = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # When its words last changed; the revision also grows when it is sorted or tagged.
+    edited_at = models.DateTimeField(null=True, blank=True)
     tags = TaggableManager(_("tags"), blank=True)
 
     class Meta:

@@ -29,7 +29,7 @@ def idea_as_dict(idea: Idea) -> dict[str, Any]:
         "author_id": idea.author_id,
         "author_name": idea.author.display_name if idea.author else "",
         "created_at": idea.created_at.isoformat(),
-        "edited": idea.revision > 1 and published,
+        "edited": idea.edited_at is not None and published,
         "revision": idea.revision,
         "cluster_id": idea.cluster_id,
         "merged_into": idea.merged_into_id,

@@ -99,8 +99,8 @@ def idea_edit(*, actor: Actor, idea_id: object, text: object) -> Idea:
         return idea
     idea.text = cleaned
     idea.revision += 1
-    idea.updated_at = timezone.now()
-    idea.save(update_fields=["text", "revision", "updated_at"])
+    idea.updated_at = idea.edited_at = timezone.now()
+    idea.save(update_fields=["text", "revision", "updated_at", "edited_at"])
     publish(actor.workshop, "idea.edited", {"idea": idea_as_dict(idea)})
     return idea
 

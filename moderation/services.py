@@ -259,7 +259,7 @@ def idea_moderate_text(*, actor: Actor, idea_id: object, text: object, reason: o
     if cleaned == idea.text:
         return idea
     IdeaOriginal.objects.get_or_create(idea=idea, defaults={"text": idea.text})
-    _touch(idea, text=cleaned)
+    _touch(idea, text=cleaned, edited_at=timezone.now())
     _log(
         workshop=idea.workshop, kind=ModerationAction.Kind.EDIT, actor=actor, idea=idea, reason=why
     )

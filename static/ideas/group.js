@@ -475,6 +475,19 @@
     }
   }
 
+  // The flat wall's cards (ideate, vote, results) show the merged words and tags too.
+  if (room.decorateIdea) {
+    room.decorateIdea(function (idea, item) {
+      if (idea.merged && idea.merged.length) {
+        var merged = el("ul", "merged-ideas");
+        merged.setAttribute("aria-label", t("Also said, merged into this idea"));
+        idea.merged.forEach(function (m) { merged.appendChild(el("li", "", "“" + m.text + "” — " + m.author_name)); });
+        item.appendChild(merged);
+      }
+      if (idea.tags && idea.tags.length) item.appendChild(tagList(idea.tags));
+    });
+  }
+
   // ---- the room's snapshot and events ---------------------------------------------------------
 
   room.on("snapshot", function (snapshot) {

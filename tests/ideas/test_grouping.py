@@ -426,3 +426,15 @@ class TestSuggestions:
 
         assert refused.value.code == "not_found"
         assert not Cluster.objects.exists()
+
+
+def test_sorting_or_tagging_an_idea_does_not_mark_it_edited(host: Actor) -> None:
+    cluster = grouping.cluster_create(actor=host, name="Bikes")
+    idea = idea_in(host.workshop, "Bike lanes")
+
+    grouping.idea_move(actor=host, idea_id=idea.pk, cluster_id=cluster.pk)
+    tagged = grouping.idea_tag(actor=host, idea_id=idea.pk, tags=["traffic"])
+
+    shape = idea_as_dict(tagged)
+    assert shape["revision"] == 3, "screens still tell the newer state by its revision"
+    assert shape["edited"] is False

@@ -202,3 +202,18 @@ def test_the_phone_shows_the_clusters_but_never_the_suggestions(
 
     assert "Cycling" in page
     assert "Secret proposal" not in page
+
+
+@pytest.mark.parametrize("raw", ["9" * 5000, "-1", "1e3", "١٢"])
+def test_an_absurd_id_is_refused_cleanly(
+    facilitator_client: Client, grouping_room: Workshop, raw: str
+) -> None:
+    idea = idea_in(grouping_room, "Bike lanes")
+
+    by_path = facilitator_client.post(url("move", grouping_room, idea_id=raw), **JSON)
+    by_field = facilitator_client.post(
+        url("merge", grouping_room, idea_id=idea.pk), {"into_id": raw}, **JSON
+    )
+
+    assert (by_path.status_code, by_field.status_code) == (400, 400)
+    assert by_path.json()["code"] == by_field.json()["code"] == "invalid"
