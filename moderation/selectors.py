@@ -140,4 +140,14 @@ def snapshot_part(*, actor: Actor) -> dict[str, Any]:
         part["flagged_by_you"] = list(
             actor.participant.flags.values_list("idea_id", flat=True).order_by("idea_id")
         )
+        part["premoderated"] = (
+            moderation_settings_for(workshop=actor.workshop).mode == ModerationSettings.Mode.PRE
+        )
+        # Their own words are theirs to see while they wait; nobody else's are.
+        part["your_held"] = [
+            {"id": idea.pk, "text": idea.text}
+            for idea in Idea.objects.filter(
+                author=actor.participant, status=Idea.Status.HELD
+            ).order_by("created_at", "pk")
+        ]
     return {"moderation": part}

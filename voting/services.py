@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ideas.models import Cluster, Idea
+from moderation.limits import actor_limit
 from workshops.actors import Actor, require
 from workshops.errors import ActionRefused
 from workshops.events import publish, publish_to_participant
@@ -255,6 +256,8 @@ def _begin_vote(actor: Actor, method: str) -> _Voting:
     # The actor comes from the session; a participant of another room is nobody here.
     if participant is None or participant.workshop_id != actor.workshop.pk:
         raise ActionRefused("forbidden", _("You are not allowed to do that in this workshop."))
+    # Per participant and per address, counted in the cache (moderation/limits.py).
+    actor_limit(actor=actor, kind="vote")
     _ensure_ballot(actor.workshop)
     locked = (
         Participant.objects.select_for_update(no_key=True)

@@ -32,7 +32,7 @@ def _wants_json(request: HttpRequest) -> bool:
 
 def _number(raw: str | None) -> Any:
     """A form field as an int when it is one; otherwise as sent, for the service to refuse."""
-    if raw is not None and raw.strip().lstrip("-").isdigit():
+    if raw is not None and len(raw) < 19 and raw.strip().lstrip("-").isdigit():
         return int(raw)
     return raw
 

@@ -1,0 +1,202 @@
+"""Malformed, oversized and hostile input at every room command and every HTTP form.
+
+Every field gets a value no service may accept (too long, only markup or blanks,
+the wrong type, a number out of any range), so each call must be refused with a
+clear error, never a server error, and leave every row of every app as it was.
+Bounded (max_examples, no deadline) so it runs in seconds.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ideas.models import Idea
+from tests.factories import IdeaFactory, ParticipantFactory, actor_for
+from workshops.commands import COMMANDS, command_handle
+from workshops.consumers import RoomConsumer
+from workshops.models import Workshop
+from workshops.phases import Phase
+
+pytestmark = pytest.mark.django_db
+
+FIELDS = [
+    "text", "client_key", "idea_id", "reason", "participant_id", "mode", "flag_threshold",
+    "word_list", "retention_days", "display_name", "phase", "duration_seconds", "cluster_id",
+    "name", "tags", "into_id", "target_type", "target_id", "dots", "order", "allowed",
+    "suggestion_id", "cluster_ids", "method", "email", "title", "question", "context",
+    "language", "proposition_id", "value", "field", "consent", "position", "direction",
+]  # fmt: skip
+# Each acts on the room with no input at all, so "no change" cannot hold for them.
+ACTS_WITHOUT_INPUT = {"clusters.suggest"}
+# Reads: they may answer (with nothing found), but must change nothing either.
+READS = {"idea.similar"}
+HTTP_ACTS_WITHOUT_INPUT = {"moderation:erase", "ideas:suggest", "summaries:share"}
+
+too_long = st.sampled_from(["x" * 10_001, "ø" * 600, "1" * 10_001])
+nothing_left = st.sampled_from(["", "   ", "\u200b\u200b", "<b></b>", "<script></script>", "\n\n"])
+wrong_type = st.one_of(
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(min_value=10**15, max_value=10**30),
+    st.integers(max_value=-1),
+)
+TOO_LONG = "x" * 10_001
+hostile = st.one_of(too_long, nothing_left, wrong_type)
+# Form fields arrive as text: too long, or nothing once cleaned ("-1" is a fine name).
+hostile_text = st.one_of(too_long, nothing_left)
+# Path parts name a thing: none of these names one.
+hostile_path = st.sampled_from(
+    ["-1", "1e999", "NaN", "0x10", "[]", "%00", "=1+1", "9" * 30, "x" * 150, "ø"]
+)
+
+
+def every_row() -> dict[str, list[dict[str, Any]]]:
+    rows = {}
+    for label in ("workshops", "ideas", "voting", "moderation", "summaries"):
+        if not apps.is_installed(label):
+            continue
+        for model in apps.get_app_config(label).get_models():
+            rows[model._meta.label] = list(model.objects.order_by("pk").values())
+    return rows
+
+
+@pytest.fixture
+def room(workshop: Workshop) -> dict[str, Any]:
+    author = ParticipantFactory(workshop=workshop)
+    idea = IdeaFactory(author=author, text="Benches")
+    return {"idea": idea, "author": author}
+
+
+SETTINGS = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+@SETTINGS
+@given(
+    command=st.sampled_from(sorted(set(COMMANDS) - ACTS_WITHOUT_INPUT)),
+    fields=st.dictionaries(st.sampled_from(FIELDS), hostile, min_size=len(FIELDS) // 2),
+    as_role=st.sampled_from(["facilitator", "citizen"]),
+)
+def test_every_room_command_refuses_hostile_fields(
+    workshop: Workshop, room: dict[str, Any], command: str, fields: dict[str, Any], as_role: str
+) -> None:
+    # Every field the commands read is present, so none falls back to a harmless default.
+    frame = {**dict.fromkeys(FIELDS, TOO_LONG), **fields, "type": command, "request_id": "f"}
+    actor = actor_for(
+        as_role, workshop, participant=room["author"] if as_role == "citizen" else None
+    )
+    before = every_row()
+
+    _actor, reply = command_handle(actor=actor, frame=frame)
+
+    assert every_row() == before, f"{command} changed the room"
+    if command in READS and reply["type"] == "ack":
+        return
+    assert reply["type"] == "error", (command, reply)
+    assert reply["code"] in {"invalid", "forbidden", "not_found", "wrong_phase", "conflict"}
+    assert reply["message"]
+    assert every_row() == before, f"{command} changed the room"
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    raw=st.one_of(
+        st.text(max_size=200),
+        st.binary(max_size=50).map(lambda b: b.decode("latin-1")),
+        st.builds(json.dumps, st.one_of(st.lists(st.integers()), st.integers(), st.none())),
+        st.integers(min_value=8193, max_value=20_000).map(lambda n: '{"type":"' + "a" * n + '"}'),
+    )
+)
+def test_a_malformed_frame_gets_a_clear_error(raw: str) -> None:
+    try:
+        frame = json.loads(raw)
+    except ValueError:
+        frame = None
+    if isinstance(frame, dict) and isinstance(frame.get("type"), str) and len(raw) <= 8192:
+        return  # a well-formed frame: the command test covers those
+
+    _frame, problem = RoomConsumer._parse(raw)
+
+    assert problem is not None
+    assert problem["type"] == "error"
+    assert problem["code"] in {"malformed", "too_large"}
+
+
+def _post_routes() -> list[tuple[str, list[str]]]:
+    """Every named route and its path parameters, except pages that only read."""
+
+    def walk(patterns: list[Any], ns: str | None) -> Any:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if str(pattern.pattern).startswith(("admin", "accounts", "i18n")):
+                    continue
+                yield from walk(pattern.url_patterns, pattern.namespace or ns)
+            elif isinstance(pattern, URLPattern) and pattern.name and ns:
+                yield f"{ns}:{pattern.name}", list(pattern.pattern.converters)
+
+    return sorted(
+        (name, params)
+        for name, params in walk(get_resolver().url_patterns, None)
+        if name not in HTTP_ACTS_WITHOUT_INPUT
+    )
+
+
+POST_ROUTES = _post_routes()
+
+
+@SETTINGS
+@given(
+    route=st.sampled_from(POST_ROUTES),
+    fields=st.dictionaries(st.sampled_from(FIELDS), hostile_text, min_size=len(FIELDS) // 2),
+    path_value=hostile_path,
+    as_role=st.sampled_from(["facilitator", "citizen"]),
+    wants_json=st.booleans(),
+)
+def test_every_http_form_refuses_hostile_input(
+    workshop: Workshop,
+    room: dict[str, Any],
+    facilitator_client: Client,
+    citizen_client: Client,
+    route: tuple[str, list[str]],
+    fields: dict[str, str],
+    path_value: str,
+    as_role: str,
+    wants_json: bool,
+) -> None:
+    name, params = route
+    kwargs: dict[str, Any] = {}
+    for param in params:
+        if param == "code":
+            kwargs[param] = workshop.join_code  # a real room, so the input reaches the service
+        elif param == "share_id":
+            kwargs[param] = 10**9
+        else:
+            kwargs[param] = path_value
+    url = reverse(name, kwargs=kwargs)
+    client = facilitator_client if as_role == "facilitator" else citizen_client
+    data = {**dict.fromkeys(FIELDS, TOO_LONG), **fields}
+    headers = {"HTTP_ACCEPT": "application/json"} if wants_json else {}
+    before = every_row()
+
+    response = client.post(url, data, **headers)
+
+    assert response.status_code < 500, (name, response.status_code)
+    assert every_row() == before, f"{name} changed the room"
+
+
+def test_the_fuzzed_room_is_still_whole(workshop: Workshop, room: dict[str, Any]) -> None:
+    """The fixtures the fuzzing relies on: a room collecting ideas, with one idea."""
+    assert Workshop.objects.get(pk=workshop.pk).phase == Phase.IDEATE
+    assert list(Idea.objects.values_list("text", flat=True)) == ["Benches"]

@@ -1,0 +1,60 @@
+"""The moderation log is only ever added to, by services, and read by facilitators."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.admin.sites import site
+from django.test import RequestFactory
+
+from moderation.models import AppendOnlyError, ModerationAction
+from moderation.services import idea_hide
+from tests.factories import IdeaFactory, ParticipantFactory, UserFactory
+from workshops.actors import Actor
+from workshops.models import Workshop
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def entry(workshop: Workshop, facilitator_actor: Actor) -> ModerationAction:
+    idea = IdeaFactory(author=ParticipantFactory(workshop=workshop))
+    idea_hide(actor=facilitator_actor, idea_id=idea.pk, reason="Off topic")
+    return ModerationAction.objects.get()
+
+
+def test_a_service_records_who_what_when_and_why(
+    entry: ModerationAction, workshop: Workshop
+) -> None:
+    assert entry.kind == "hide"
+    assert entry.facilitator == workshop.owner
+    assert entry.facilitator_email == workshop.owner.email
+    assert entry.reason == "Off topic"
+    assert entry.created_at is not None
+
+
+def test_an_entry_cannot_be_changed(entry: ModerationAction) -> None:
+    entry.reason = "Nothing happened"
+    with pytest.raises(AppendOnlyError):
+        entry.save()
+    with pytest.raises(AppendOnlyError):
+        ModerationAction.objects.filter(pk=entry.pk).update(reason="Nothing happened")
+    assert ModerationAction.objects.get().reason == "Off topic"
+
+
+def test_an_entry_cannot_be_deleted(entry: ModerationAction) -> None:
+    with pytest.raises(AppendOnlyError):
+        entry.delete()
+    with pytest.raises(AppendOnlyError):
+        ModerationAction.objects.all().delete()
+    assert ModerationAction.objects.count() == 1
+
+
+def test_the_admin_only_reads_it(entry: ModerationAction) -> None:
+    admin = site._registry[ModerationAction]
+    request = RequestFactory().get("/admin/")
+    request.user = UserFactory(username="root", is_staff=True, is_superuser=True)
+
+    assert not admin.has_add_permission(request)
+    assert not admin.has_change_permission(request, entry)
+    assert not admin.has_delete_permission(request, entry)
+    assert admin.has_view_permission(request, entry)
