@@ -1,7 +1,8 @@
 """The room's WebSocket: transport only.
 
-It resolves who is connecting, joins the room's group, sends a snapshot, forwards
-events this person may see, and hands every client frame to workshops.commands.
+It resolves who is connecting, registers with the room's hub (workshops.hub, which
+writes each event this person may see straight to the socket), sends a snapshot,
+and hands every client frame to workshops.commands.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from django.utils.translation import gettext as _
 
 from moderation.limits import connection_closed, connection_open, socket_address
 
-from .actors import Actor, actor_resolve
+from .actors import Actor, actor_refresh, actor_resolve
 from .commands import command_handle, error_reply
-from .events import Audience, participant_group, room_group
+from .hub import WIRE_SEND, RoomHub, room_hub
 from .phases import Role
 from .selectors import room_snapshot, workshop_by_code
 
@@ -41,14 +42,12 @@ def _resolve(
 
 
 class RoomConsumer(AsyncWebsocketConsumer):
+    # No channel of its own: the room's hub receives events once for all local sockets.
+    channel_layer_alias = None
     actor: Actor | None = None
-    groups_joined: list[str]
+    hub: RoomHub | None = None
     # The participant whose connection count this socket holds, to give back on close.
     counted_participant: int | None = None
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.groups_joined = []
 
     async def connect(self) -> None:
         code = self.scope["url_route"]["kwargs"]["code"]
@@ -77,13 +76,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 return
             self.counted_participant = actor.participant.pk
         self.actor = actor
-        self.groups_joined = [room_group(actor.workshop.pk)]
-        if actor.participant is not None:
-            self.groups_joined.append(participant_group(actor.participant.pk))
         # Join before reading the snapshot: an event racing the read then arrives after
         # it, and the page applies it idempotently, so nothing falls between the two.
-        for group in self.groups_joined:
-            await self.channel_layer.group_add(group, self.channel_name)
+        self.hub = room_hub(actor.workshop.pk)
+        await self.hub.add(self)
         snapshot = await database_sync_to_async(room_snapshot)(actor=actor)
         await self._send({"type": "snapshot", "data": snapshot})
 
@@ -91,8 +87,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if self.counted_participant is not None:
             await database_sync_to_async(connection_closed)(self.counted_participant)
             self.counted_participant = None
-        for group in self.groups_joined:
-            await self.channel_layer.group_discard(group, self.channel_name)
+        if self.hub is not None:
+            await self.hub.remove(self)
+            self.hub = None
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.actor is None:
@@ -124,21 +121,41 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return {}, error_reply(None, "malformed", _("A message needs a type."))
         return frame, None
 
-    async def room_event(self, message: dict[str, Any]) -> None:
+    # What the room's hub calls (workshops.hub.Listener).
+
+    @property
+    def hub_participant(self) -> int | None:
+        actor = self.actor
+        return actor.participant.pk if actor is not None and actor.participant else None
+
+    def hub_facilitator(self) -> bool | None:
+        return None if self.actor is None else self.actor.role is Role.FACILITATOR
+
+    async def hub_send(self, text: str) -> None:
+        # Straight to the server (see hub.WireSend), past the session middleware.
+        send = self.scope.get(WIRE_SEND) or self.base_send
+        await send({"type": "websocket.send", "text": text})
+
+    async def hub_close(self, message: dict[str, Any]) -> None:
+        """This participant was removed from the room: say why, then hang up."""
         if self.actor is None:
             return
-        facilitator = self.actor.role is Role.FACILITATOR
-        if message["audience"] == Audience.FACILITATORS and not facilitator:
-            return
-        # Some events show facilitators more (a hidden idea's words) than the room.
-        event = message.get("facilitator_event") if facilitator else None
-        await self._send(event or message["event"])
-
-    async def room_close(self, message: dict[str, Any]) -> None:
-        """This participant was removed from the room: say why, then hang up."""
         await self._send(error_reply(None, message["code"], message["message"]))
         self.actor = None
         await self.close(code=CLOSE_FORBIDDEN)
+
+    async def hub_resync(self) -> None:
+        """The bus dropped events: send the whole room again, as on a reconnect."""
+        if self.actor is None:
+            return
+        actor = await database_sync_to_async(actor_refresh)(self.actor)
+        if actor.role is Role.OUTSIDER:
+            self.actor = None
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.actor = actor
+        snapshot = await database_sync_to_async(room_snapshot)(actor=actor)
+        await self._send({"type": "snapshot", "data": snapshot})
 
     async def _send(self, payload: dict[str, Any]) -> None:
         await self.send(text_data=json.dumps(payload, ensure_ascii=False))

@@ -108,9 +108,13 @@ def disconnect_participant(participant_id: int, *, code: str, message: str) -> N
 
 
 def _send(group: str, message: dict[str, Any]) -> None:
-    try:
-        async_to_sync(get_channel_layer().group_send)(group, message)
-    except Exception:
-        # The write has committed; a screen that missed the event resyncs from the
-        # snapshot when it reconnects, so a broken bus must not fail the request.
-        logger.exception("could not publish %s to %s", message["type"], group)
+    # Twice: after a Redis restart the first try finds a pooled connection dead.
+    for attempt in (1, 2):
+        try:
+            async_to_sync(get_channel_layer().group_send)(group, message)
+            return
+        except Exception:
+            if attempt == 2:
+                # The write has committed; a screen that missed the event resyncs from
+                # the snapshot when it reconnects, so a broken bus must not fail the request.
+                logger.exception("could not publish %s to %s", message["type"], group)

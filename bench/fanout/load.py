@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import json
 import re
+import resource
 import statistics
 import time
 import uuid
@@ -94,6 +95,11 @@ def publish_frame(mode: str, seq: int, run: str) -> str:
     return json.dumps({"type": "publish", "data": data})
 
 
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def rss_kib(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -154,6 +160,7 @@ async def drive(
 ) -> dict[str, Any]:
     """Publish `events` at `rate` from the probes in turn; wait until the room has them."""
     run = uuid.uuid4().hex[:8]
+    cpu_started = cpu_seconds()
     publishers = [c for c in room.connections if c.label in room.probes]
     sent: dict[int, float] = {}
     started = time.perf_counter()
@@ -213,6 +220,8 @@ async def drive(
     out_of_order = sum(1 for order in orders if order != orders[0])
     span = max(last_arrival - started, 1e-9)
     return {
+        # Above ~0.9 the generator, not the server, sets the pace.
+        "load_cpu": (cpu_seconds() - cpu_started) / max(time.perf_counter() - started, 1e-9),
         "events": events,
         "offered_rate": rate,
         "p50_ms": percentile(latencies, 0.50) * 1000,

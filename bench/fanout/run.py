@@ -82,7 +82,12 @@ def machine() -> str:
             if line.startswith("model name"):
                 model = line.split(":", 1)[1].strip()
                 break
-    return f"{os.cpu_count()} cores, {model or platform.processor()}, {platform.platform()}"
+    load = os.getloadavg()[0]
+    busy = "  (busy: other processes share these cores)" if load > 0.5 else ""
+    return (
+        f"{os.cpu_count()} cores, {model or platform.processor()}, {platform.platform()}, "
+        f"load average {load:.2f}{busy}"
+    )
 
 
 @contextlib.contextmanager

@@ -207,3 +207,54 @@ def postgres_server(request: pytest.FixtureRequest) -> Iterator[_Postgres]:
 def database_url(postgres_server: _Postgres) -> str:
     """A new, empty database on the session's PostgreSQL, as a DATABASE_URL."""
     return postgres_server.create_database(f"samskab_{uuid.uuid4().hex[:12]}")
+
+
+class RestartableRedis:
+    """A Redis server of a test's own, which the test may stop and start again (same port)."""
+
+    def __init__(self, binary: str) -> None:
+        self.binary = binary
+        self.port = free_port()
+        self.workdir = tempfile.mkdtemp(prefix="samskab-redis-restart-")
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                self.binary,
+                *("--port", str(self.port), "--bind", "127.0.0.1", "--dir", self.workdir),
+                *("--save", "", "--appendonly", "no"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for_port(self.port, timeout=10, process=self.process)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            _stop(self.process)
+            self.process = None
+
+    def restart(self) -> None:
+        """What a Redis restart does to the bus: every connection cut, every group gone."""
+        self.stop()
+        self.start()
+
+
+@pytest.fixture
+def restartable_redis(request: pytest.FixtureRequest) -> Iterator[RestartableRedis]:
+    binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+    if not os.access(binary, os.X_OK):
+        service_missing(request, "Redis")
+    server = RestartableRedis(binary)
+    try:
+        try:
+            server.start()
+        except (OSError, RuntimeError, TimeoutError) as error:
+            print(f"Redis did not start: {error}")
+            service_missing(request, "Redis")
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(server.workdir, ignore_errors=True)

@@ -1,0 +1,292 @@
+"""One subscription per room per process: each event serialised once, written to every socket.
+
+Stock Channels gives every socket its own channel in the room's group, so each
+event is received, dispatched (with a database check in a worker thread) and
+serialised once per recipient: a thousand phones cost a thousand of each. Here a
+process holds one hub per room that has local sockets. The hub's one room channel
+is in the room's group; it receives each event once, serialises it once per
+audience (the room, facilitators) and hands the same text to each local socket's
+ASGI `send`. Personal events (a participant's own ballot, a removal) are few: the
+hub hears each local participant's group on a channel of that participant's own,
+which all their tabs share.
+
+The bus can lose the hub's subscription (Redis restarted, a group expired). A
+heartbeat through the room's group notices; the hub then subscribes again and asks
+every local socket to resync (send a fresh snapshot), so no screen keeps a wall
+that missed events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import random
+from typing import Any, Protocol
+
+from channels.layers import get_channel_layer
+
+from .events import Audience, participant_group, room_group
+
+logger = logging.getLogger(__name__)
+
+# How often a hub checks that its own subscription still carries messages, and how
+# long its ping may take through the bus before the hub assumes the subscription lost.
+HEARTBEAT_SECONDS = 5.0
+HEARTBEAT_TIMEOUT = 5.0
+# Waits between attempts to subscribe again while the bus is down.
+RETRY_MIN_SECONDS = 0.2
+RETRY_MAX_SECONDS = 5.0
+
+
+class Listener(Protocol):
+    """A local socket as the hub sees it (workshops.consumers.RoomConsumer)."""
+
+    @property
+    def hub_participant(self) -> int | None: ...
+
+    def hub_facilitator(self) -> bool | None:
+        """True for a facilitator, False for anyone else, None once it stopped listening."""
+
+    async def hub_send(self, text: str) -> None: ...
+
+    async def hub_close(self, message: dict[str, Any]) -> None:
+        """This participant was removed: tell the socket why and hang up."""
+
+    async def hub_resync(self) -> None:
+        """Events may have been lost: send the socket a fresh snapshot."""
+
+
+def encode(event: dict[str, Any]) -> str:
+    return json.dumps(event, ensure_ascii=False)
+
+
+class RoomHub:
+    def __init__(self, workshop_id: int) -> None:
+        self.workshop_id = workshop_id
+        self.group = room_group(workshop_id)
+        self.layer = get_channel_layer()
+        self.listeners: dict[Listener, None] = {}  # an ordered set
+        self.by_participant: dict[int, dict[Listener, None]] = {}
+        # participant -> (channel in their personal group, the task receiving on it)
+        self.personal: dict[int, tuple[str, asyncio.Task[None]]] = {}
+        self.channel = ""
+        self.subscribed = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._resubscribing: asyncio.Lock = asyncio.Lock()
+        self._ping_sent = 0
+        self._pong_seen = 0
+
+    # Listeners come and go.
+
+    async def add(self, listener: Listener) -> None:
+        """Register a socket; returns once the hub hears the room (and the participant)."""
+        self.listeners[listener] = None
+        if not self._tasks:
+            self._tasks = [asyncio.create_task(self._run())]
+        participant = listener.hub_participant
+        first = False
+        if participant is not None:
+            first = participant not in self.by_participant
+            self.by_participant.setdefault(participant, {})[listener] = None
+        await self.subscribed.wait()
+        if first and participant is not None and participant not in self.personal:
+            channel = await self.layer.new_channel()
+            task = asyncio.create_task(self._personal_loop(participant, channel))
+            self.personal[participant] = (channel, task)
+            await self._group_add(participant_group(participant), channel)
+
+    async def remove(self, listener: Listener) -> None:
+        self.listeners.pop(listener, None)
+        leave: list[tuple[str, str]] = []
+        tasks: list[asyncio.Task[None]] = []
+        participant = listener.hub_participant
+        if participant is not None and participant in self.by_participant:
+            sockets = self.by_participant[participant]
+            sockets.pop(listener, None)
+            if not sockets:
+                del self.by_participant[participant]
+                if participant in self.personal:
+                    channel, task = self.personal.pop(participant)
+                    tasks.append(task)
+                    leave.append((participant_group(participant), channel))
+        if not self.listeners:
+            # Decided before any await, so a socket arriving meanwhile gets a new hub.
+            _HUBS.pop((asyncio.get_running_loop(), self.workshop_id), None)
+            tasks += self._tasks
+            self._tasks = []
+            if self.channel:
+                leave.append((self.group, self.channel))
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        for group, channel in leave:
+            await self._group_discard(group, channel)
+
+    # Subscribing, and noticing when the bus forgot us.
+
+    async def _subscribe(self) -> None:
+        await self.layer.group_add(self.group, self.channel)
+        for participant, (channel, _task) in list(self.personal.items()):
+            await self.layer.group_add(participant_group(participant), channel)
+        self.subscribed.set()
+
+    async def _group_add(self, group: str, channel: str) -> None:
+        try:
+            await self.layer.group_add(group, channel)
+        except Exception:
+            # The heartbeat finds the bus down and subscribes every group again.
+            logger.exception("could not join %s", group)
+
+    async def _group_discard(self, group: str, channel: str) -> None:
+        try:
+            await self.layer.group_discard(group, channel)
+        except Exception:
+            logger.exception("could not leave %s", group)
+
+    async def _resubscribe(self, *, resync: bool) -> None:
+        """Subscribe (again) until it works; then have every local socket resync."""
+        async with self._resubscribing:
+            self.subscribed.clear()
+            wait = RETRY_MIN_SECONDS
+            while True:
+                try:
+                    await self._subscribe()
+                    break
+                except Exception:
+                    logger.warning("room %s: bus unavailable, retrying", self.workshop_id)
+                    await asyncio.sleep(wait * (1 + random.random() / 2))  # noqa: S311
+                    wait = min(RETRY_MAX_SECONDS, wait * 2)
+            self._pong_seen = self._ping_sent
+        if resync:
+            logger.warning("room %s: subscription restored; resyncing sockets", self.workshop_id)
+            await asyncio.gather(
+                *(listener.hub_resync() for listener in list(self.listeners)),
+                return_exceptions=True,
+            )
+
+    async def _run(self) -> None:
+        self.channel = await self.layer.new_channel()
+        heartbeat = asyncio.create_task(self._heartbeat_loop())
+        try:
+            await self._resubscribe(resync=False)
+            await self._receive_loop()
+        finally:
+            heartbeat.cancel()
+
+    async def _receive_loop(self) -> None:
+        while True:
+            try:
+                message = await self.layer.receive(self.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("room %s: lost the bus", self.workshop_id)
+                await self._resubscribe(resync=True)
+                continue
+            try:
+                await self._dispatch(message)
+            except Exception:
+                logger.exception("room %s: could not deliver %s", self.workshop_id, message)
+
+    async def _personal_loop(self, participant: int, channel: str) -> None:
+        """Events for one participant's own sockets; a lost bus is the room loop's to mend."""
+        while True:
+            try:
+                message = await self.layer.receive(channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                await asyncio.sleep(RETRY_MIN_SECONDS)
+                continue
+            recipients = list(self.by_participant.get(participant, ()))
+            try:
+                if message.get("type") == "room.event":
+                    await self._deliver(message, recipients)
+                elif message.get("type") == "room.close":
+                    for listener in recipients:
+                        await listener.hub_close(message)
+            except Exception:
+                logger.exception("room %s: could not deliver %s", self.workshop_id, message)
+
+    async def _heartbeat_loop(self) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            await self.subscribed.wait()
+            self._ping_sent += 1
+            ping = {"type": "hub.ping", "channel": self.channel, "ping": self._ping_sent}
+            try:
+                await self.layer.group_send(self.group, ping)
+            except Exception:
+                logger.warning("room %s: heartbeat could not be sent", self.workshop_id)
+            await asyncio.sleep(HEARTBEAT_TIMEOUT)
+            if self._pong_seen < self._ping_sent:
+                await self._resubscribe(resync=True)
+
+    # Delivering.
+
+    async def _dispatch(self, message: dict[str, Any]) -> None:
+        kind = message.get("type")
+        if kind == "room.event":
+            await self._deliver(message, list(self.listeners))
+        elif kind == "hub.ping" and message.get("channel") == self.channel:
+            self._pong_seen = max(self._pong_seen, int(message["ping"]))
+
+    async def _deliver(self, message: dict[str, Any], recipients: list[Listener]) -> None:
+        """Write the event to each socket that may see it, serialised once per audience."""
+        for_everyone = message["audience"] != Audience.FACILITATORS
+        room_text = ""
+        facilitator_text = ""
+        for listener in recipients:
+            facilitator = listener.hub_facilitator()
+            if facilitator is None:
+                continue
+            if facilitator:
+                if not facilitator_text:
+                    facilitator_text = encode(message.get("facilitator_event") or message["event"])
+                text = facilitator_text
+            elif for_everyone:
+                if not room_text:
+                    room_text = encode(message["event"])
+                text = room_text
+            else:
+                continue
+            try:
+                await listener.hub_send(text)
+            except Exception:
+                logger.exception("room %s: a socket refused an event", self.workshop_id)
+
+
+# Hubs by event loop and workshop: a test runner or a second server thread has its own.
+_HUBS: dict[tuple[asyncio.AbstractEventLoop, int], RoomHub] = {}
+
+
+def room_hub(workshop_id: int) -> RoomHub:
+    """The room's hub in this process, created on the first local socket."""
+    key = (asyncio.get_running_loop(), workshop_id)
+    hub = _HUBS.get(key)
+    if hub is None:
+        hub = _HUBS[key] = RoomHub(workshop_id)
+    return hub
+
+
+# Where WireSend keeps the server's own `send` in a socket's scope.
+WIRE_SEND = "samskab.wire_send"
+
+
+class WireSend:
+    """Outermost WebSocket middleware: keep the server's `send` for the hub's writes.
+
+    Channels' session middleware wraps `send` to save a changed session on an HTTP
+    response; for a WebSocket frame it only costs time, and the hub sends a
+    thousand frames per event.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+        return await self.app({**scope, WIRE_SEND: send}, receive, send)
