@@ -41,7 +41,9 @@ def test_a_held_idea_reaches_only_the_facilitator_and_a_removed_phone_is_out(
     console.get_by_text("Moderation settings", exact=True).click()
     console.get_by_label("After I approve them (pre-moderation)").check()
     console.get_by_role("button", name="Save moderation settings").click()
-    expect(console.get_by_role("status").filter(has_text="Moderation settings saved")).to_be_visible()
+    expect(
+        console.get_by_role("status").filter(has_text="Moderation settings saved")
+    ).to_be_visible()
     wait_until_live(console)
     review = console.locator("[data-review-list]")
 
