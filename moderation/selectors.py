@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, Q, QuerySet
 
 from ideas.models import Idea
+from voting.models import Vote
 from workshops.models import Participant, Workshop
 from workshops.phases import Role
 
@@ -124,6 +125,16 @@ def participant_data(*, participant: Participant) -> dict[str, Any]:
         "flags": [
             {"idea_id": flag.idea_id, "reason": flag.reason, "at": flag.created_at.isoformat()}
             for flag in participant.flags.order_by("created_at")
+        ],
+        "votes": [
+            {
+                "idea_id": vote.idea_id,
+                "cluster_id": vote.cluster_id,
+                "weight": vote.weight,
+                "rank": vote.rank,
+                "at": vote.updated_at.isoformat(),
+            }
+            for vote in Vote.objects.filter(participant=participant).order_by("pk")
         ],
     }
 

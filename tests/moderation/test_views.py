@@ -206,6 +206,7 @@ class TestYourData:
         data = json.loads(response.content)
         assert data["participant"]["display_name"] == "Curious Otter 42"
         assert [idea["text"] for idea in data["ideas"]] == ["Benches"]
+        assert data["votes"] == [] and data["flags"] == []
 
     def test_erasing_anonymises_ideas_and_ends_participation(
         self, workshop: Workshop, citizen_client: Client, second_citizen_client: Client
