@@ -411,6 +411,11 @@
         socket.send(JSON.stringify(frame));
         return;
       }
+      // Only the idea commands have an HTTP twin; anything else waits for the socket.
+      if (httpPath === undefined) {
+        resolve({ ok: false, code: "disconnected", message: t("No connection right now. Try again in a moment.") });
+        return;
+      }
       httpRequest(frame, httpPath).then(resolve);
     });
   }
