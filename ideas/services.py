@@ -101,7 +101,12 @@ def idea_edit(*, actor: Actor, idea_id: object, text: object) -> Idea:
     idea.revision += 1
     idea.updated_at = idea.edited_at = timezone.now()
     idea.save(update_fields=["text", "revision", "updated_at", "edited_at"])
-    publish(actor.workshop, "idea.edited", {"idea": idea_as_dict(idea)})
+    # New wording that matches the word list leaves the wall for review, like a new post.
+    hold = moderation_services.idea_edit_screen(actor=actor, text=cleaned)
+    if hold is None:
+        publish(actor.workshop, "idea.edited", {"idea": idea_as_dict(idea)})
+    else:
+        moderation_services.idea_hold_edited(idea=idea, detail=hold)
     return idea
 
 

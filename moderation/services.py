@@ -103,6 +103,23 @@ def idea_hold(*, idea: Idea, detail: dict[str, Any]) -> None:
     )
 
 
+def idea_edit_screen(*, actor: Actor, text: str) -> dict[str, Any] | None:
+    """Before an author's new wording is stored: the hold's detail if it matches the word list."""
+    moderation = moderation_settings_for(workshop=actor.workshop)
+    words = word_list_matches(text=text, word_list=moderation.word_list)
+    return {"rule": RULE_WORD_LIST, "words": words} if words else None
+
+
+def idea_hold_edited(*, idea: Idea, detail: dict[str, Any]) -> None:
+    """An idea on the wall whose new wording matched the word list: off the wall, into review.
+
+    Precondition: inside the transaction that saved the new wording.
+    """
+    _touch(idea, status=Idea.Status.HELD)
+    _log(workshop=idea.workshop, kind=ModerationAction.Kind.HOLD, idea=idea, detail=detail)
+    _publish_review_change(idea, "idea.held")
+
+
 # ---- the audit log -------------------------------------------------------------------
 
 

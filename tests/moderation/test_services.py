@@ -152,6 +152,27 @@ class TestWordList:
 
         assert idea.status == Idea.Status.HELD
 
+    def test_an_edit_into_a_listed_word_leaves_the_wall_for_review(
+        self,
+        citizen: Actor,
+        second_citizen: Actor,
+        facilitator_actor: Actor,
+        bus: RecordingLayer,
+        django_capture_on_commit_callbacks: Any,
+    ) -> None:
+        idea, _ = idea_post(actor=citizen, text="A nice bus", client_key="key-word-6")
+
+        with django_capture_on_commit_callbacks(execute=True):
+            idea_edit(actor=citizen, idea_id=idea.pk, text="A shitty bus")
+
+        assert Idea.objects.get(pk=idea.pk).status == Idea.Status.HELD
+        assert wall(second_citizen) == []
+        assert bus.of_type("idea.edited") == []
+        [held] = bus.of_type("idea.held")
+        assert held["event"]["data"]["review"] is None
+        assert held["event"]["data"]["idea"]["text"] == ""
+        assert [item["text"] for item in queue(facilitator_actor)] == ["A shitty bus"]
+
     def test_words_only_match_whole_words(self, citizen: Actor) -> None:
         idea, _ = idea_post(actor=citizen, text="A bus to Scunthorpe", client_key="key-word-3")
 
