@@ -242,7 +242,9 @@ def test_two_citizens_and_a_facilitator_share_one_live_room(
     reply = "Let teenagers run the music room on Fridays"
     post_idea(citizen_2, reply)
     expect(wall(citizen_1).filter(has_text=reply)).to_be_visible()
-    expect(citizen_1.locator("[data-idea-list] .idea", has_text=reply)).to_contain_text("Ada fra Nørrebro")
+    expect(citizen_1.locator("[data-idea-list] .idea", has_text=reply)).to_contain_text(
+        "Ada fra Nørrebro"
+    )
     # Her own idea is marked as hers on her phone only.
     expect(citizen_2.locator(".idea-mine")).to_have_count(1)
     expect(citizen_1.locator(".idea-mine")).to_have_count(1)
@@ -352,7 +354,9 @@ def test_citizen_posts_with_the_keyboard_alone_at_phone_width(ideating_room: Roo
     expect(wall(console).filter(has_text=idea)).to_be_visible()
     # Each of her ideas has its own buttons, told apart by the idea they act on.
     expect(
-        citizen.locator("[data-idea-list] .idea", has_text=idea).get_by_role("button", name="Edit your idea")
+        citizen.locator("[data-idea-list] .idea", has_text=idea).get_by_role(
+            "button", name="Edit your idea"
+        )
     ).to_have_accessible_description(idea)
 
     width = citizen.evaluate("document.documentElement.scrollWidth")
