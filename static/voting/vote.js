@@ -358,6 +358,9 @@
   });
   room.on("voting.configured", function (data) {
     ballot = data.ballot;
+    // Only voters whose marks were cleared hear ballot.updated; an empty ballot has
+    // exactly the new rules' budget left (dots or places; null for approval).
+    if (mine && mine.votes.length === 0) mine = Object.assign({}, mine, { remaining: ballot.budget });
     if (!ballot.tallies_public && role !== "facilitator") tallies = null;
     room.renderIdeas();
     renderAll();
