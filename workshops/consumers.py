@@ -13,6 +13,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from moderation.limits import connection_closed, connection_open, socket_address
@@ -22,6 +23,19 @@ from .commands import command_handle, error_reply
 from .hub import WIRE_SEND, RoomHub, room_hub
 from .phases import Role
 from .selectors import room_snapshot, workshop_by_code
+
+
+def pooled(function: Any) -> Any:
+    """Run a database function on the shared thread pool, where the database allows it.
+
+    Channels runs every consumer's synchronous code on one thread by default; in a
+    room of a thousand phones that single thread, not the sockets, is what every
+    snapshot and every post waits for (see docs/deploy.md). PostgreSQL takes the
+    calls in parallel, each thread on its own connection. SQLite allows one writer
+    at a time and refuses a second at once, so there the one thread stays.
+    """
+    return database_sync_to_async(function, thread_sensitive=connection.vendor == "sqlite")
+
 
 # Close codes in the 4000s carry the reason to the page, which then stops retrying.
 CLOSE_NOT_FOUND = 4404
@@ -52,7 +66,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         code = self.scope["url_route"]["kwargs"]["code"]
         as_observer = b"view=projector" in self.scope.get("query_string", b"")
-        actor = await database_sync_to_async(_resolve)(
+        actor = await pooled(_resolve)(
             code,
             self.scope.get("user"),
             self.scope["session"],
@@ -69,7 +83,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         if actor.participant is not None:
-            if not await database_sync_to_async(connection_open)(actor.participant.pk):
+            if not await pooled(connection_open)(actor.participant.pk):
                 message = _("This workshop is already open in too many tabs; close one.")
                 await self._send(error_reply(None, "too_many_connections", message))
                 await self.close(code=CLOSE_TOO_MANY)
@@ -80,12 +94,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
         # it, and the page applies it idempotently, so nothing falls between the two.
         self.hub = room_hub(actor.workshop.pk)
         await self.hub.add(self)
-        snapshot = await database_sync_to_async(room_snapshot)(actor=actor)
+        snapshot = await pooled(room_snapshot)(actor=actor)
         await self._send({"type": "snapshot", "data": snapshot})
 
     async def disconnect(self, code: int) -> None:
         if self.counted_participant is not None:
-            await database_sync_to_async(connection_closed)(self.counted_participant)
+            await pooled(connection_closed)(self.counted_participant)
             self.counted_participant = None
         if self.hub is not None:
             await self.hub.remove(self)
@@ -101,9 +115,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if frame.get("type") == "ping":
             await self._send({"type": "pong", "request_id": frame.get("request_id")})
             return
-        self.actor, reply = await database_sync_to_async(command_handle)(
-            actor=self.actor, frame=frame
-        )
+        self.actor, reply = await pooled(command_handle)(actor=self.actor, frame=frame)
         await self._send(reply)
 
     @staticmethod
@@ -148,13 +160,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
         """The bus dropped events: send the whole room again, as on a reconnect."""
         if self.actor is None:
             return
-        actor = await database_sync_to_async(actor_refresh)(self.actor)
+        actor = await pooled(actor_refresh)(self.actor)
         if actor.role is Role.OUTSIDER:
             self.actor = None
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.actor = actor
-        snapshot = await database_sync_to_async(room_snapshot)(actor=actor)
+        snapshot = await pooled(room_snapshot)(actor=actor)
         await self._send({"type": "snapshot", "data": snapshot})
 
     async def _send(self, payload: dict[str, Any]) -> None:
