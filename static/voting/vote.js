@@ -26,6 +26,8 @@
   var phase = first.workshop ? first.workshop.phase : "";
   var clusters = first.clusters || [];
   var busy = false;
+  // Taps on +/− that land while a vote is being saved, per "type:id"; sent after it.
+  var pendingSteps = {};
 
   function $(selector) { return document.querySelector(selector); }
   function $all(selector) { return Array.prototype.slice.call(document.querySelectorAll(selector)); }
@@ -79,7 +81,26 @@
       busy = false;
       if (reply.ok) takeOwn(reply.data);
       else showError(reply.message);
+      var keys = Object.keys(pendingSteps);
+      if (keys.length) {
+        var key = keys[0];
+        var delta = pendingSteps[key];
+        delete pendingSteps[key];
+        var parts = key.split(":");
+        step(parts[0], Number(parts[1]), delta);
+      }
     });
+  }
+
+  function step(type, id, delta) {
+    // A quick second tap counts: it waits for the first and builds on its answer.
+    if (busy) {
+      var key = type + ":" + id;
+      pendingSteps[key] = (pendingSteps[key] || 0) + delta;
+      return;
+    }
+    var vote = ownVote(type, id);
+    setDots(type, id, Math.max(0, (vote ? vote.weight : 0) + delta));
   }
 
   function setDots(type, id, dots) {
@@ -114,13 +135,13 @@
       less.type = "button";
       less.setAttribute("aria-label", fmt(t("Take a dot from %s"), [name]));
       less.disabled = count === 0;
-      less.addEventListener("click", function () { setDots(type, id, count - 1); });
+      less.addEventListener("click", function () { step(type, id, -1); });
       var shown = el("span", "vote-count", fmt(ngettext("%s dot", "%s dots", count), [count]));
       var more = el("button", "vote-more", "+");
       more.type = "button";
       more.setAttribute("aria-label", fmt(t("Give a dot to %s"), [name]));
       more.disabled = count >= ballot.max_dots_per_item || !mine || mine.remaining === 0;
-      more.addEventListener("click", function () { setDots(type, id, count + 1); });
+      more.addEventListener("click", function () { step(type, id, 1); });
       box.appendChild(less);
       box.appendChild(shown);
       box.appendChild(more);
@@ -268,10 +289,15 @@
     if (panel) panel.hidden = !voting_open();
     var help = $("[data-vote-help]");
     if (help && ballot) {
+      var onClusters = ballot.target === "cluster";
       if (ballot.method === "dots") {
-        help.textContent = fmt(t("Spread your dots over the ideas you support, at most %s on one. You can move them until voting ends."), [ballot.max_dots_per_item]);
+        help.textContent = fmt(onClusters
+          ? t("Spread your dots over the themes you support, at most %s on one. You can move them until voting ends.")
+          : t("Spread your dots over the ideas you support, at most %s on one. You can move them until voting ends."), [ballot.max_dots_per_item]);
       } else if (ballot.method === "approval") {
-        help.textContent = t("Mark every idea you could live with. You can change your marks until voting ends.");
+        help.textContent = onClusters
+          ? t("Mark every theme you could live with. You can change your marks until voting ends.")
+          : t("Mark every idea you could live with. You can change your marks until voting ends.");
       } else {
         help.textContent = fmt(t("Choose your top %s and put them in order, best first."), [ballot.rank_count]);
       }

@@ -281,7 +281,7 @@ def test_a_workshop_runs_from_ideas_through_groups_and_dots_to_results(
     for page in phones:
         expect(page.locator("[data-vote-panel]")).to_be_visible()
         expect(page.locator("[data-vote-help]")).to_have_text(
-            "Spread your dots over the ideas you support, at most 2 on one. "
+            "Spread your dots over the themes you support, at most 2 on one. "
             "You can move them until voting ends."
         )
         expect(page.locator("[data-cluster-vote-list] .cluster-vote-name")).to_have_text(
