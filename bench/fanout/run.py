@@ -137,7 +137,20 @@ def servers(
                 if kind == "bare"
                 else "config.asgi:application"
             )
-            if processes == 1:
+            if kind == "uvicorn":
+                command = [sys.executable, "-m", "uvicorn", "--host", "127.0.0.1"]
+                command += ["--port", str(port), "--ws", "websockets", "--lifespan", "off"]
+                command += ["--no-access-log", "--workers", str(processes), app]
+                started.append(
+                    subprocess.Popen(
+                        pinned(SERVER_CORE, command) if processes == 1 else command,
+                        cwd=ROOT,
+                        env=env,
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                    )
+                )
+            elif processes == 1:
                 command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), app]
                 started.append(
                     subprocess.Popen(
@@ -252,8 +265,10 @@ def measure(kind: str, args: argparse.Namespace, workdir: Path, redis_url: str) 
     if kind == "bare":
         env = {k: v for k, v in env.items() if k != "DJANGO_SETTINGS_MODULE"}
     facts_file = ""
-    processes = args.processes if kind == "app" else 1
-    if kind == "app":
+    # "uvicorn" is the application too, served by uvicorn (websockets) instead of Daphne.
+    application = kind in {"app", "uvicorn"}
+    processes = args.processes if application else 1
+    if application:
         (workdir / "bench.sqlite3").unlink(missing_ok=True)
         seeded = subprocess.run(
             [sys.executable, "-m", "bench.fanout.seed", "--participants", str(args.n)],
@@ -274,7 +289,7 @@ def measure(kind: str, args: argparse.Namespace, workdir: Path, redis_url: str) 
             "-m",
             "bench.fanout.load",
             "--mode",
-            kind,
+            "app" if application else kind,
             "--port",
             str(port),
             "--pids",
@@ -294,7 +309,7 @@ def measure(kind: str, args: argparse.Namespace, workdir: Path, redis_url: str) 
             "--facts",
             facts_file,
             "--joins",
-            str(args.joins if kind == "app" else 0),
+            str(args.joins if application else 0),
         ]
         with profiled(args.profile, kind, started):
             load = subprocess.run(
@@ -382,7 +397,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sat-rate", type=float, default=200, help="offered rate, saturation")
     parser.add_argument("--sat-events", type=int, default=200)
     parser.add_argument("--joins", type=int, default=1000, help="joins through the join page")
-    parser.add_argument("--servers", default="raw,bare,app")
+    parser.add_argument("--servers", default="raw,bare,app,uvicorn")
     parser.add_argument("--processes", type=int, default=1, help="application processes")
     parser.add_argument("--redis", action="store_true", help="channels_redis instead of memory")
     parser.add_argument("--json", default="", help="also write the raw results here")
