@@ -19,28 +19,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from workshops.actors import Actor, actor_resolve
 from workshops.errors import ActionRefused
+from workshops.http import id_from_path, refused_json, wants_json
 from workshops.phases import Role
 from workshops.views import _workshop_or_404
 
 from . import grouping
 from .selectors import clusters_of, ideas_similar_to
 from .serializers import cluster_as_dict, idea_as_dict, suggestion_as_dict
-
-_STATUS = {"forbidden": 403, "not_found": 404, "wrong_phase": 409, "conflict": 409}
-
-
-def _wants_json(request: HttpRequest) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
-
-
-def _refused(error: ActionRefused) -> JsonResponse:
-    body = {"ok": False, "code": error.code, "message": error.message}
-    return JsonResponse(body, status=_STATUS.get(error.code, 400))
-
-
-def _parse_id(raw: str) -> Any:
-    # Anything longer than a database id stays a string, which the service refuses as invalid.
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else raw
 
 
 def _grouping_answer(
@@ -53,11 +38,11 @@ def _grouping_answer(
     try:
         body = write(actor)
     except ActionRefused as error:
-        if _wants_json(request):
-            return _refused(error)
+        if wants_json(request):
+            return refused_json(error)
         messages.error(request, error.message)
         return redirect(back, code=workshop.join_code)
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({"ok": True, **body})
     messages.success(request, done)
     return redirect(back, code=workshop.join_code)
@@ -67,7 +52,7 @@ def _optional_id(raw: str | None) -> Any:
     """A posted id: a number as int, empty as None, anything else as given (then refused)."""
     if raw is None or raw == "":
         return None
-    return _parse_id(raw)
+    return id_from_path(raw)
 
 
 @require_POST
@@ -99,7 +84,7 @@ def cluster_create(request: HttpRequest, code: str) -> HttpResponse:
 def cluster_rename(request: HttpRequest, code: str, cluster_id: str) -> HttpResponse:
     def write(actor: Actor) -> dict[str, Any]:
         cluster = grouping.cluster_rename(
-            actor=actor, cluster_id=_parse_id(cluster_id), name=request.POST.get("name", "")
+            actor=actor, cluster_id=id_from_path(cluster_id), name=request.POST.get("name", "")
         )
         return {"cluster": cluster_as_dict(cluster)}
 
@@ -109,8 +94,8 @@ def cluster_rename(request: HttpRequest, code: str, cluster_id: str) -> HttpResp
 @require_POST
 def cluster_delete(request: HttpRequest, code: str, cluster_id: str) -> HttpResponse:
     def write(actor: Actor) -> dict[str, Any]:
-        ideas = grouping.cluster_delete(actor=actor, cluster_id=_parse_id(cluster_id))
-        return {"cluster_id": _parse_id(cluster_id), "idea_ids": [i.pk for i in ideas]}
+        ideas = grouping.cluster_delete(actor=actor, cluster_id=id_from_path(cluster_id))
+        return {"cluster_id": id_from_path(cluster_id), "idea_ids": [i.pk for i in ideas]}
 
     return _grouping_answer(
         request, code, write, _("The cluster is removed; its ideas are unsorted again.")
@@ -124,7 +109,7 @@ def cluster_shift(request: HttpRequest, code: str, cluster_id: str) -> HttpRespo
 
     def write(actor: Actor) -> dict[str, Any]:
         order = list(clusters_of(workshop=actor.workshop).values_list("pk", flat=True))
-        pk = _parse_id(cluster_id)
+        pk = id_from_path(cluster_id)
         if pk not in order:
             raise ActionRefused("not_found", _("That cluster does not exist."))
         index = order.index(pk)
@@ -140,7 +125,7 @@ def cluster_shift(request: HttpRequest, code: str, cluster_id: str) -> HttpRespo
 def cluster_tag(request: HttpRequest, code: str, cluster_id: str) -> HttpResponse:
     def write(actor: Actor) -> dict[str, Any]:
         cluster = grouping.cluster_tag(
-            actor=actor, cluster_id=_parse_id(cluster_id), tags=request.POST.get("tags", "")
+            actor=actor, cluster_id=id_from_path(cluster_id), tags=request.POST.get("tags", "")
         )
         return {"cluster": cluster_as_dict(cluster)}
 
@@ -152,7 +137,7 @@ def idea_move(request: HttpRequest, code: str, idea_id: str) -> HttpResponse:
     def write(actor: Actor) -> dict[str, Any]:
         idea = grouping.idea_move(
             actor=actor,
-            idea_id=_parse_id(idea_id),
+            idea_id=id_from_path(idea_id),
             cluster_id=_optional_id(request.POST.get("cluster_id")),
         )
         return {"idea": idea_as_dict(idea)}
@@ -165,7 +150,7 @@ def idea_merge(request: HttpRequest, code: str, idea_id: str) -> HttpResponse:
     def write(actor: Actor) -> dict[str, Any]:
         target, source = grouping.idea_merge(
             actor=actor,
-            idea_id=_parse_id(idea_id),
+            idea_id=id_from_path(idea_id),
             into_id=_optional_id(request.POST.get("into_id")),
         )
         return {"idea": idea_as_dict(target), "merged": idea_as_dict(source)}
@@ -177,7 +162,7 @@ def idea_merge(request: HttpRequest, code: str, idea_id: str) -> HttpResponse:
 def idea_tag(request: HttpRequest, code: str, idea_id: str) -> HttpResponse:
     def write(actor: Actor) -> dict[str, Any]:
         idea = grouping.idea_tag(
-            actor=actor, idea_id=_parse_id(idea_id), tags=request.POST.get("tags", "")
+            actor=actor, idea_id=id_from_path(idea_id), tags=request.POST.get("tags", "")
         )
         return {"idea": idea_as_dict(idea)}
 
@@ -198,7 +183,7 @@ def suggestion_accept(request: HttpRequest, code: str, suggestion_id: str) -> Ht
     def write(actor: Actor) -> dict[str, Any]:
         suggestion, cluster = grouping.suggestion_accept(
             actor=actor,
-            suggestion_id=_parse_id(suggestion_id),
+            suggestion_id=id_from_path(suggestion_id),
             name=request.POST.get("name") or None,
         )
         return {"suggestion": suggestion_as_dict(suggestion), "cluster": cluster_as_dict(cluster)}
@@ -209,7 +194,9 @@ def suggestion_accept(request: HttpRequest, code: str, suggestion_id: str) -> Ht
 @require_POST
 def suggestion_reject(request: HttpRequest, code: str, suggestion_id: str) -> HttpResponse:
     def write(actor: Actor) -> dict[str, Any]:
-        suggestion = grouping.suggestion_reject(actor=actor, suggestion_id=_parse_id(suggestion_id))
+        suggestion = grouping.suggestion_reject(
+            actor=actor, suggestion_id=id_from_path(suggestion_id)
+        )
         return {"suggestion": suggestion_as_dict(suggestion)}
 
     return _grouping_answer(request, code, write, _("The suggestion is set aside."))
@@ -224,6 +211,6 @@ def ideas_similar(request: HttpRequest, code: str) -> HttpResponse:
         try:
             found = ideas_similar_to(actor=actor, text=request.GET.get("text", ""))
         except ActionRefused as error:
-            return _refused(error)
+            return refused_json(error)
     ideas = [{"idea": idea_as_dict(idea), "score": round(score, 3)} for idea, score in found]
     return JsonResponse({"ok": True, "ideas": ideas})

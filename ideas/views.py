@@ -7,8 +7,6 @@ the room with the text still in the box, so nothing typed is lost.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
@@ -18,33 +16,13 @@ from django.views.decorators.http import require_POST
 from moderation.limits import client_address
 from workshops.actors import actor_resolve
 from workshops.errors import ActionRefused
+from workshops.http import id_from_path, refused_json, wants_json
 from workshops.phases import Action
 from workshops.views import _workshop_or_404, room_page
 
 from . import services
 from .forms import IdeaForm
 from .serializers import idea_as_dict
-
-_STATUS = {
-    "forbidden": 403,
-    "not_found": 404,
-    "wrong_phase": 409,
-    "conflict": 409,
-    "rate_limited": 429,
-}
-
-
-def _wants_json(request: HttpRequest) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
-
-
-def _refused(request: HttpRequest, error: ActionRefused) -> JsonResponse:
-    body = {"ok": False, "code": error.code, "message": error.message}
-    return JsonResponse(body, status=_STATUS.get(error.code, 400))
-
-
-def _parse_idea_id(raw: str) -> Any:
-    return int(raw) if raw.isdigit() else raw
 
 
 @require_POST
@@ -63,15 +41,15 @@ def idea_post(request: HttpRequest, code: str) -> HttpResponse:
     try:
         idea, created = services.idea_post(actor=actor, text=text, client_key=client_key)
     except ActionRefused as error:
-        if _wants_json(request):
-            return _refused(request, error)
+        if wants_json(request):
+            return refused_json(error)
         if not actor.may(Action.VIEW_ROOM):
             # Re-rendering the room would show its wall to someone who has not joined.
             messages.error(request, error.message)
             return redirect("workshops:join", code=workshop.join_code)
         form.add_error("text", error.message)
         return room_page(request, "workshops/room.html", actor, {"idea_form": form}, status=400)
-    if _wants_json(request):
+    if wants_json(request):
         body = {
             "ok": True,
             "idea": idea_as_dict(idea),
@@ -92,14 +70,14 @@ def idea_edit(request: HttpRequest, code: str, idea_id: str) -> HttpResponse:
     actor = actor_resolve(workshop=workshop, user=request.user, session=request.session)
     try:
         idea = services.idea_edit(
-            actor=actor, idea_id=_parse_idea_id(idea_id), text=request.POST.get("text", "")
+            actor=actor, idea_id=id_from_path(idea_id), text=request.POST.get("text", "")
         )
     except ActionRefused as error:
-        if _wants_json(request):
-            return _refused(request, error)
+        if wants_json(request):
+            return refused_json(error)
         messages.error(request, error.message)
     else:
-        if _wants_json(request):
+        if wants_json(request):
             return JsonResponse({"ok": True, "idea": idea_as_dict(idea)})
         messages.success(request, _("Your idea is changed."))
     return redirect("workshops:room", code=workshop.join_code)
@@ -110,13 +88,13 @@ def idea_withdraw(request: HttpRequest, code: str, idea_id: str) -> HttpResponse
     workshop = _workshop_or_404(code)
     actor = actor_resolve(workshop=workshop, user=request.user, session=request.session)
     try:
-        idea = services.idea_withdraw(actor=actor, idea_id=_parse_idea_id(idea_id))
+        idea = services.idea_withdraw(actor=actor, idea_id=id_from_path(idea_id))
     except ActionRefused as error:
-        if _wants_json(request):
-            return _refused(request, error)
+        if wants_json(request):
+            return refused_json(error)
         messages.error(request, error.message)
     else:
-        if _wants_json(request):
+        if wants_json(request):
             return JsonResponse({"ok": True, "idea": idea_as_dict(idea)})
         messages.success(request, _("Your idea is withdrawn."))
     return redirect("workshops:room", code=workshop.join_code)

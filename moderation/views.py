@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ideas.serializers import idea_as_dict
 from workshops.actors import PARTICIPANTS_SESSION_KEY, Actor, actor_resolve
 from workshops.errors import ActionRefused
+from workshops.http import id_from_path, refused_json, wants_json
 from workshops.phases import Action, Role
 from workshops.views import _facilitator_actor, _workshop_or_404
 
@@ -31,27 +32,6 @@ from .selectors import moderation_log, participant_data
 from .serializers import log_entry_as_dict
 from .spreadsheet import csv_text
 
-_STATUS = {
-    "forbidden": 403,
-    "not_found": 404,
-    "wrong_phase": 409,
-    "conflict": 409,
-    "rate_limited": 429,
-}
-
-
-def _wants_json(request: HttpRequest) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
-
-
-def _refused(error: ActionRefused) -> JsonResponse:
-    body = {"ok": False, "code": error.code, "message": error.message}
-    return JsonResponse(body, status=_STATUS.get(error.code, 400))
-
-
-def _number(raw: str) -> Any:
-    return int(raw) if raw.isdigit() and len(raw) < 19 else raw
-
 
 def _answer(
     request: HttpRequest, back: str, code: str, act: Callable[[], dict[str, Any]], done: str
@@ -60,11 +40,11 @@ def _answer(
     try:
         data = act()
     except ActionRefused as error:
-        if _wants_json(request):
-            return _refused(error)
+        if wants_json(request):
+            return refused_json(error)
         messages.error(request, error.message)
     else:
-        if _wants_json(request):
+        if wants_json(request):
             return JsonResponse({"ok": True, **data})
         messages.success(request, done)
     return redirect(back, code=code)
@@ -104,7 +84,7 @@ def idea_moderate(request: HttpRequest, code: str, idea_id: str, action: str) ->
     form = ReasonForm(request.POST)
     form.is_valid()
     reason = form.cleaned_data.get("reason", "")
-    number = _number(idea_id)
+    number = id_from_path(idea_id)
 
     def act() -> dict[str, Any]:
         if action == "delete":
@@ -151,7 +131,7 @@ def participant_moderate(
             raise ActionRefused("not_found", _("Unknown moderation action."))
         participant = service(
             actor=actor,
-            participant_id=_number(participant_id),
+            participant_id=id_from_path(participant_id),
             reason=form.cleaned_data.get("reason", ""),
         )
         return {"participant_id": participant.pk}
@@ -215,7 +195,7 @@ def idea_flag(request: HttpRequest, code: str, idea_id: str) -> HttpResponse:
 
     def act() -> dict[str, Any]:
         reason = form.cleaned_data["reason"] if form.is_valid() else request.POST.get("reason")
-        idea = services.idea_flag(actor=actor, idea_id=_number(idea_id), reason=reason)
+        idea = services.idea_flag(actor=actor, idea_id=id_from_path(idea_id), reason=reason)
         return {"idea_id": idea.pk, "flagged": True}
 
     with translation.override(actor.workshop.language):
@@ -252,14 +232,14 @@ def erase_your_data(request: HttpRequest, code: str) -> HttpResponse:
                 raise ActionRefused("forbidden", _("You are not in this workshop."))
             services.participant_erase_self(actor=actor)
         except ActionRefused as error:
-            if _wants_json(request):
-                return _refused(error)
+            if wants_json(request):
+                return refused_json(error)
             messages.error(request, error.message)
             return redirect("workshops:join", code=actor.workshop.join_code)
         joined = dict(request.session.get(PARTICIPANTS_SESSION_KEY) or {})
         joined.pop(str(actor.workshop.pk), None)
         request.session[PARTICIPANTS_SESSION_KEY] = joined
-        if _wants_json(request):
+        if wants_json(request):
             return JsonResponse({"ok": True})
         messages.success(request, _("Your data is erased and you have left the workshop."))
     return redirect("workshops:home")

@@ -18,16 +18,11 @@ from django.views.decorators.http import require_POST
 
 from workshops.actors import actor_resolve
 from workshops.errors import ActionRefused
+from workshops.http import refused_json, wants_json
 from workshops.views import _facilitator_actor, _workshop_or_404
 
 from . import services
 from .forms import BallotForm
-
-_STATUS = {"forbidden": 403, "not_found": 404, "wrong_phase": 409, "conflict": 409}
-
-
-def _wants_json(request: HttpRequest) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
 
 
 def _number(raw: str | None) -> Any:
@@ -65,12 +60,11 @@ def vote(request: HttpRequest, code: str) -> HttpResponse:
     try:
         own = _cast(request, actor)
     except ActionRefused as error:
-        if _wants_json(request):
-            body = {"ok": False, "code": error.code, "message": error.message}
-            return JsonResponse(body, status=_STATUS.get(error.code, 400))
+        if wants_json(request):
+            return refused_json(error)
         messages.error(request, error.message)
     else:
-        if _wants_json(request):
+        if wants_json(request):
             return JsonResponse({"ok": True, **own.as_dict()})
         messages.success(request, _("Your vote is saved."))
     return redirect("workshops:room", code=workshop.join_code)
