@@ -17,7 +17,7 @@ BIND := 127.0.0.1
 ADDRESS := 127.0.0.1
 endif
 
-.PHONY: run test lint bench system-packages clean
+.PHONY: run test lint bench run-packages system-packages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || (scripts/install-system-packages python3-venv && $(PYTHON) -m venv $(VENV))
@@ -31,14 +31,19 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@ $(VENV)/.installed-run
 
-run: $(VENV)/.installed-run
+run: run-packages $(VENV)/.installed-run
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --base-url http://$(ADDRESS):$(PORT)
 	$(BIN)/daphne -b $(BIND) -p $(PORT) config.asgi:application
 
-system-packages:
-	scripts/install-system-packages redis-server chromium postgresql \
-		libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+# What the product itself needs from Debian: the PDF export's text layout (WeasyPrint).
+run-packages:
+	scripts/install-system-packages libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+		fonts-dejavu-core
+
+# What the tests start themselves: Redis, PostgreSQL and a real browser.
+system-packages: run-packages
+	scripts/install-system-packages redis-server chromium postgresql
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
