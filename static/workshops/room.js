@@ -75,7 +75,10 @@
     closed: t("This workshop has closed. Thank you for taking part."),
   };
 
-  var phaseShownInForm = null;
+  // The phase the console's form was rendered with. A facilitator may pick another
+  // before this script has even started (a slow phone, a busy laptop); only a real
+  // phase change may overwrite that pick, never the first snapshot.
+  var phaseShownInForm = initial.workshop.phase;
 
   function applyWorkshop(workshop, serverTime) {
     var previous = state.workshop;

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, WebSocketRoute, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Route, WebSocketRoute, expect
 
 from tests.browser.test_live_room import (
     PHONE,
@@ -160,3 +160,23 @@ def test_an_idea_typed_offline_is_kept_and_sent_once_when_the_phone_is_back(
     wait_until_live(again)
     expect(wall(again).filter(has_text="Drinking fountain near the playground")).to_have_count(1)
     context.close()
+
+
+def test_a_phase_picked_before_the_page_script_starts_is_kept(room: Room) -> None:
+    """On a slow laptop the facilitator may pick a phase before the script has run."""
+    page = room.console.context.new_page()
+    held: list[Route] = []
+    page.route("**/static/workshops/room.js", lambda route: held.append(route))
+    page.goto(f"/facilitate/{room.code}/", wait_until="commit")
+    phase = page.get_by_label("Phase", exact=True)
+    expect(phase).to_have_value("ideate")
+    phase.select_option(label="Closed")
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    held[0].continue_()
+
+    wait_until_live(page)
+    expect(phase).to_have_value("closed")
+    page.close()
