@@ -63,6 +63,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
     # The participant whose connection count this socket holds, to give back on close.
     counted_participant: int | None = None
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Room events that reach this socket before its first snapshot has gone out.
+        self.held_until_snapshot: list[str] | None = []
+
     async def connect(self) -> None:
         code = self.scope["url_route"]["kwargs"]["code"]
         as_observer = b"view=projector" in self.scope.get("query_string", b"")
@@ -96,6 +101,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.hub.add(self)
         snapshot = await pooled(room_snapshot)(actor=actor)
         await self._send({"type": "snapshot", "data": snapshot})
+        # Events the hub handed over while the snapshot was read follow it, in order.
+        while self.held_until_snapshot:
+            await self._wire_send(self.held_until_snapshot.pop(0))
+        self.held_until_snapshot = None
 
     async def disconnect(self, code: int) -> None:
         if self.counted_participant is not None:
@@ -144,6 +153,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
         return None if self.actor is None else self.actor.role is Role.FACILITATOR
 
     async def hub_send(self, text: str) -> None:
+        # The protocol promises the snapshot first: hold events until it is sent.
+        if self.held_until_snapshot is not None:
+            self.held_until_snapshot.append(text)
+            return
+        await self._wire_send(text)
+
+    async def _wire_send(self, text: str) -> None:
         # Straight to the server (see hub.WireSend), past the session middleware.
         send = self.scope.get(WIRE_SEND) or self.base_send
         await send({"type": "websocket.send", "text": text})
