@@ -249,6 +249,12 @@
     clusters.forEach(function (cluster) {
       var li = el("li", "cluster-vote");
       li.appendChild(el("span", "cluster-vote-name", cluster.name));
+      // A theme is voted on for what is in it: show its ideas under its name.
+      var inside = el("ul", "cluster-vote-ideas");
+      room.state.ideas.forEach(function (idea) {
+        if (idea.status === "published" && idea.cluster_id === cluster.id) inside.appendChild(el("li", "", idea.text));
+      });
+      if (inside.childNodes.length) li.appendChild(inside);
       li.appendChild(controlsFor("cluster", cluster.id, cluster.name));
       list.appendChild(li);
     });
@@ -402,6 +408,8 @@
     renderClusters();
   });
   room.on("clusters.reordered", function (data) { clusters = data.clusters; renderClusters(); });
+  room.on("idea.moved", renderClusters);
+  room.on("idea.merged", renderClusters);
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", renderAll);
   else renderAll();

@@ -287,6 +287,9 @@ def test_a_workshop_runs_from_ideas_through_groups_and_dots_to_results(
         expect(page.locator("[data-cluster-vote-list] .cluster-vote-name")).to_have_text(
             [CYCLING, LIBRARY]
         )
+        # Each theme shows what it holds, so a citizen knows what a dot supports.
+        cycling_ideas = page.locator("[data-cluster-vote-list] > li").nth(0)
+        expect(cycling_ideas.locator(".cluster-vote-ideas li")).to_contain_text([BIKE_SCHOOL])
         expect(page.locator("[data-vote-remaining]")).to_have_text("3 dots left")
         expect(page.locator("[data-vote-results]")).to_be_hidden()
 
