@@ -13,6 +13,7 @@ import pytest
 
 from ideas.models import Idea
 from tests.factories import IdeaFactory, ParticipantFactory, actor_for
+from tests.permission_tables import assert_table_complete, outcome
 from voting import services
 from voting.models import Ballot, Vote, Voter
 from workshops.actors import Actor
@@ -21,15 +22,6 @@ from workshops.models import Workshop
 from workshops.phases import Phase, Role
 
 # Y: allowed and written.  F: refused as "forbidden".  W: refused as "wrong_phase".
-PHASE_COLUMNS = (
-    Phase.LOBBY,
-    Phase.IDEATE,
-    Phase.GROUP,
-    Phase.VOTE,
-    Phase.RESULTS,
-    Phase.PROPOSE,
-    Phase.CLOSED,
-)
 # fmt: off
 EXPECTED: dict[str, dict[Role, str]] = {
     #                      lobby    ideate   group    vote     results  propose  closed
@@ -68,9 +60,7 @@ EXPECTED: dict[str, dict[Role, str]] = {
 
 
 def expected(action: str, role: Role, phase: Phase) -> str:
-    row = EXPECTED[action][role].split()
-    assert len(row) == len(PHASE_COLUMNS), f"table row for {action}/{role} is not 7 wide"
-    return row[PHASE_COLUMNS.index(phase)]
+    return outcome(EXPECTED, action, role, phase)
 
 
 def voting_state(workshop: Workshop) -> dict[str, list[Any]]:
@@ -124,13 +114,7 @@ ACTIONS: dict[str, tuple[str, Callable[[Actor, Idea], Any], str]] = {
 
 
 def test_the_table_covers_every_action_role_and_phase() -> None:
-    assert set(EXPECTED) == set(ACTIONS)
-    assert len(PHASE_COLUMNS) == len(Phase) == 7
-    for action, rows in EXPECTED.items():
-        assert set(rows) == set(Role), action
-        for role in Role:
-            for phase in Phase:
-                assert expected(action, role, phase) in {"Y", "F", "W"}
+    assert_table_complete(EXPECTED, ACTIONS, {"Y", "F", "W"})
 
 
 @pytest.mark.django_db

@@ -14,6 +14,7 @@ import pytest
 from ideas import services as idea_services
 from ideas.models import Idea
 from tests.factories import HOSTILE_HTML, IdeaFactory, ParticipantFactory, actor_for
+from tests.permission_tables import assert_table_complete, outcome
 from workshops import services
 from workshops.actors import Actor
 from workshops.errors import ActionRefused
@@ -22,15 +23,6 @@ from workshops.phases import Phase, Role
 
 # Y: allowed and written.  F: refused as "forbidden".  W: refused as "wrong_phase".
 # S: allowed, but the citizen already is in the room, so they get their own place back.
-PHASE_COLUMNS = (
-    Phase.LOBBY,
-    Phase.IDEATE,
-    Phase.GROUP,
-    Phase.VOTE,
-    Phase.RESULTS,
-    Phase.PROPOSE,
-    Phase.CLOSED,
-)
 # fmt: off
 EXPECTED: dict[str, dict[Role, str]] = {
     #                      lobby    ideate   group    vote     results  propose  closed
@@ -93,9 +85,7 @@ EXPECTED: dict[str, dict[Role, str]] = {
 
 
 def expected(action: str, role: Role, phase: Phase) -> str:
-    row = EXPECTED[action][role].split()
-    assert len(row) == len(PHASE_COLUMNS), f"table row for {action}/{role} is not 7 wide"
-    return row[PHASE_COLUMNS.index(phase)]
+    return outcome(EXPECTED, action, role, phase)
 
 
 def room_state(workshop: Workshop) -> dict[str, list[Any]]:
@@ -169,13 +159,7 @@ ACTIONS: dict[str, tuple[Callable[[Actor, Idea], Any], str]] = {
 
 
 def test_the_table_covers_every_action_role_and_phase() -> None:
-    assert set(EXPECTED) == set(ACTIONS)
-    assert len(PHASE_COLUMNS) == len(Phase) == 7
-    for action, rows in EXPECTED.items():
-        assert set(rows) == set(Role), action
-        for role in Role:
-            for phase in Phase:
-                assert expected(action, role, phase) in {"Y", "F", "W", "S"}
+    assert_table_complete(EXPECTED, ACTIONS, {"Y", "F", "W", "S"})
 
 
 @pytest.mark.django_db
