@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from taggit.models import Tag
 
 from moderation import services as moderation_services
 from moderation.sanitize import clean_text
@@ -65,6 +66,12 @@ def idea_post(*, actor: Actor, text: object, client_key: object) -> tuple[Idea, 
                 client_key=client_key,
                 status=Idea.Status.PUBLISHED if hold is None else Idea.Status.HELD,
             )
+            # A new idea has no tags and no merged duplicates yet: its card (the event
+            # and the answer) needs no query for them, which a crowded room notices.
+            idea._prefetched_objects_cache = {  # type: ignore[attr-defined]
+                "merged_ideas": Idea.objects.none(),
+                "tags": Tag.objects.none(),
+            }
             if hold is None:
                 publish(actor.workshop, "idea.posted", {"idea": idea_as_dict(idea)})
             else:
