@@ -376,6 +376,11 @@
   }
 
   function onFrame(frame) {
+    // Under load the server sends the events of one moment together, in order.
+    if (frame.type === "batch") {
+      (frame.events || []).forEach(onFrame);
+      return;
+    }
     if (frame.type === "pong") {
       window.clearTimeout(pongTimer);
       heartbeat();

@@ -450,3 +450,44 @@ def test_a_late_snapshot_keeps_the_phase_the_facilitator_picked(
     expect(page.locator("[data-participant-count]")).to_have_text("99")
     expect(phase).to_have_value("closed")
     page.close()
+
+
+def test_events_sent_together_in_a_batch_all_reach_the_wall(
+    facilitator: BrowserContext, ideating_room: Room
+) -> None:
+    """A busy room sends the events of one moment as one batch frame; each one shows."""
+    sockets: list[WebSocketRoute] = []
+    held: list[str] = []
+
+    def batch_new_ideas(socket: WebSocketRoute) -> None:
+        sockets.append(socket)
+        server = socket.connect_to_server()
+
+        def from_server(message: str | bytes) -> None:
+            if isinstance(message, str) and '"idea.posted"' in message:
+                held.append(message)
+            else:
+                socket.send(message)
+
+        server.on_message(from_server)
+
+    page = facilitator.new_page()
+    page.route_web_socket(re.compile(r"/ws/workshops/"), batch_new_ideas)
+    page.goto(f"/facilitate/{ideating_room.code}/")
+    wait_until_live(page)
+    before = wall(page).count()
+    texts = ["A bench by the bus stop", "Lights on the footpath"]
+    for text in texts:
+        post_idea(ideating_room.citizen, text)
+    for _ in range(100):
+        if len(held) == len(texts):
+            break
+        page.wait_for_timeout(50)
+    assert len(held) == len(texts), held
+    events = [json.loads(message) for message in held]
+    sockets[0].send(json.dumps({"type": "batch", "count": len(events), "events": events}))
+
+    expect(wall(page)).to_have_count(before + len(texts))
+    for text in texts:
+        expect(wall(page).filter(has_text=text)).to_be_visible()
+    page.close()

@@ -72,7 +72,9 @@ class Phone:
         self.connection: Connection | None = None
 
     def on_frame(self, _connection: Connection, data: bytes, _at: float) -> None:
-        self.frames.append(json.loads(data))
+        frame = json.loads(data)
+        # A busy room sends the events of one pass together; a page applies them one by one.
+        self.frames.extend(frame["events"] if frame["type"] == "batch" else [frame])
         self.changed.set()
 
     def ideas(self) -> list[str]:

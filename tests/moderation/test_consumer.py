@@ -18,13 +18,14 @@ from tests.workshops.test_consumer import (
     receive_until,
     snapshot_of,
 )
+from tests.workshops.test_consumer import nothing_arrives as quiet
 from workshops.models import Workshop
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 async def nothing_arrives(socket: Any) -> None:
-    assert await socket.receive_nothing(timeout=0.3), "an unexpected frame arrived"
+    assert await quiet(socket), "an unexpected frame arrived"
 
 
 async def test_a_held_idea_reaches_the_facilitator_and_no_citizen(

@@ -15,7 +15,7 @@ from ideas.models import Idea
 from tests.conftest import join_by_page
 from tests.factories import IdeaFactory, ParticipantFactory
 from tests.voting.conftest import TallyWindows
-from tests.workshops.test_consumer import headers_for
+from tests.workshops.test_consumer import headers_for, nothing_arrives, receive
 from voting.models import Vote
 from workshops.models import Participant, Workshop
 from workshops.phases import Phase
@@ -70,17 +70,13 @@ async def open_socket(room: Workshop) -> AsyncIterator[Connect]:
         opened.append(socket)
         connected, _ = await socket.connect(timeout=TIMEOUT)
         assert connected
-        frame = await socket.receive_json_from(timeout=TIMEOUT)
+        frame = await receive(socket)
         assert frame["type"] == "snapshot", frame
         return socket
 
     yield connect
     for socket in opened:
         await socket.disconnect()
-
-
-async def receive(socket: WebsocketCommunicator) -> dict[str, Any]:
-    return await socket.receive_json_from(timeout=TIMEOUT)
 
 
 async def answer(socket: WebsocketCommunicator, request_id: str) -> dict[str, Any]:
@@ -128,7 +124,7 @@ async def test_a_vote_is_acknowledged_with_the_exact_budget_and_reaches_the_othe
     ]
     seen = await receive(tab_two)
     assert seen == {"type": "ballot.updated", "data": ack["data"]}
-    assert await other.receive_nothing(timeout=0.3), "another participant heard my ballot"
+    assert await nothing_arrives(other), "another participant heard my ballot"
 
 
 async def test_a_participant_id_in_the_frame_is_ignored(
@@ -204,7 +200,7 @@ async def test_hidden_tallies_reach_the_facilitator_and_never_a_phone(
     assert [(t["target_id"], t["total"], t["supporters"]) for t in tallied["data"]["tallies"]] == [
         (wall[1].pk, 2, 1)
     ]
-    assert await watcher.receive_nothing(timeout=0.3), "a phone heard hidden tallies"
+    assert await nothing_arrives(watcher), "a phone heard hidden tallies"
 
     # Once revealed, everyone hears the tallies.
     await console.send_json_to({"type": "tallies.reveal", "request_id": "r"})

@@ -99,3 +99,43 @@ async def test_removing_a_participant_closes_every_tab_of_theirs_and_no_one_else
         closed = await tab.receive_output(timeout=3)
         assert closed == {"type": "websocket.close", "code": 4403}
     await assert_usable(other)
+
+
+async def test_events_arriving_together_reach_each_socket_in_one_frame_in_order(
+    open_socket: Connect,  # noqa: F811
+    citizen_client: Client,
+    facilitator_client: Client,
+    workshop: Workshop,
+) -> None:
+    citizen = await open_socket(citizen_client, workshop.join_code)
+    facilitator = await open_socket(facilitator_client, workshop.join_code)
+    await snapshot_of(citizen)
+    await snapshot_of(facilitator)
+    (room,) = _hubs_of(workshop)
+
+    def renamed(name: str, audience: Audience = Audience.EVERYONE) -> dict[str, Any]:
+        event = {"type": "participant.renamed", "data": {"participant": {"id": 1, "name": name}}}
+        return {"type": "room.event", "audience": audience.value, "event": event}
+
+    # Three events reach the hub before its sender runs, as when a pass over a full
+    # room is still writing: they go out as one frame per socket.
+    for message in (
+        renamed("First"),
+        renamed("For staff", Audience.FACILITATORS),
+        renamed("Last"),
+    ):
+        await room._dispatch(message)
+
+    to_citizen = await citizen.receive_json_from(timeout=3)
+    to_facilitator = await facilitator.receive_json_from(timeout=3)
+    names = [e["data"]["participant"]["name"] for e in to_facilitator["events"]]
+    assert (to_facilitator["type"], to_facilitator["count"], names) == (
+        "batch",
+        3,
+        ["First", "For staff", "Last"],
+    )
+    names = [e["data"]["participant"]["name"] for e in to_citizen["events"]]
+    assert (to_citizen["type"], to_citizen["count"], names) == ("batch", 2, ["First", "Last"])
+    # Nothing else followed: each event went out once.
+    await assert_usable(citizen)
+    await assert_usable(facilitator)
