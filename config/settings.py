@@ -103,6 +103,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Write-ahead log: readers (snapshots, pages) no longer wait for a writer, and a
     # commit syncs the log once instead of the journal and the database file.
     DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL;"
+    # Keep the connection: opening one (with Django's functions registered on it) costs
+    # more than the queries of a typical room command, and the server's database work
+    # runs on one thread here (workshops.consumers.pooled).
+    if "DATABASE_CONN_MAX_AGE" not in os.environ:
+        DATABASES["default"]["CONN_MAX_AGE"] = None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
