@@ -328,7 +328,7 @@ def measure(kind: str, args: argparse.Namespace, workdir: Path, redis_url: str) 
                 env=env,
                 capture_output=True,
                 text=True,
-                timeout=900,
+                timeout=1800,
                 check=False,
             )
     if load.returncode != 0:
@@ -381,6 +381,7 @@ def voting_lines(kind: str, voting: dict[str, Any]) -> list[str]:
         f"{kind} voting: {voting['opened']} voters ({voting['per_participant']} dots each on "
         f"{voting['ideas']} ideas), vote round trip p50 {voting['ack_p50_ms']:.0f} ms, "
         f"p99 {voting['ack_p99_ms']:.0f} ms; {voting['tally_events']} tallies received; "
+        f"server CPU {100 * voting['server_cpu']:.0f} %, "
         f"load generator CPU {100 * voting['load_cpu']:.0f} %",
     ]
     problems = {
@@ -482,12 +483,15 @@ def main(argv: list[str] | None = None) -> None:
     if args.processes > 1:
         args.redis = True
 
+    if not 0 <= args.votes <= 50:
+        parser.error("--votes: a ballot gives each person between 1 and 50 dots (0: no vote)")
+    vote = f"vote: {args.votes} dots each within {args.vote_seconds:g} s; " if args.votes else ""
+
     print(f"machine: {machine()}")
     print("versions: " + ", ".join(f"{k} {v}" for k, v in versions().items()))
     print(
         f"load: N={args.n}, {args.probes} probes, {args.rate:g} events/s for {args.seconds:g} s; "
-        f"saturation {args.sat_events} events offered at {args.sat_rate:g}/s; "
-        f"vote: {args.votes} dots each within {args.vote_seconds:g} s; "
+        f"saturation {args.sat_events} events offered at {args.sat_rate:g}/s; {vote}"
         f"layer: {'redis' if args.redis else 'in-memory'}; app processes: {args.processes}; "
         f"server on core {SERVER_CORE}, load on core {LOAD_CORE}"
     )
