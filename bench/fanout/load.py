@@ -176,14 +176,17 @@ async def open_many(
 async def connect_all(
     room: Room, url: str, origin: str, cookies: list[str], n: int, probes: int
 ) -> dict[str, Any]:
-    """Open the room's n sockets; the probes are spread over the room."""
-    step = max(1, n // max(1, probes))
-    for index in range(0, n, step)[:probes]:
-        room.probes[index] = Probe()
+    """Open the room's n sockets; the probes are spread over those that opened."""
     first_frame = room.first_frame if room.mode == "app" else None
     room.connections, errors, elapsed = await open_many(
         url, origin, cookies, n, room.on_frame, first_frame
     )
+    # Chosen once the sockets are open: a probe that failed to open would count every
+    # event as missing. No run has started yet, so no probe has missed anything.
+    opened = sorted(connection.label for connection in room.connections)
+    step = max(1, len(opened) // max(1, probes))
+    for label in opened[::step][:probes]:
+        room.probes[label] = Probe()
     for connection in room.connections:
         room.baseline[connection.label] = connection.events
     return {
