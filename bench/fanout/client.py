@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import re
 import time
 from collections.abc import Callable
+from typing import Any
 
 from websockets.client import ClientProtocol
 from websockets.exceptions import InvalidState
@@ -22,9 +25,32 @@ from websockets.uri import parse_uri
 # (connection, frame text, receive time) for every text frame a connection gets.
 FrameHandler = Callable[["Connection", bytes, float], None]
 
+# The server may send several room events in one frame, {"type": "batch", "count": 3,
+# "events": [...]}, with the count first: read it without parsing a large frame.
+BATCH_HEAD = re.compile(rb'\{\s*"type"\s*:\s*"batch"\s*,')
+BATCH_COUNT = re.compile(rb'\s*"count"\s*:\s*(\d+)')
+
+
+def event_count(data: bytes) -> int:
+    """How many room events a text frame carries: a batch's count, else one."""
+    head = BATCH_HEAD.match(data)
+    if head is None:
+        return 1
+    count = BATCH_COUNT.match(data, head.end(), head.end() + 32)
+    if count is not None:
+        return int(count[1])
+    return len(json.loads(data).get("events", []))
+
+
+def events_of(frame: dict[str, Any]) -> list[dict[str, Any]]:
+    """The events a parsed frame carries, in order: a batch's events, or the frame itself."""
+    if frame.get("type") == "batch":
+        return list(frame.get("events", []))
+    return [frame]
+
 
 class Connection(asyncio.Protocol):
-    """One WebSocket connection that counts text frames and hands them to `on_frame`."""
+    """One WebSocket connection that counts frames and events and hands frames to `on_frame`."""
 
     def __init__(
         self,
@@ -44,6 +70,8 @@ class Connection(asyncio.Protocol):
         self.opened: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.closed: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
         self.frames = 0
+        # Room events received: a batch frame counts as the events it carries.
+        self.events = 0
         self.close_code: int | None = None
 
     # asyncio.Protocol
@@ -69,6 +97,7 @@ class Connection(asyncio.Protocol):
                 continue
             elif event.opcode is Opcode.TEXT:
                 self.frames += 1
+                self.events += event_count(event.data)
                 if self.on_frame is not None:
                     self.on_frame(self, event.data, now)
             elif event.opcode is Opcode.CLOSE and self.protocol.close_rcvd is not None:

@@ -5,6 +5,12 @@ sockets only count what they receive; the probes parse every frame and stamp
 when each event arrived. An event's room-wide latency is the time from its send
 until the last probe has it. The probes also publish: in the application they
 post ideas over their own sockets, through the same command path a phone uses.
+The server may put several room events in one `batch` frame: probes unpack them,
+and the discarding sockets count a batch as the events it carries.
+
+In the application, a vote run follows (`votes`): one socket per participant of a
+second room, each casting its dots one vote at a time, spread over a few seconds;
+then when each screen showed the final tally.
 """
 
 from __future__ import annotations
@@ -13,16 +19,18 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import re
 import resource
 import statistics
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.fanout.client import Connection, open_connection
+from bench.fanout.client import Connection, FrameHandler, events_of, open_connection
 
 # About the size of an idea as the room sees it, so every server carries the same bytes.
 PAD = (
@@ -46,7 +54,7 @@ class Room:
     mode: str
     connections: list[Connection] = field(default_factory=list)
     probes: dict[int, Probe] = field(default_factory=dict)
-    # Frames a discarding socket got that were no events (snapshot), to leave out of counts.
+    # Events a discarding socket got before a run (snapshot, earlier runs), left out of counts.
     baseline: dict[int, int] = field(default_factory=dict)
     first_frame: dict[int, asyncio.Future[None]] = field(default_factory=dict)
 
@@ -57,15 +65,15 @@ class Room:
         probe = self.probes.get(connection.label)
         if probe is None:
             return
-        frame = json.loads(data)
-        seq = event_seq(self.mode, frame)
-        if seq is None:
-            return
-        if seq in probe.arrivals:
-            probe.duplicates += 1
-            return
-        probe.arrivals[seq] = now
-        probe.order.append(seq)
+        for event in events_of(json.loads(data)):
+            seq = event_seq(self.mode, event)
+            if seq is None:
+                continue
+            if seq in probe.arrivals:
+                probe.duplicates += 1
+                continue
+            probe.arrivals[seq] = now
+            probe.order.append(seq)
 
 
 def event_seq(mode: str, frame: dict[str, Any]) -> int | None:
@@ -100,6 +108,17 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def process_cpu_seconds(pids: list[int]) -> float:
+    """CPU time the server processes (every thread) have used so far."""
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            # After the command name in parentheses: utime and stime are fields 14 and 15.
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def rss_kib(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -114,39 +133,62 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-async def connect_all(
-    room: Room, url: str, origin: str, cookies: list[str], n: int, probes: int
-) -> dict[str, Any]:
-    """Open n sockets, `concurrency` at a time; the probes are spread over the room."""
+async def open_many(
+    url: str,
+    origin: str,
+    cookies: list[str],
+    n: int,
+    on_frame: FrameHandler,
+    first_frame: dict[int, asyncio.Future[None]] | None,
+) -> tuple[list[Connection], list[str], float]:
+    """Open n sockets, 50 at a time; with `first_frame`, wait for each one's first frame.
+
+    Returns the open connections (labelled by index), the errors, and the seconds taken.
+    """
     loop = asyncio.get_running_loop()
     gate = asyncio.Semaphore(50)
     errors: list[str] = []
-    step = max(1, n // max(1, probes))
+    connections: list[Connection] = []
 
     async def one(index: int) -> None:
-        if index % step == 0 and len(room.probes) < probes:
-            room.probes[index] = Probe()
-        room.first_frame[index] = loop.create_future()
+        if first_frame is not None:
+            first_frame[index] = loop.create_future()
         cookie = f"sessionid={cookies[index]}" if cookies else ""
         async with gate:
             try:
                 connection = await open_connection(
-                    url, origin=origin, cookie=cookie, on_frame=room.on_frame, label=index
+                    url, origin=origin, cookie=cookie, on_frame=on_frame, label=index
                 )
             except Exception as error:  # counted and reported
                 errors.append(repr(error))
                 return
-            room.connections.append(connection)
-            if room.mode == "app":
+            connections.append(connection)
+            if first_frame is not None:
                 # The application answers every socket with its snapshot first.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(room.first_frame[index], 30)
+                    await asyncio.wait_for(first_frame[index], 30)
 
     started = time.perf_counter()
     await asyncio.gather(*(one(index) for index in range(n)))
-    elapsed = time.perf_counter() - started
+    return connections, errors, time.perf_counter() - started
+
+
+async def connect_all(
+    room: Room, url: str, origin: str, cookies: list[str], n: int, probes: int
+) -> dict[str, Any]:
+    """Open the room's n sockets; the probes are spread over those that opened."""
+    first_frame = room.first_frame if room.mode == "app" else None
+    room.connections, errors, elapsed = await open_many(
+        url, origin, cookies, n, room.on_frame, first_frame
+    )
+    # Chosen once the sockets are open: a probe that failed to open would count every
+    # event as missing. No run has started yet, so no probe has missed anything.
+    opened = sorted(connection.label for connection in room.connections)
+    step = max(1, len(opened) // max(1, probes))
+    for label in opened[::step][:probes]:
+        room.probes[label] = Probe()
     for connection in room.connections:
-        room.baseline[connection.label] = connection.frames
+        room.baseline[connection.label] = connection.events
     return {
         "opened": len(room.connections),
         "open_errors": len(errors),
@@ -183,7 +225,7 @@ async def drive(
             for c in room.connections
             if c.label in room.probes
         )
-        return from_probes + sum(c.frames - room.baseline[c.label] for c in counted)
+        return from_probes + sum(c.events - room.baseline[c.label] for c in counted)
 
     # Wait for everything, or for the room to stop making progress.
     deadline = send_done + settle
@@ -199,7 +241,7 @@ async def drive(
         await asyncio.sleep(0.05)
     total = delivered()
     for connection in counted:
-        room.baseline[connection.label] = connection.frames
+        room.baseline[connection.label] = connection.events
 
     latencies: list[float] = []
     missing = 0
@@ -300,6 +342,221 @@ async def joins(base_url: str, code: str, ws_url: str, count: int) -> dict[str, 
     }
 
 
+@dataclass
+class Ballots:
+    """The vote run: every vote sent and answered, and when each screen had the final tally."""
+
+    sent_at: dict[str, float] = field(default_factory=dict)
+    acked_at: dict[str, float] = field(default_factory=dict)
+    failed_at: dict[str, float] = field(default_factory=dict)
+    errors: Counter[str] = field(default_factory=Counter)
+    # Each socket's participant as the server last answered them: (revision, dots placed).
+    own: dict[int, tuple[int, int]] = field(default_factory=dict)
+    # Per socket: every distinct set of totals it was shown, and when it first was.
+    shown: dict[int, dict[tuple[tuple[int, int], ...], float]] = field(default_factory=dict)
+    tally_events: int = 0
+    ballot_updates: int = 0
+    snapshot_ballot: dict[str, Any] = field(default_factory=dict)
+    first_frame: dict[int, asyncio.Future[None]] = field(default_factory=dict)
+
+    def on_frame(self, connection: Connection, data: bytes, now: float) -> None:
+        waiter = self.first_frame.get(connection.label)
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+        # A participant's own ballot also comes back in the vote's ack: count, do not parse.
+        if data.startswith(b'{"type": "ballot.updated"'):
+            self.ballot_updates += 1
+            return
+        # Every socket gets the same large snapshot; one is enough to check the rules.
+        if data.startswith(b'{"type": "snapshot"') and self.snapshot_ballot:
+            return
+        for event in events_of(json.loads(data)):
+            self.on_event(connection.label, event, now)
+
+    def on_event(self, label: int, event: dict[str, Any], now: float) -> None:
+        kind = event.get("type")
+        if kind in {"votes.tallied", "tallies.revealed"}:
+            self.tally_events += 1
+            totals = tuple(
+                sorted((tally["target_id"], tally["total"]) for tally in event["data"]["tallies"])
+            )
+            self.shown.setdefault(label, {}).setdefault(totals, now)
+        elif kind == "ack":
+            request = event.get("request_id")
+            if request in self.sent_at and request not in self.acked_at:
+                self.acked_at[request] = now
+                own = event["data"]
+                dots = sum(vote["weight"] for vote in own["votes"])
+                if own["revision"] >= self.own.get(label, (-1, 0))[0]:
+                    self.own[label] = (own["revision"], dots)
+        elif kind == "error":
+            self.errors[str(event.get("code"))] += 1
+            request = event.get("request_id")
+            if request in self.sent_at:
+                self.failed_at[request] = now
+        elif kind == "ballot.updated":
+            self.ballot_updates += 1
+        elif kind == "snapshot":
+            self.snapshot_ballot = event["data"]["voting"]["ballot"]
+
+
+def vote_plan(
+    labels: list[int], ideas: list[int], per_participant: int
+) -> list[tuple[int, int, int]]:
+    """(socket, idea, dots) for every vote, round by round: each vote is one more dot.
+
+    Vote k of participant i sets `k // len(ideas) + 1` dots on idea (i + k) % len(ideas):
+    one dot on each of k different ideas while there are enough, then a second dot, and
+    so on. Sending each participant's votes in order, every one adds exactly one dot.
+    """
+    return [
+        (label, ideas[(label + k) % len(ideas)], k // len(ideas) + 1)
+        for k in range(per_participant)
+        for label in labels
+    ]
+
+
+def expected_totals(plan: list[tuple[int, int, int]]) -> tuple[tuple[int, int], ...]:
+    totals: Counter[int] = Counter()
+    for _label, idea, _dots in plan:
+        totals[idea] += 1
+    return tuple(sorted(totals.items()))
+
+
+async def votes(
+    url: str,
+    origin: str,
+    cookies: list[str],
+    ideas: list[int],
+    *,
+    per_participant: int,
+    seconds: float,
+    settle: float,
+    pids: list[int],
+) -> dict[str, Any]:
+    """One socket per participant; every participant casts its dots, spread over `seconds`.
+
+    Then: how many votes were answered, how fast, and when each screen showed the final
+    tally, measured from the last vote's ack (and from the last send).
+    """
+    ballots = Ballots()
+    connections, open_errors, elapsed = await open_many(
+        url, origin, cookies, len(cookies), ballots.on_frame, ballots.first_frame
+    )
+    by_label = {connection.label: connection for connection in connections}
+    plan = vote_plan(sorted(by_label), ideas, per_participant)
+    expected = expected_totals(plan)
+    await asyncio.sleep(1)
+    cpu_started = cpu_seconds()
+    server_cpu_started = process_cpu_seconds(pids)
+    interval = seconds / max(1, len(plan))
+    started = time.perf_counter()
+    for index, (label, idea, dots) in enumerate(plan):
+        delay = started + index * interval - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        elif index % 50 == 0:
+            # Behind schedule: still let the answers in now and then.
+            await asyncio.sleep(0)
+        request = f"v{label}.{index // len(by_label)}"
+        ballots.sent_at[request] = time.perf_counter()
+        by_label[label].send_text(
+            json.dumps(
+                {
+                    "type": "vote.set",
+                    "target_type": "idea",
+                    "target_id": idea,
+                    "dots": dots,
+                    "request_id": request,
+                }
+            )
+        )
+    last_sent = time.perf_counter()
+
+    # Every vote answered, or no answer for 5 s (a stuck server), at most 600 s.
+    answered = 0
+    last_change = time.perf_counter()
+    while time.perf_counter() < last_sent + 600:
+        now_answered = len(ballots.acked_at) + len(ballots.failed_at)
+        if now_answered >= len(plan):
+            break
+        if now_answered != answered:
+            answered, last_change = now_answered, time.perf_counter()
+        elif time.perf_counter() - last_change > 5:
+            break
+        await asyncio.sleep(0.02)
+    last_ack = max(ballots.acked_at.values(), default=last_sent)
+
+    def finals() -> dict[int, float]:
+        return {
+            label: shown[expected]
+            for label, shown in ballots.shown.items()
+            if expected in shown and label in by_label
+        }
+
+    while time.perf_counter() < max(last_ack, last_sent) + settle:
+        if len(finals()) >= len(connections):
+            break
+        await asyncio.sleep(0.02)
+    wall = max(time.perf_counter() - started, 1e-9)
+    cpu = (cpu_seconds() - cpu_started) / wall
+    # Near 1.0 the server is busy all the time; well below, it waits on something else.
+    server_cpu = (process_cpu_seconds(pids) - server_cpu_started) / wall
+    seen = finals()
+    after_ack = [at - last_ack for at in seen.values()]
+    after_send = [at - last_sent for at in seen.values()]
+    round_trips = [at - ballots.sent_at[request] for request, at in ballots.acked_at.items()]
+    # A screen shown more dots on an idea than were cast saw some vote counted twice.
+    most = dict(expected)
+    overcounted = sum(
+        1
+        for shown in ballots.shown.values()
+        if any(total > most.get(idea, 0) for totals in shown for idea, total in totals)
+    )
+    for connection in connections:
+        connection.close()
+    return {
+        "load_cpu": cpu,
+        "server_cpu": server_cpu,
+        "participants": len(cookies),
+        "opened": len(connections),
+        "open_errors": len(open_errors),
+        "first_open_error": open_errors[0] if open_errors else "",
+        "opens_per_s": len(connections) / elapsed,
+        "ballot": ballots.snapshot_ballot,
+        "per_participant": per_participant,
+        "ideas": len(ideas),
+        "offered_seconds": seconds,
+        "sent": len(plan),
+        "send_seconds": last_sent - started,
+        "acked": len(ballots.acked_at),
+        "failed": len(ballots.failed_at),
+        "unanswered": len(plan) - len(ballots.acked_at) - len(ballots.failed_at),
+        "errors": dict(ballots.errors),
+        "votes_per_s": len(ballots.acked_at) / max(last_ack - started, 1e-9),
+        "ack_p50_ms": percentile(round_trips, 0.50) * 1000,
+        "ack_p99_ms": percentile(round_trips, 0.99) * 1000,
+        "ack_max_ms": (max(round_trips) if round_trips else float("nan")) * 1000,
+        "expected_dots": len(plan),
+        "expected_totals": {str(idea): total for idea, total in expected},
+        # What the server's answers say each participant holds, added up over the room.
+        "dots_in_acks": sum(dots for _revision, dots in ballots.own.values()),
+        "tally_events": ballots.tally_events,
+        "ballot_updates": ballots.ballot_updates,
+        "screens": len(connections),
+        "screens_final": len(seen),
+        "screens_missed": len(connections) - len(seen),
+        "screens_overcounted": overcounted,
+        "final_p50_ms": percentile(after_ack, 0.50) * 1000,
+        "final_p99_ms": percentile(after_ack, 0.99) * 1000,
+        "final_max_ms": (max(after_ack) if after_ack else float("nan")) * 1000,
+        "final_after_send_p50_ms": percentile(after_send, 0.50) * 1000,
+        "final_after_send_p99_ms": percentile(after_send, 0.99) * 1000,
+        "final_after_send_max_ms": (max(after_send) if after_send else float("nan")) * 1000,
+        "settle_seconds": settle,
+    }
+
+
 async def main(args: argparse.Namespace) -> dict[str, Any]:
     cookies: list[str] = []
     facts: dict[str, Any] = {}
@@ -332,6 +589,20 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         )
     for connection in room.connections:
         connection.close()
+    if args.mode == "app" and args.votes_per_participant and facts.get("vote_code"):
+        # Let the server see the room's sockets go before the voting room fills.
+        await asyncio.sleep(2)
+        result["voting"] = await votes(
+            f"ws://127.0.0.1:{port}/ws/workshops/{facts['vote_code']}/",
+            origin,
+            facts["vote_sessions"],
+            facts["vote_ideas"],
+            per_participant=args.votes_per_participant,
+            seconds=args.vote_seconds,
+            settle=args.vote_settle,
+            pids=pids,
+        )
+        result["voting"]["code"] = facts["vote_code"]
     if args.mode == "app" and args.joins:
         await asyncio.sleep(1)
         result.update(await joins(origin, facts["join_code"], f"ws://127.0.0.1:{port}", args.joins))
@@ -352,6 +623,16 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--sat-events", type=int, default=200)
     parser.add_argument("--settle", type=float, default=20)
     parser.add_argument("--joins", type=int, default=0)
+    parser.add_argument(
+        "--votes-per-participant",
+        type=int,
+        default=5,
+        help="dots each participant casts, one per vote, in the seeded voting room (0: none)",
+    )
+    parser.add_argument("--vote-seconds", type=float, default=10, help="spread the votes over")
+    parser.add_argument(
+        "--vote-settle", type=float, default=20, help="wait this long for the final tally"
+    )
     return parser.parse_args(argv)
 
 

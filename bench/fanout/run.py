@@ -1,14 +1,17 @@
 """Room fan-out benchmark: three servers, one load, one table. `make bench` runs it.
 
     python -m bench.fanout.run [--n 1000] [--rate 20] [--seconds 10] [--redis]
-                               [--servers raw,bare,app] [--processes 2]
+                               [--servers raw,bare,app] [--processes 2] [--votes 5]
 
 Servers, each measured in turn under the same load:
   raw   a plain websockets broadcast server: the ceiling;
   bare  a stock Channels group consumer on Daphne: the floor;
   app   the product (config.asgi on Daphne) with N seeded participants in one room,
         ideas posted over the probes' own sockets; it also measures joins through
-        the real join page.
+        the real join page, and a vote: N participants in a second room each cast
+        --votes dots, one per vote, within --vote-seconds, with live tallies. It reports
+        how many votes were answered and how fast, when every screen showed the
+        final tally, and whether the database holds every dot exactly once.
 The server runs on core 0 and the load generator on core 1 (taskset), so neither
 steals the other's time. Everything listens on 127.0.0.1 only, and every loop is
 bounded in count and time.
@@ -271,7 +274,10 @@ def measure(kind: str, args: argparse.Namespace, workdir: Path, redis_url: str) 
     if application:
         (workdir / "bench.sqlite3").unlink(missing_ok=True)
         seeded = subprocess.run(
-            [sys.executable, "-m", "bench.fanout.seed", "--participants", str(args.n)],
+            [
+                *(sys.executable, "-m", "bench.fanout.seed"),
+                *("--participants", str(args.n), "--votes", str(args.votes)),
+            ],
             cwd=ROOT,
             env=env,
             capture_output=True,
@@ -310,6 +316,10 @@ def measure(kind: str, args: argparse.Namespace, workdir: Path, redis_url: str) 
             facts_file,
             "--joins",
             str(args.joins if application else 0),
+            "--votes-per-participant",
+            str(args.votes if application else 0),
+            "--vote-seconds",
+            str(args.vote_seconds),
         ]
         with profiled(args.profile, kind, started):
             load = subprocess.run(
@@ -318,12 +328,72 @@ def measure(kind: str, args: argparse.Namespace, workdir: Path, redis_url: str) 
                 env=env,
                 capture_output=True,
                 text=True,
-                timeout=900,
+                timeout=1800,
                 check=False,
             )
     if load.returncode != 0:
         raise RuntimeError(f"load generator failed:\n{load.stdout}\n{load.stderr}")
-    return json.loads(load.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(load.stdout.strip().splitlines()[-1])
+    if "voting" in result:
+        # Read from the database itself, not from what the screens were told.
+        counted = subprocess.run(
+            [sys.executable, "-m", "bench.fanout.seed", "--count-votes", result["voting"]["code"]],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        if counted.returncode != 0:
+            raise RuntimeError(f"counting votes failed:\n{counted.stdout}\n{counted.stderr}")
+        result["voting"]["db"] = json.loads(counted.stdout.strip().splitlines()[-1])
+    return result
+
+
+def voting_lines(kind: str, voting: dict[str, Any]) -> list[str]:
+    """The vote run in words: answered, how fast, counted once, and on every screen when."""
+    db = voting.get("db", {})
+    exact = (
+        db.get("dots") == voting["expected_dots"] and db.get("by_idea") == voting["expected_totals"]
+    )
+    if exact:
+        verdict = "exact"
+    elif db.get("dots") == voting["expected_dots"]:
+        verdict = "right total, wrong ideas"
+    else:
+        verdict = f"expected {voting['expected_dots']}"
+    errors = sum(voting["errors"].values())
+    error_codes = f" {voting['errors']}" if errors else ""
+    unanswered = f", {voting['unanswered']} unanswered" if voting["unanswered"] else ""
+    lines = [
+        f"{kind} voting: {voting['acked']}/{voting['sent']} votes acked, "
+        f"{errors} errors{error_codes}{unanswered}, {voting['votes_per_s']:.0f} votes/s "
+        f"(offered {voting['sent'] / voting['offered_seconds']:.0f}/s, "
+        f"sent in {voting['send_seconds']:.1f} s), DB total {db.get('dots', '?')} ({verdict})",
+        f"{kind} voting: final tally on every screen: p50 {voting['final_p50_ms']:.0f} ms, "
+        f"p99 {voting['final_p99_ms']:.0f} ms, max {voting['final_max_ms']:.0f} ms after the "
+        f"last ack (p50 {voting['final_after_send_p50_ms']:.0f}, "
+        f"p99 {voting['final_after_send_p99_ms']:.0f}, "
+        f"max {voting['final_after_send_max_ms']:.0f} ms after the last send); "
+        f"{voting['screens_missed']} of {voting['screens']} screens missed it "
+        f"within {voting['settle_seconds']:g} s",
+        f"{kind} voting: {voting['opened']} voters ({voting['per_participant']} dots each on "
+        f"{voting['ideas']} ideas), vote round trip p50 {voting['ack_p50_ms']:.0f} ms, "
+        f"p99 {voting['ack_p99_ms']:.0f} ms; {voting['tally_events']} tallies received; "
+        f"server CPU {100 * voting['server_cpu']:.0f} %, "
+        f"load generator CPU {100 * voting['load_cpu']:.0f} %",
+    ]
+    problems = {
+        key: voting[key]
+        for key in ("open_errors", "first_open_error", "screens_overcounted")
+        if voting.get(key)
+    }
+    if voting["dots_in_acks"] != voting["acked"]:
+        problems["dots_in_acks"] = voting["dots_in_acks"]
+    if problems:
+        lines.append(f"{kind} voting: {problems}")
+    return lines
 
 
 def table(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
@@ -385,6 +455,9 @@ def table(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
                     problems[f"{phase}.{key}"] = result[phase][key]
         if problems:
             lines.append(f"{kind}: {problems}")
+    for kind, result in results.items():
+        if result.get("voting"):
+            lines += voting_lines(kind, result["voting"])
     return "\n".join(lines)
 
 
@@ -397,6 +470,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sat-rate", type=float, default=200, help="offered rate, saturation")
     parser.add_argument("--sat-events", type=int, default=200)
     parser.add_argument("--joins", type=int, default=1000, help="joins through the join page")
+    parser.add_argument(
+        "--votes", type=int, default=5, help="dots each of N voters casts, one per vote (0: none)"
+    )
+    parser.add_argument("--vote-seconds", type=float, default=10, help="length of the vote")
     parser.add_argument("--servers", default="raw,bare,app,uvicorn")
     parser.add_argument("--processes", type=int, default=1, help="application processes")
     parser.add_argument("--redis", action="store_true", help="channels_redis instead of memory")
@@ -406,11 +483,15 @@ def main(argv: list[str] | None = None) -> None:
     if args.processes > 1:
         args.redis = True
 
+    if not 0 <= args.votes <= 50:
+        parser.error("--votes: a ballot gives each person between 1 and 50 dots (0: no vote)")
+    vote = f"vote: {args.votes} dots each within {args.vote_seconds:g} s; " if args.votes else ""
+
     print(f"machine: {machine()}")
     print("versions: " + ", ".join(f"{k} {v}" for k, v in versions().items()))
     print(
         f"load: N={args.n}, {args.probes} probes, {args.rate:g} events/s for {args.seconds:g} s; "
-        f"saturation {args.sat_events} events offered at {args.sat_rate:g}/s; "
+        f"saturation {args.sat_events} events offered at {args.sat_rate:g}/s; {vote}"
         f"layer: {'redis' if args.redis else 'in-memory'}; app processes: {args.processes}; "
         f"server on core {SERVER_CORE}, load on core {LOAD_CORE}"
     )
