@@ -373,7 +373,8 @@ def table(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
             lines.append(
                 f"{kind}: {result['joins']} joins through the join page in "
                 f"{result['join_seconds']:.1f} s ({result['joins_per_s']:.0f}/s), "
-                f"{result['join_errors']} errors, p99 {result['join_p99_ms']:.0f} ms"
+                f"{result['join_errors']} errors, p99 {result['join_p99_ms']:.0f} ms, "
+                f"generator CPU {result.get('join_load_cpu', float('nan')):.2f}"
                 + (f" (first: {result['first_join_error']})" if result["join_errors"] else "")
             )
         problems = {
