@@ -28,16 +28,6 @@ def moderation_settings_for(*, workshop: Workshop) -> ModerationSettings:
     return ModerationSettings(workshop=workshop, word_list=default_word_list(workshop.language))
 
 
-def participant_restriction(*, participant_id: int) -> str:
-    """'' for a participant in good standing, else 'muted', 'removed' or 'erased'."""
-    kind = (
-        ParticipantRestriction.objects.filter(participant_id=participant_id)
-        .values_list("kind", flat=True)
-        .first()
-    )
-    return kind or ""
-
-
 def last_holds(*, workshop: Workshop, idea_ids: list[int]) -> dict[int, ModerationAction]:
     """The latest hold of each idea: why it waits for review."""
     holds: dict[int, ModerationAction] = {}
