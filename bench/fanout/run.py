@@ -271,7 +271,10 @@ def measure(kind: str, args: argparse.Namespace, workdir: Path, redis_url: str) 
     if application:
         (workdir / "bench.sqlite3").unlink(missing_ok=True)
         seeded = subprocess.run(
-            [sys.executable, "-m", "bench.fanout.seed", "--participants", str(args.n)],
+            [
+                *(sys.executable, "-m", "bench.fanout.seed", "--participants", str(args.n)),
+                *("--join-ideas", str(args.join_ideas)),
+            ],
             cwd=ROOT,
             env=env,
             capture_output=True,
@@ -398,6 +401,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sat-rate", type=float, default=200, help="offered rate, saturation")
     parser.add_argument("--sat-events", type=int, default=200)
     parser.add_argument("--joins", type=int, default=1000, help="joins through the join page")
+    parser.add_argument("--join-ideas", type=int, default=0, help="ideas already in the join room")
     parser.add_argument("--servers", default="raw,bare,app,uvicorn")
     parser.add_argument("--processes", type=int, default=1, help="application processes")
     parser.add_argument("--redis", action="store_true", help="channels_redis instead of memory")
@@ -413,7 +417,8 @@ def main(argv: list[str] | None = None) -> None:
         f"load: N={args.n}, {args.probes} probes, {args.rate:g} events/s for {args.seconds:g} s; "
         f"saturation {args.sat_events} events offered at {args.sat_rate:g}/s; "
         f"layer: {'redis' if args.redis else 'in-memory'}; app processes: {args.processes}; "
-        f"server on core {SERVER_CORE}, load on core {LOAD_CORE}"
+        f"server on core {SERVER_CORE}, load on core {LOAD_CORE}; "
+        f"joins into a room of {args.join_ideas} ideas"
     )
     results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="samskab-bench-") as tmp:

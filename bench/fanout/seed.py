@@ -26,6 +26,8 @@ from django.contrib.sessions.models import Session  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.fanout.load import PAD  # noqa: E402
+from ideas.models import Idea  # noqa: E402
 from workshops.actors import PARTICIPANTS_SESSION_KEY, Actor  # noqa: E402
 from workshops.models import Participant, Workshop  # noqa: E402
 from workshops.phases import Phase, Role  # noqa: E402
@@ -44,13 +46,20 @@ def _room(owner: object, title: str) -> Workshop:
     return workshop_change_phase(actor=actor, phase=Phase.IDEATE)
 
 
-def seed(participants: int) -> dict[str, object]:
+def seed(participants: int, join_ideas: int = 0) -> dict[str, object]:
     call_command("migrate", "--no-input", verbosity=0)
     owner = get_user_model().objects.create_user(
         username=f"bench-{secrets.token_hex(4)}", email="bench@samskab.local"
     )
     room = _room(owner, "Benchmark room")
     join_room = _room(owner, "Benchmark joins")
+    if join_ideas:
+        # A room already collecting ideas: every join reads the wall it holds.
+        early = Participant.objects.create(workshop=join_room, display_name="Early bird")
+        Idea.objects.bulk_create(
+            Idea(workshop=join_room, author=early, text=f"Idea {n}: {PAD}", client_key=f"seed-{n}")
+            for n in range(join_ideas)
+        )
     people = Participant.objects.bulk_create(
         Participant(workshop=room, display_name=f"Citizen {index}") for index in range(participants)
     )
@@ -75,4 +84,6 @@ def seed(participants: int) -> dict[str, object]:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--participants", type=int, required=True)
-    print(json.dumps(seed(parser.parse_args().participants)))
+    parser.add_argument("--join-ideas", type=int, default=0, help="ideas on the join room's wall")
+    args = parser.parse_args()
+    print(json.dumps(seed(args.participants, args.join_ideas)))
