@@ -11,6 +11,7 @@ from workshops.actors import require
 from workshops.errors import ActionRefused
 from workshops.models import Workshop
 from workshops.phases import Action, Role
+from workshops.room_cache import room_part
 
 from .models import Cluster, ClusterSuggestion, Idea
 from .serializers import cluster_as_dict, idea_as_dict, suggestion_as_dict
@@ -55,9 +56,16 @@ def pending_suggestions(*, workshop: Workshop) -> QuerySet[ClusterSuggestion]:
 def snapshot_part(*, actor: Actor) -> dict[str, Any]:
     """The ideas part of the room's snapshot: the wall, its clusters and who may group."""
     workshop = actor.workshop
+
+    def read_board() -> dict[str, Any]:
+        return {
+            "ideas": [idea_as_dict(idea) for idea in ideas_on_wall(workshop=workshop)],
+            "clusters": [cluster_as_dict(cluster) for cluster in clusters_of(workshop=workshop)],
+        }
+
+    board = room_part(workshop_id=workshop.pk, role=actor.role, name="board", read=read_board)
     part: dict[str, Any] = {
-        "ideas": [idea_as_dict(idea) for idea in ideas_on_wall(workshop=workshop)],
-        "clusters": [cluster_as_dict(cluster) for cluster in clusters_of(workshop=workshop)],
+        **board,
         "grouping": {"participants_may_group": workshop.participants_may_group},
     }
     # Proposals are the facilitators' to weigh; the room sees only what they accept.

@@ -10,6 +10,7 @@ from ideas.models import Idea
 from voting.models import Vote
 from workshops.models import Participant, Workshop
 from workshops.phases import Role
+from workshops.room_cache import room_part
 
 from .models import ModerationAction, ModerationSettings, ParticipantRestriction
 from .serializers import flag_reasons, restriction_as_dict, review_as_dict, settings_as_dict
@@ -25,16 +26,6 @@ def moderation_settings_for(*, workshop: Workshop) -> ModerationSettings:
     if found is not None:
         return found
     return ModerationSettings(workshop=workshop, word_list=default_word_list(workshop.language))
-
-
-def participant_restriction(*, participant_id: int) -> str:
-    """'' for a participant in good standing, else 'muted', 'removed' or 'erased'."""
-    kind = (
-        ParticipantRestriction.objects.filter(participant_id=participant_id)
-        .values_list("kind", flat=True)
-        .first()
-    )
-    return kind or ""
 
 
 def last_holds(*, workshop: Workshop, idea_ids: list[int]) -> dict[int, ModerationAction]:
@@ -151,8 +142,14 @@ def snapshot_part(*, actor: Actor) -> dict[str, Any]:
         part["flagged_by_you"] = list(
             actor.participant.flags.values_list("idea_id", flat=True).order_by("idea_id")
         )
-        part["premoderated"] = (
-            moderation_settings_for(workshop=actor.workshop).mode == ModerationSettings.Mode.PRE
+        workshop = actor.workshop
+        part["premoderated"] = room_part(
+            workshop_id=workshop.pk,
+            role=actor.role,
+            name="premoderated",
+            read=lambda: (
+                moderation_settings_for(workshop=workshop).mode == ModerationSettings.Mode.PRE
+            ),
         )
         # Their own words are theirs to see while they wait; nobody else's are.
         part["your_held"] = [

@@ -19,6 +19,7 @@ from workshops.errors import ActionRefused
 from workshops.events import Audience, disconnect_participant, publish
 from workshops.models import Participant, Workshop
 from workshops.phases import Action
+from workshops.room_cache import room_changed
 from workshops.serializers import participant_as_dict
 
 from .limits import actor_limit
@@ -603,4 +604,8 @@ def workshop_erase_personal_data(*, workshop: Workshop) -> int:
         kind=ModerationAction.Kind.RETENTION,
         detail={"participants": count, "retention_days": moderation.retention_days},
     )
+    # No event, but the names leave every part kept for the room (see workshops.events).
+    workshop_id = workshop.pk
+    room_changed(workshop_id)
+    transaction.on_commit(lambda: room_changed(workshop_id))
     return count

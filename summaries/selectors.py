@@ -12,6 +12,7 @@ from voting.models import Ballot
 from voting.selectors import ballot_of, support_by_cluster, support_by_target
 from workshops.models import Workshop
 from workshops.phases import Role
+from workshops.room_cache import room_part
 
 from .models import (
     NameConsent,
@@ -85,14 +86,21 @@ def share_by_token(*, token: str) -> SummaryShare | None:
 def snapshot_part(*, actor: Actor) -> dict[str, Any]:
     """The value-proposition part of the room's snapshot."""
     facilitator = actor.role is Role.FACILITATOR
-    part: dict[str, Any] = {
-        "items": [
-            proposition_as_dict(proposition, for_facilitator=facilitator)
-            for proposition in propositions_of(workshop=actor.workshop)
-        ],
-        "participants_may_suggest": suggestions_allowed(workshop=actor.workshop),
-        "name_in_summary": None,
-    }
+    workshop = actor.workshop
+
+    def read_propositions() -> dict[str, Any]:
+        return {
+            "items": [
+                proposition_as_dict(proposition, for_facilitator=facilitator)
+                for proposition in propositions_of(workshop=workshop)
+            ],
+            "participants_may_suggest": suggestions_allowed(workshop=workshop),
+        }
+
+    shared = room_part(
+        workshop_id=workshop.pk, role=actor.role, name="propositions", read=read_propositions
+    )
+    part: dict[str, Any] = {**shared, "name_in_summary": None}
     if actor.role is Role.CITIZEN and actor.participant is not None:
         part["name_in_summary"] = name_consented(participant_id=actor.participant.pk)
     return {"propositions": part}

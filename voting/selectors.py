@@ -11,6 +11,7 @@ from django.db.models import Count, QuerySet, Sum
 from ideas.models import Cluster, Idea
 from workshops.models import Participant, Workshop
 from workshops.phases import Role
+from workshops.room_cache import room_part
 
 from .models import Ballot, Vote, Voter
 from .serializers import ballot_as_dict, own_ballot_as_dict
@@ -26,9 +27,11 @@ def ballot_of(*, workshop: Workshop) -> Ballot:
 
 
 def votes_of(*, ballot: Ballot, participant: Participant) -> list[Vote]:
-    if ballot.pk is None:
-        return []
-    return list(Vote.objects.filter(ballot=ballot, participant=participant))
+    # By the ballot's workshop, not its pk: the rules may have been read (and kept for the
+    # room, workshops.room_cache) before the room's first vote saved the ballot.
+    return list(
+        Vote.objects.filter(ballot__workshop_id=ballot.workshop_id, participant=participant)
+    )
 
 
 def remaining_of(*, ballot: Ballot, votes: list[Vote]) -> int | None:
@@ -207,16 +210,26 @@ def support_by_cluster(*, ballot: Ballot) -> dict[int, tuple[int, int]]:
 
 def snapshot_part(*, actor: Actor) -> dict[str, Any]:
     """The voting part of the room's snapshot: rules, your own ballot, tallies you may see."""
-    ballot = ballot_of(workshop=actor.workshop)
-    may_see_tallies = ballot.tallies_public or actor.role is Role.FACILITATOR
-    part: dict[str, Any] = {
-        "ballot": ballot_as_dict(ballot),
-        "tallies": None,
-        "tallies_as_of": tallies_as_of(),
-        "mine": None,
-    }
-    if may_see_tallies:
-        part["tallies"] = tallies_of(ballot=ballot)
+    workshop = actor.workshop
+
+    def read_rules() -> tuple[Ballot, dict[str, Any]]:
+        ballot = ballot_of(workshop=workshop)
+        ballot.workshop = workshop
+        may_see_tallies = ballot.tallies_public or actor.role is Role.FACILITATOR
+        # Taken before the tallies are read, and kept with them: a screen keeps the
+        # newer of this and a tally event, so a kept part never outranks a fresh event.
+        as_of = tallies_as_of()
+        rules = {
+            "ballot": ballot_as_dict(ballot),
+            "tallies": tallies_of(ballot=ballot) if may_see_tallies else None,
+            "tallies_as_of": as_of,
+        }
+        return ballot, rules
+
+    ballot, rules = room_part(
+        workshop_id=workshop.pk, role=actor.role, name="voting", read=read_rules
+    )
+    part: dict[str, Any] = {**rules, "mine": None}
     if actor.role is Role.CITIZEN and actor.participant is not None:
         part["mine"] = own_ballot(ballot=ballot, participant=actor.participant)
     return {"voting": part}

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from moderation.selectors import participant_restriction
+from moderation.models import ParticipantRestriction
 
 from .errors import ActionRefused
 from .models import Participant, Workshop
@@ -52,7 +53,7 @@ def actor_resolve(
         return Actor(role=Role.FACILITATOR, workshop=workshop, user=user, address=address)
     key = (session.get(PARTICIPANTS_SESSION_KEY) or {}).get(str(workshop.pk))
     if key:
-        participant = Participant.objects.filter(workshop=workshop, key=key).first()
+        participant = _participants().filter(workshop=workshop, key=key).first()
         if participant is not None:
             return _citizen(workshop, participant, address)
     if workshop.pk in (session.get(OBSERVING_SESSION_KEY) or []):
@@ -60,9 +61,22 @@ def actor_resolve(
     return Actor(role=Role.OUTSIDER, workshop=workshop, user=user, address=address)
 
 
+def _participants() -> QuerySet[Participant]:
+    # The restriction comes in the same query: every page and socket asks for both.
+    return Participant.objects.select_related("restriction")
+
+
+def _restriction_of(participant: Participant) -> str:
+    """'' for a participant in good standing, else 'muted', 'removed' or 'erased'."""
+    try:
+        return str(participant.restriction.kind)
+    except ParticipantRestriction.DoesNotExist:
+        return ""
+
+
 def _citizen(workshop: Workshop, participant: Participant, address: str | None) -> Actor:
     """A participant's actor, unless moderation removed them: then they are nobody here."""
-    restriction = participant_restriction(participant_id=participant.pk)
+    restriction = _restriction_of(participant)
     if restriction in {"removed", "erased"}:
         return Actor(
             role=Role.OUTSIDER, workshop=workshop, address=address, restriction=restriction
@@ -81,7 +95,7 @@ def actor_refresh(actor: Actor) -> Actor:
     workshop = Workshop.objects.get(pk=actor.workshop.pk)
     participant = None
     if actor.participant is not None:
-        participant = Participant.objects.filter(pk=actor.participant.pk).first()
+        participant = _participants().filter(pk=actor.participant.pk).first()
         if participant is None:
             return Actor(role=Role.OUTSIDER, workshop=workshop, address=actor.address)
         return _citizen(workshop, participant, actor.address)

@@ -20,6 +20,7 @@ from moderation import events as moderation_events
 from voting import events as voting_events
 
 from .models import Workshop
+from .room_cache import room_changed
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +45,10 @@ EVENT_FIELDS: dict[str, frozenset[str]] = {
     **voting_events.EVENT_FIELDS,
     **moderation_events.EVENT_FIELDS,
 }
+
+
+# Events that change nothing workshops.room_cache keeps (the participant count is read fresh).
+PARTS_KEPT_THROUGH = frozenset({"participant.joined"})
 
 
 def room_group(workshop_id: int) -> str:
@@ -80,7 +85,21 @@ def publish(
     if facilitator_data is not None:
         message["facilitator_event"] = {"type": event_type, "data": facilitator_data}
     group = room_group(workshop.pk)
-    transaction.on_commit(lambda: _send(group, message))
+    workshop_id = workshop.pk
+    # Parts kept for the room go now, so a read later in this transaction sees the
+    # change, and again once it commits, so nothing read from before the commit in
+    # between is kept; both before the event goes out, so a screen that hears of it
+    # is never handed a part from before it.
+    retire = event_type not in PARTS_KEPT_THROUGH
+    if retire:
+        room_changed(workshop_id)
+
+    def send() -> None:
+        if retire:
+            room_changed(workshop_id)
+        _send(group, message)
+
+    transaction.on_commit(send)
 
 
 def publish_to_participant(participant_id: int, event_type: str, data: dict[str, Any]) -> None:

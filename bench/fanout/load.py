@@ -281,8 +281,14 @@ async def drive(
 
 
 async def joins(base_url: str, code: str, ws_url: str, count: int) -> dict[str, Any]:
-    """Join `count` citizens through the real join page, then open each one's room socket."""
-    import httpx
+    """Join `count` citizens through the real join page, then open each one's room socket.
+
+    Each phone keeps one connection for the page, the form and the redirect to the room
+    (bench.fanout.phone, light enough that the server, not the generator, sets the pace),
+    and a join counts once the room page has come and the socket's first frame is the
+    snapshot.
+    """
+    from bench.fanout.phone import Phone
 
     gate = asyncio.Semaphore(25)
     errors: list[str] = []
@@ -294,26 +300,25 @@ async def joins(base_url: str, code: str, ws_url: str, count: int) -> dict[str, 
         async with gate:
             began = time.perf_counter()
             try:
-                async with httpx.AsyncClient(
-                    base_url=base_url, follow_redirects=True, timeout=30, trust_env=False
-                ) as phone:
+                async with Phone(base_url) as phone:
                     page = await phone.get(f"/j/{code}")
                     token = CSRF_INPUT.search(page.text)
-                    if page.status_code != 200 or token is None:
-                        raise RuntimeError(f"join page answered {page.status_code}")
+                    if page.status != 200 or token is None:
+                        raise RuntimeError(f"join page answered {page.status}")
                     joined = await phone.post(
                         f"/j/{code}",
-                        data={"display_name": f"Joiner {index}", "csrfmiddlewaretoken": token[1]},
+                        {"display_name": f"Joiner {index}", "csrfmiddlewaretoken": token[1]},
                         headers={"Referer": f"{base_url}/j/{code}"},
                     )
                     session = phone.cookies.get("sessionid")
-                    if joined.status_code != 200 or not session:
-                        raise RuntimeError(f"joining answered {joined.status_code}")
-                first: asyncio.Future[None] = loop.create_future()
+                    in_room = b'id="room-config"' in joined.body
+                    if joined.status != 200 or not session or not in_room:
+                        raise RuntimeError(f"joining answered {joined.status}")
+                first: asyncio.Future[bytes] = loop.create_future()
 
-                def seen(_c: Connection, _d: bytes, _t: float, first: Any = first) -> None:
+                def seen(_c: Connection, data: bytes, _t: float, first: Any = first) -> None:
                     if not first.done():
-                        first.set_result(None)
+                        first.set_result(data)
 
                 connection = await open_connection(
                     f"{ws_url}/ws/workshops/{code}/",
@@ -322,17 +327,23 @@ async def joins(base_url: str, code: str, ws_url: str, count: int) -> dict[str, 
                     on_frame=seen,
                 )
                 kept.append(connection)
-                await asyncio.wait_for(first, 30)
+                frame = json.loads(await asyncio.wait_for(first, 30))
+                if frame.get("type") != "snapshot":
+                    raise RuntimeError(f"the room's first frame was {frame.get('type')}")
                 durations.append(time.perf_counter() - began)
             except Exception as error:  # counted and reported
                 errors.append(repr(error))
 
+    cpu_started = cpu_seconds()
     started = time.perf_counter()
     await asyncio.gather(*(one(index) for index in range(count)))
     elapsed = time.perf_counter() - started
+    load_cpu = (cpu_seconds() - cpu_started) / max(elapsed, 1e-9)
     for connection in kept:
         connection.close()
     return {
+        # Above ~0.9 the generator, not the server, sets the pace.
+        "join_load_cpu": load_cpu,
         "joins": count,
         "join_errors": len(errors),
         "first_join_error": errors[0] if errors else "",

@@ -277,6 +277,7 @@ def measure(kind: str, args: argparse.Namespace, workdir: Path, redis_url: str) 
             [
                 *(sys.executable, "-m", "bench.fanout.seed"),
                 *("--participants", str(args.n), "--votes", str(args.votes)),
+                *("--join-ideas", str(args.join_ideas)),
             ],
             cwd=ROOT,
             env=env,
@@ -443,7 +444,8 @@ def table(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
             lines.append(
                 f"{kind}: {result['joins']} joins through the join page in "
                 f"{result['join_seconds']:.1f} s ({result['joins_per_s']:.0f}/s), "
-                f"{result['join_errors']} errors, p99 {result['join_p99_ms']:.0f} ms"
+                f"{result['join_errors']} errors, p99 {result['join_p99_ms']:.0f} ms, "
+                f"generator CPU {result.get('join_load_cpu', float('nan')):.2f}"
                 + (f" (first: {result['first_join_error']})" if result["join_errors"] else "")
             )
         problems = {
@@ -474,6 +476,7 @@ def main(argv: list[str] | None = None) -> None:
         "--votes", type=int, default=5, help="dots each of N voters casts, one per vote (0: none)"
     )
     parser.add_argument("--vote-seconds", type=float, default=10, help="length of the vote")
+    parser.add_argument("--join-ideas", type=int, default=0, help="ideas already in the join room")
     parser.add_argument("--servers", default="raw,bare,app,uvicorn")
     parser.add_argument("--processes", type=int, default=1, help="application processes")
     parser.add_argument("--redis", action="store_true", help="channels_redis instead of memory")
@@ -493,7 +496,8 @@ def main(argv: list[str] | None = None) -> None:
         f"load: N={args.n}, {args.probes} probes, {args.rate:g} events/s for {args.seconds:g} s; "
         f"saturation {args.sat_events} events offered at {args.sat_rate:g}/s; {vote}"
         f"layer: {'redis' if args.redis else 'in-memory'}; app processes: {args.processes}; "
-        f"server on core {SERVER_CORE}, load on core {LOAD_CORE}"
+        f"server on core {SERVER_CORE}, load on core {LOAD_CORE}; "
+        f"joins into a room of {args.join_ideas} ideas"
     )
     results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="samskab-bench-") as tmp:

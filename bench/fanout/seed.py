@@ -35,6 +35,8 @@ from django.core.management import call_command  # noqa: E402
 from django.db.models import Count, Sum  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.fanout.load import PAD  # noqa: E402
+from ideas.models import Idea  # noqa: E402
 from ideas.services import idea_post  # noqa: E402
 from voting.models import Ballot, Vote  # noqa: E402
 from voting.services import ballot_configure  # noqa: E402
@@ -144,13 +146,20 @@ def count_votes(code: str) -> dict[str, object]:
     }
 
 
-def seed(participants: int, votes: int = 0) -> dict[str, object]:
+def seed(participants: int, votes: int = 0, join_ideas: int = 0) -> dict[str, object]:
     call_command("migrate", "--no-input", verbosity=0)
     owner = get_user_model().objects.create_user(
         username=f"bench-{secrets.token_hex(4)}", email="bench@samskab.local"
     )
     room = _room(owner, "Benchmark room")
     join_room = _room(owner, "Benchmark joins")
+    if join_ideas:
+        # A room already collecting ideas: every join reads the wall it holds.
+        early = Participant.objects.create(workshop=join_room, display_name="Early bird")
+        Idea.objects.bulk_create(
+            Idea(workshop=join_room, author=early, text=f"Idea {n}: {PAD}", client_key=f"seed-{n}")
+            for n in range(join_ideas)
+        )
     people = Participant.objects.bulk_create(
         Participant(workshop=room, display_name=f"Citizen {index}") for index in range(participants)
     )
@@ -168,6 +177,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--participants", type=int, default=0)
     parser.add_argument("--votes", type=int, default=0, help="dots each; 0: no vote room")
+    parser.add_argument("--join-ideas", type=int, default=0, help="ideas on the join room's wall")
     parser.add_argument("--count-votes", default="", metavar="CODE", help="a room's vote totals")
     args = parser.parse_args()
     if args.count_votes:
@@ -175,4 +185,4 @@ if __name__ == "__main__":
     elif args.participants < 1:
         parser.error("--participants must be at least 1")
     else:
-        print(json.dumps(seed(args.participants, args.votes)))
+        print(json.dumps(seed(args.participants, args.votes, args.join_ideas)))

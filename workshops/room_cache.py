@@ -1,0 +1,76 @@
+"""What everyone in a room sees alike: read once per change of the room, not once per screen.
+
+A citizen joining reads the room twice (the page, then the socket's snapshot), and a
+thousand join within seconds. Most of what they read is the same for every citizen:
+the wall, the clusters, the ballot and public tallies, the value propositions. Those
+parts are kept in the cache under the room's version, a random token replaced
+whenever the room publishes an event (workshops.events.publish: after the write
+commits, before the event is sent). Nothing changes without the room hearing of it,
+so a part kept under the current version is what a fresh read would give; a write
+committing at that very moment reaches the screen as its event, as it always did.
+
+A reader takes the version before it reads the database: a read that raced a write
+is kept under the version that write replaces, and nobody asks for that again. The
+version is a token rather than a counter, so an evicted or lost version can never
+bring back parts kept under an old one.
+
+Only citizens and observers share parts: a facilitator's view (the review queue,
+pending suggestions) is read fresh. Nothing of one person (their ballot, flags, ideas
+waiting for review, name consent) is ever kept here.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.cache import cache
+from django.utils import translation
+
+from .phases import Role
+
+T = TypeVar("T")
+
+# Roles that see the room alike: their parts may be shared between screens.
+SHARED_ROLES = frozenset({Role.CITIZEN, Role.OBSERVER})
+# A write that publishes no event (the retention job, run as its own process) shows
+# in new snapshots within this many seconds.
+PART_SECONDS = 30
+
+
+def _version_key(workshop_id: int) -> str:
+    return f"room-version:{workshop_id}"
+
+
+def _version(workshop_id: int) -> str:
+    key = _version_key(workshop_id)
+    version = cache.get(key)
+    if version is None:
+        # add() keeps whichever token another reader stored first.
+        cache.add(key, secrets.token_hex(8), timeout=None)
+        version = cache.get(key)
+    return str(version)
+
+
+def room_changed(workshop_id: int) -> None:
+    """Retire every part kept for this room; call after the change has committed."""
+    cache.set(_version_key(workshop_id), secrets.token_hex(8), timeout=None)
+
+
+def room_part(*, workshop_id: int, role: Role, name: str, read: Callable[[], T]) -> T:
+    """`read()`, shared by every screen of this role in the room until the room changes.
+
+    Precondition: what `read` returns depends on the workshop and the role only.
+    """
+    if role not in SHARED_ROLES:
+        return read()
+    version = _version(workshop_id)
+    # Labels in a part are translated: each language keeps its own.
+    key = f"room-part:{workshop_id}:{version}:{role.value}:{name}:{translation.get_language()}"
+    kept: T | None = cache.get(key)
+    if kept is not None:
+        return kept
+    part = read()
+    cache.set(key, part, timeout=PART_SECONDS)
+    return part
