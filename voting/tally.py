@@ -9,11 +9,15 @@ message a room receives always includes the last vote.
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import logging
 import threading
 from collections.abc import Callable
 from typing import Any
 
+from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
 from django.core.cache import cache
 from django.db import connections
 
@@ -34,7 +38,23 @@ def _pending_key(workshop_id: int) -> str:
 
 
 def _run_later(delay: float, function: Callable[..., Any], *args: Any) -> None:
-    """Run `function(*args)` on its own thread after `delay` seconds."""
+    """Run `function(*args)` after `delay` seconds: on the server's loop when there is one.
+
+    Inside the server the call is timed by the server's own event loop and run on its
+    database thread, from where the event is sent on that loop. Sent from a thread
+    of its own instead, the in-memory channel layer would put it into the hub's
+    queue without waking the loop, and every screen would wait for the loop's next
+    reason to wake (up to a second was seen). Outside a server (a management
+    command) a timer thread does it.
+    """
+    loop = _server_loop()
+    if loop is not None:
+        # A fresh context: the caller's says it runs on the database thread, and a task
+        # inheriting that would refuse to hand work to that thread.
+        loop.call_soon_threadsafe(
+            loop.call_later, delay, _start_on_loop, function, args, context=contextvars.Context()
+        )
+        return
 
     def run() -> None:
         try:
@@ -49,6 +69,40 @@ def _run_later(delay: float, function: Callable[..., Any], *args: Any) -> None:
     timer = threading.Timer(delay, run)
     timer.daemon = True
     timer.start()
+
+
+async def _running_loop() -> asyncio.AbstractEventLoop:
+    return asyncio.get_running_loop()
+
+
+def _server_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop this synchronous code was called from, if it is still running.
+
+    In the server's worker threads async_to_sync runs on the server's loop; anywhere
+    else it makes a loop of its own, closed again by the time it returns.
+    """
+    try:
+        loop = async_to_sync(_running_loop)()
+    except RuntimeError:  # called on an event loop's own thread
+        return None
+    return None if loop.is_closed() else loop
+
+
+# Tally runs started on the server's loop, kept until done (the loop holds tasks weakly).
+_RUNNING: set[asyncio.Task[None]] = set()
+
+
+def _start_on_loop(function: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    task = asyncio.get_running_loop().create_task(_run_on_database_thread(function, args))
+    _RUNNING.add(task)
+    task.add_done_callback(_RUNNING.discard)
+
+
+async def _run_on_database_thread(function: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    try:
+        await database_sync_to_async(function)(*args)
+    except Exception:
+        logger.exception("could not publish the tally")
 
 
 # Tests replace this to run the window by hand instead of on a timer thread.

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
@@ -16,7 +18,8 @@ from tests.conftest import join_by_page
 from tests.factories import IdeaFactory, ParticipantFactory
 from tests.voting.conftest import TallyWindows
 from tests.workshops.test_consumer import headers_for, nothing_arrives, receive
-from voting.models import Vote
+from voting import tally
+from voting.models import Ballot, Vote
 from workshops.models import Participant, Workshop
 from workshops.phases import Phase
 
@@ -249,3 +252,41 @@ async def test_the_facilitator_configures_over_the_socket(
     heard = await receive(citizen)
     assert heard["type"] == "voting.configured"
     assert heard["data"]["ballot"]["method"] == "ranking"
+
+
+async def test_the_tally_is_sent_from_the_servers_event_loop(
+    open_socket: Connect,
+    phone: Client,
+    neighbour: Client,
+    wall: list[Idea],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The real window timer: its tally reaches the room through the server's own loop.
+
+    Sent from a thread of its own, the in-memory layer queues the tally for the room's
+    hub without waking the server, and screens wait for whatever wakes it next.
+    """
+    monkeypatch.setattr(tally, "schedule", tally._run_later)
+    await database_sync_to_async(Ballot.objects.update_or_create, thread_sensitive=True)(
+        workshop=wall[0].workshop, defaults={"show_live": True}
+    )
+    layer = get_channel_layer()
+    sent_from: list[threading.Thread] = []
+    group_send = layer.group_send
+
+    async def recording_group_send(group: str, message: dict[str, Any]) -> None:
+        if message.get("event", {}).get("type") == "votes.tallied":
+            sent_from.append(threading.current_thread())
+        await group_send(group, message)
+
+    monkeypatch.setattr(layer, "group_send", recording_group_send)
+    voter = await open_socket(phone)
+    watcher = await open_socket(neighbour)
+
+    await voter.send_json_to(vote_frame(wall[0], 2))
+    assert (await answer(voter, "v1"))["type"] == "ack"
+
+    while (frame := await receive(watcher))["type"] != "votes.tallied":
+        pass
+    assert [(t["target_id"], t["total"]) for t in frame["data"]["tallies"]] == [(wall[0].pk, 2)]
+    assert sent_from == [threading.main_thread()]
