@@ -267,20 +267,20 @@ def _begin_vote(actor: Actor, method: str) -> _Voting:
     if locked is None:
         raise ActionRefused("forbidden", _("You are not allowed to do that in this workshop."))
     # Read again under the lock: the phase or the rules may have changed meanwhile.
-    workshop = Workshop.objects.get(pk=actor.workshop.pk)
+    ballot = Ballot.objects.select_related("workshop").get(workshop_id=actor.workshop.pk)
     _require(
-        dataclasses.replace(actor, workshop=workshop, participant=locked),
+        dataclasses.replace(actor, workshop=ballot.workshop, participant=locked),
         Action.CAST_VOTE,
         phase_message,
     )
-    ballot = Ballot.objects.select_related("workshop").get(workshop=workshop)
     if ballot.method != method:
         raise ActionRefused(
             "conflict",
             _("This room now votes by %(method)s. Reload to see the new ballot.")
             % {"method": Ballot.Method(ballot.method).label},
         )
-    votes = list(Vote.objects.filter(ballot=ballot, participant=locked))
+    # With each voted idea: whether it was merged away decides if a merge check is needed.
+    votes = list(Vote.objects.filter(ballot=ballot, participant=locked).select_related("idea"))
     return _Voting(ballot=ballot, participant=locked, votes=votes)
 
 
@@ -384,8 +384,13 @@ def vote_set(*, actor: Actor, target_type: object, target_id: object, dots: obje
         return _finish_vote(voting)
     target = _target(voting, target_type, target_id)
     on_item = current
-    if isinstance(target, Idea):
-        # Dots on ideas merged into this one are dots on this one.
+    merged_away = any(
+        vote.idea is not None and vote.idea_id != target.pk and vote.idea.merged_into_id
+        for vote in voting.votes
+    )
+    # Dots on ideas merged into this one are dots on this one; only an idea of this
+    # participant's that was merged away can be one of those.
+    if isinstance(target, Idea) and merged_away:
         final = merge_targets(workshop=ballot.workshop)
         on_item = (
             sum(
