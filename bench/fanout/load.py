@@ -120,10 +120,15 @@ def process_cpu_seconds(pids: list[int]) -> float:
 
 
 def rss_kib(pid: int) -> int:
+    """The process's resident memory with its children's (uvicorn's workers are children)."""
+    total = 0
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
+            total = int(line.split()[1])
+    with contextlib.suppress(OSError):
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        total += sum(rss_kib(int(child)) for child in children)
+    return total
 
 
 def percentile(values: list[float], share: float) -> float:

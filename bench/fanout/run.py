@@ -143,6 +143,9 @@ def servers(
             if kind == "uvicorn":
                 command = [sys.executable, "-m", "uvicorn", "--host", "127.0.0.1"]
                 command += ["--port", str(port), "--ws", "websockets", "--lifespan", "off"]
+                # As docs/deploy.md says to run it: browsers ask for compression, and
+                # compressing every frame once per socket would cost the room's fan-out.
+                command += ["--ws-per-message-deflate", "false"]
                 command += ["--no-access-log", "--workers", str(processes), app]
                 started.append(
                     subprocess.Popen(
