@@ -96,6 +96,8 @@ def test_with_websockets_blocked_a_citizen_still_posts(
     # Others' ideas reach this phone with a reload.
     other = join_by_link(phone(browser, server_url), room.code)
     post_idea(other, "Benches every hundred metres")
+    # Reload once the room has it (the box empties as soon as the post is queued).
+    expect(wall(room.console).filter(has_text="Benches every hundred metres")).to_have_count(1)
     page.reload()
     expect(wall(page).filter(has_text="Benches every hundred metres")).to_have_count(1)
     expect(wall(page).filter(has_text="Light the path by the pond")).to_have_count(1)
