@@ -16,7 +16,9 @@ Room events that arrive during a pass are not queued behind it one by one: the
 next pass sends them together, one `batch` frame per socket, so under load the
 number of frames stays at one per socket per pass and latency stays at about two
 passes however fast the room posts. A pass lets other tasks run every
-`YIELD_EVERY` sockets, so commands and snapshots are not held up by it.
+`YIELD_EVERY` sockets, so commands and snapshots are not held up by it. A socket
+that cannot take a frame (its buffers are full) is not waited for: its write
+finishes on its own, it is skipped meanwhile, and it gets a fresh snapshot after.
 
 The bus can lose the hub's subscription (Redis restarted, a group expired). A
 heartbeat through the room's group notices; the hub then subscribes again and asks
@@ -31,6 +33,8 @@ import contextlib
 import json
 import logging
 import random
+from collections.abc import Coroutine
+from functools import partial
 from typing import Any, Protocol
 
 from channels.layers import get_channel_layer
@@ -109,6 +113,38 @@ class Frames:
         return self._facilitators
 
 
+def write_now(write: Coroutine[Any, Any, None]) -> asyncio.Task[None] | None:
+    """Run a socket's write until it first has to wait; None if it never had to.
+
+    Nearly every write completes at once: the server buffers the frame and returns.
+    A socket whose buffer is full (a phone that went quiet without closing) makes the
+    server wait until it drains, which can take until the server's ping gives up on
+    it; that write is finished by a task of its own, so the room does not wait too.
+    Driving the coroutine by hand keeps the common case free of a task per socket.
+    """
+    try:
+        waiting_on = write.send(None)
+    except StopIteration:
+        return None
+    return asyncio.get_running_loop().create_task(_finish_write(write, waiting_on))
+
+
+async def _finish_write(write: Coroutine[Any, Any, None], waiting_on: Any) -> None:
+    """Go on with a write that `write_now` started, as a task would have."""
+    try:
+        while True:
+            if waiting_on is None:  # a bare yield: let the loop run once
+                await asyncio.sleep(0)
+            else:
+                waiting_on._asyncio_future_blocking = False
+                await asyncio.wait([waiting_on])
+            waiting_on = write.send(None)
+    except StopIteration:
+        return
+    finally:
+        write.close()
+
+
 class RoomHub:
     def __init__(self, workshop_id: int) -> None:
         self.workshop_id = workshop_id
@@ -124,6 +160,11 @@ class RoomHub:
         self._resubscribing: asyncio.Lock = asyncio.Lock()
         self._ping_sent = 0
         self._pong_seen = 0
+        # Sockets still writing a frame of an earlier pass, and those that missed
+        # events meanwhile: they get the whole room once the write is done.
+        self._stalled: dict[Listener, asyncio.Task[None]] = {}
+        self._missed: set[Listener] = set()
+        self._resyncs: set[asyncio.Task[None]] = set()
         # Room events received and not yet written to the sockets, in order.
         self._outbox: list[dict[str, Any]] = []
         self._outbox_filled = asyncio.Event()
@@ -313,10 +354,29 @@ class RoomHub:
             text = frames.for_facilitators() if facilitator else frames.for_room()
             if not text:
                 continue
+            if listener in self._stalled:
+                self._missed.add(listener)
+                continue
             try:
-                await listener.hub_send(text)
+                pending = write_now(listener.hub_send(text))
             except Exception:
                 logger.exception("room %s: a socket refused an event", self.workshop_id)
+                continue
+            if pending is not None:
+                self._stalled[listener] = pending
+                pending.add_done_callback(partial(self._write_done, listener))
+
+    def _write_done(self, listener: Listener, write: asyncio.Task[None]) -> None:
+        """A stalled socket took its frame (or closed): resync it if it missed events."""
+        self._stalled.pop(listener, None)
+        missed = listener in self._missed
+        self._missed.discard(listener)
+        if write.cancelled() or write.exception() is not None or listener not in self.listeners:
+            return  # the socket is gone
+        if missed:
+            task = asyncio.get_running_loop().create_task(listener.hub_resync())
+            self._resyncs.add(task)
+            task.add_done_callback(self._resyncs.discard)
 
 
 # Hubs by event loop and workshop: a test runner or a second server thread has its own.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from typing import Any
 
 import pytest
@@ -139,3 +141,58 @@ async def test_events_arriving_together_reach_each_socket_in_one_frame_in_order(
     # Nothing else followed: each event went out once.
     await assert_usable(citizen)
     await assert_usable(facilitator)
+
+
+class FakeSocket:
+    """A listener that records its frames; a stalled one cannot take a frame until let go."""
+
+    hub_participant = None
+
+    def __init__(self, *, stalled: bool = False) -> None:
+        self.frames: list[str] = []
+        self.resyncs = 0
+        self.let_go = asyncio.Event()
+        if not stalled:
+            self.let_go.set()
+
+    def hub_facilitator(self) -> bool:
+        return False
+
+    async def hub_send(self, text: str) -> None:
+        await self.let_go.wait()
+        self.frames.append(text)
+
+    async def hub_close(self, message: dict[str, Any]) -> None:
+        raise AssertionError("nobody was removed")
+
+    async def hub_resync(self) -> None:
+        self.resyncs += 1
+
+
+def _event(name: str) -> dict[str, Any]:
+    event = {"type": "participant.renamed", "data": {"participant": {"id": 1, "name": name}}}
+    return {"type": "room.event", "audience": Audience.EVERYONE.value, "event": event}
+
+
+async def test_a_phone_that_cannot_take_frames_holds_up_no_one_and_catches_up_after() -> None:
+    room = hub.RoomHub(workshop_id=1)
+    before, quiet, after = FakeSocket(), FakeSocket(stalled=True), FakeSocket()
+    sockets = [before, quiet, after]
+    room.listeners = dict.fromkeys(sockets)
+
+    # The pass does not wait for the quiet phone, now or on the next event.
+    await asyncio.wait_for(room._deliver(hub.Frames([_event("First")]), sockets), 1)
+    await asyncio.wait_for(room._deliver(hub.Frames([_event("Second")]), sockets), 1)
+    for socket in (before, after):
+        assert [json.loads(f)["data"]["participant"]["name"] for f in socket.frames] == [
+            "First",
+            "Second",
+        ]
+    assert quiet.frames == []
+
+    # Its network comes back: the frame it was taking arrives, then the whole room.
+    quiet.let_go.set()
+    for _ in range(10):
+        await asyncio.sleep(0)
+    assert [json.loads(f)["data"]["participant"]["name"] for f in quiet.frames] == ["First"]
+    assert (quiet.resyncs, before.resyncs, after.resyncs) == (1, 0, 0)
