@@ -108,6 +108,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # runs on one thread here (workshops.consumers.pooled).
     if "DATABASE_CONN_MAX_AGE" not in os.environ:
         DATABASES["default"]["CONN_MAX_AGE"] = None
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and (
+    envint("DATABASE_POOL_SIZE", 10) > 0
+):
+    # Under ASGI each page runs in a thread of its own, so a kept connection would not
+    # be found again, and a new one per room command costs PostgreSQL a process start.
+    # psycopg's pool keeps connections open for whichever thread asks next.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 2,
+        "max_size": envint("DATABASE_POOL_SIZE", 10),
+        "timeout": 10,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -2,6 +2,7 @@
 
     python -m bench.fanout.run [--n 1000] [--rate 20] [--seconds 10] [--redis]
                                [--servers raw,bare,app] [--processes 2] [--votes 5]
+                               [--postgres]
 
 Servers, each measured in turn under the same load:
   raw   a plain websockets broadcast server: the ceiling;
@@ -36,6 +37,8 @@ from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from bench.postgres import Postgres, missing_requirement, postgres_bin
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER_CORE = "0"
@@ -242,13 +245,28 @@ def profiled(folder: str, kind: str, started: list[subprocess.Popen[bytes]]) -> 
                 sampler.wait(timeout=30)
 
 
-def app_env(workdir: Path, redis_url: str) -> dict[str, str]:
+@contextlib.contextmanager
+def postgres_cluster() -> Iterator[Postgres]:
+    """A PostgreSQL of the benchmark's own, syncing its writes to disk as a deployment does."""
+    bin_dir = postgres_bin()
+    missing = missing_requirement()
+    if missing or bin_dir is None:
+        raise SystemExit(f"--postgres needs {missing or 'PostgreSQL'}")
+    cluster = Postgres(bin_dir, durable=True)
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+def app_env(workdir: Path, redis_url: str, database_url: str = "") -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "config.settings",
             "PYTHONUNBUFFERED": "1",
-            "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
+            "DATABASE_URL": database_url or f"sqlite:///{workdir / 'bench.sqlite3'}",
             "DEBUG": "0",
             "SECURE_COOKIES": "0",
             "SECRET_KEY": "bench-" + uuid.uuid4().hex,
@@ -266,13 +284,22 @@ def app_env(workdir: Path, redis_url: str) -> dict[str, str]:
     return env
 
 
-def measure(kind: str, args: argparse.Namespace, workdir: Path, redis_url: str) -> dict[str, Any]:
-    env = app_env(workdir, redis_url)
+def measure(
+    kind: str,
+    args: argparse.Namespace,
+    workdir: Path,
+    redis_url: str,
+    cluster: Postgres | None = None,
+) -> dict[str, Any]:
+    # "uvicorn" is the application too, served by uvicorn (websockets) instead of Daphne.
+    application = kind in {"app", "uvicorn"}
+    database_url = ""
+    if cluster is not None and application:
+        database_url = cluster.create_database(f"bench_{kind}_{uuid.uuid4().hex[:8]}")
+    env = app_env(workdir, redis_url, database_url)
     if kind == "bare":
         env = {k: v for k, v in env.items() if k != "DJANGO_SETTINGS_MODULE"}
     facts_file = ""
-    # "uvicorn" is the application too, served by uvicorn (websockets) instead of Daphne.
-    application = kind in {"app", "uvicorn"}
     processes = args.processes if application else 1
     if application:
         (workdir / "bench.sqlite3").unlink(missing_ok=True)
@@ -483,6 +510,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--servers", default="raw,bare,app,uvicorn")
     parser.add_argument("--processes", type=int, default=1, help="application processes")
     parser.add_argument("--redis", action="store_true", help="channels_redis instead of memory")
+    parser.add_argument(
+        "--postgres", action="store_true", help="the application on PostgreSQL instead of SQLite"
+    )
     parser.add_argument("--json", default="", help="also write the raw results here")
     parser.add_argument("--profile", default="", help="folder for py-spy profiles of servers")
     args = parser.parse_args(argv)
@@ -499,6 +529,7 @@ def main(argv: list[str] | None = None) -> None:
         f"load: N={args.n}, {args.probes} probes, {args.rate:g} events/s for {args.seconds:g} s; "
         f"saturation {args.sat_events} events offered at {args.sat_rate:g}/s; {vote}"
         f"layer: {'redis' if args.redis else 'in-memory'}; app processes: {args.processes}; "
+        f"database: {'PostgreSQL' if args.postgres else 'SQLite'}; "
         f"server on core {SERVER_CORE}, load on core {LOAD_CORE}; "
         f"joins into a room of {args.join_ideas} ideas"
     )
@@ -507,10 +538,11 @@ def main(argv: list[str] | None = None) -> None:
         workdir = Path(tmp)
         with contextlib.ExitStack() as stack:
             redis_url = stack.enter_context(redis_server(workdir)) if args.redis else ""
+            cluster = stack.enter_context(postgres_cluster()) if args.postgres else None
             for kind in args.servers.split(","):
                 print(f"measuring {kind} ...", flush=True)
                 try:
-                    results[kind] = measure(kind, args, workdir, redis_url)
+                    results[kind] = measure(kind, args, workdir, redis_url, cluster)
                 except (RuntimeError, subprocess.TimeoutExpired) as error:
                     print(f"{kind} failed: {error}")
                     for log in workdir.glob("*.log"):
