@@ -114,6 +114,8 @@ def publish_to_participant(participant_id: int, event_type: str, data: dict[str,
         "type": "room.event",
         "audience": Audience.EVERYONE.value,
         "event": {"type": event_type, "data": data},
+        # The room's hub hears every local participant's group on one channel.
+        "participant": participant_id,
     }
     group = participant_group(participant_id)
     transaction.on_commit(lambda: _send(group, message))
@@ -121,7 +123,7 @@ def publish_to_participant(participant_id: int, event_type: str, data: dict[str,
 
 def disconnect_participant(participant_id: int, *, code: str, message: str) -> None:
     """Close every connection of this participant after commit, telling them why."""
-    frame = {"type": "room.close", "code": code, "message": message}
+    frame = {"type": "room.close", "code": code, "message": message, "participant": participant_id}
     group = participant_group(participant_id)
     transaction.on_commit(lambda: _send(group, frame))
 

@@ -6,9 +6,11 @@ serialised once per recipient: a thousand phones cost a thousand of each. Here a
 process holds one hub per room that has local sockets. The hub's one room channel
 is in the room's group; it receives each event once, serialises it once per
 audience (the room, facilitators) and hands the same text to each local socket's
-ASGI `send`. Personal events (a participant's own ballot, a removal) are few: the
-hub hears each local participant's group on a channel of that participant's own,
-which all their tabs share.
+ASGI `send`. Personal events (a participant's own ballot, a removal) reach the hub
+on the same channel, which is also in the group of each participant with a local
+socket; they name their participant, and go to that participant's tabs alone.
+(A channel per participant would cost the in-memory layer a scan of every
+channel on each receive: a room of a thousand would pay for it on every vote.)
 
 Writing a frame costs the server tens of microseconds per socket (framing and a
 system call), so one pass over a thousand sockets takes tens of milliseconds.
@@ -152,8 +154,6 @@ class RoomHub:
         self.layer = get_channel_layer()
         self.listeners: dict[Listener, None] = {}  # an ordered set
         self.by_participant: dict[int, dict[Listener, None]] = {}
-        # participant -> (channel in their personal group, the task receiving on it)
-        self.personal: dict[int, tuple[str, asyncio.Task[None]]] = {}
         self.channel = ""
         self.subscribed = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -164,7 +164,8 @@ class RoomHub:
         # events meanwhile: they get the whole room once the write is done.
         self._stalled: dict[Listener, asyncio.Task[None]] = {}
         self._missed: set[Listener] = set()
-        self._resyncs: set[asyncio.Task[None]] = set()
+        # Resyncs and closes under way, kept until done (the loop holds tasks weakly).
+        self._helpers: set[asyncio.Task[None]] = set()
         # Room events received and not yet written to the sockets, in order.
         self._outbox: list[dict[str, Any]] = []
         self._outbox_filled = asyncio.Event()
@@ -182,11 +183,8 @@ class RoomHub:
             first = participant not in self.by_participant
             self.by_participant.setdefault(participant, {})[listener] = None
         await self.subscribed.wait()
-        if first and participant is not None and participant not in self.personal:
-            channel = await self.layer.new_channel()
-            task = asyncio.create_task(self._personal_loop(participant, channel))
-            self.personal[participant] = (channel, task)
-            await self._group_add(participant_group(participant), channel)
+        if first and participant is not None:
+            await self._group_add(participant_group(participant), self.channel)
 
     async def remove(self, listener: Listener) -> None:
         self.listeners.pop(listener, None)
@@ -198,10 +196,8 @@ class RoomHub:
             sockets.pop(listener, None)
             if not sockets:
                 del self.by_participant[participant]
-                if participant in self.personal:
-                    channel, task = self.personal.pop(participant)
-                    tasks.append(task)
-                    leave.append((participant_group(participant), channel))
+                if self.channel:
+                    leave.append((participant_group(participant), self.channel))
         if not self.listeners:
             # Decided before any await, so a socket arriving meanwhile gets a new hub.
             _HUBS.pop((asyncio.get_running_loop(), self.workshop_id), None)
@@ -221,8 +217,8 @@ class RoomHub:
 
     async def _subscribe(self) -> None:
         await self.layer.group_add(self.group, self.channel)
-        for participant, (channel, _task) in list(self.personal.items()):
-            await self.layer.group_add(participant_group(participant), channel)
+        for participant in list(self.by_participant):
+            await self.layer.group_add(participant_group(participant), self.channel)
         self.subscribed.set()
 
     async def _group_add(self, group: str, channel: str) -> None:
@@ -287,26 +283,6 @@ class RoomHub:
             except Exception:
                 logger.exception("room %s: could not deliver %s", self.workshop_id, message)
 
-    async def _personal_loop(self, participant: int, channel: str) -> None:
-        """Events for one participant's own sockets; a lost bus is the room loop's to mend."""
-        while True:
-            try:
-                message = await self.layer.receive(channel)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                await asyncio.sleep(RETRY_MIN_SECONDS)
-                continue
-            recipients = list(self.by_participant.get(participant, ()))
-            try:
-                if message.get("type") == "room.event":
-                    await self._deliver(Frames([message]), recipients)
-                elif message.get("type") == "room.close":
-                    for listener in recipients:
-                        await listener.hub_close(message)
-            except Exception:
-                logger.exception("room %s: could not deliver %s", self.workshop_id, message)
-
     async def _heartbeat_loop(self) -> None:
         while True:
             await asyncio.sleep(HEARTBEAT_SECONDS)
@@ -325,11 +301,29 @@ class RoomHub:
 
     async def _dispatch(self, message: dict[str, Any]) -> None:
         kind = message.get("type")
-        if kind == "room.event":
+        participant = message.get("participant")
+        if participant is not None:
+            await self._to_participant(int(participant), message)
+        elif kind == "room.event":
             self._outbox.append(message)
             self._outbox_filled.set()
         elif kind == "hub.ping" and message.get("channel") == self.channel:
             self._pong_seen = max(self._pong_seen, int(message["ping"]))
+
+    async def _to_participant(self, participant: int, message: dict[str, Any]) -> None:
+        """An event for one participant's own tabs, or their removal from the room."""
+        recipients = list(self.by_participant.get(participant, ()))
+        if message.get("type") == "room.event":
+            await self._deliver(Frames([message]), recipients)
+        elif message.get("type") == "room.close":
+            for listener in recipients:
+                # Closing waits for the socket; this loop must go on hearing the room.
+                self._spawn(listener.hub_close(message))
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._helpers.add(task)
+        task.add_done_callback(self._helpers.discard)
 
     async def _send_loop(self) -> None:
         """Write what the outbox holds to every socket; what arrives meanwhile goes next."""
@@ -374,9 +368,7 @@ class RoomHub:
         if write.cancelled() or write.exception() is not None or listener not in self.listeners:
             return  # the socket is gone
         if missed:
-            task = asyncio.get_running_loop().create_task(listener.hub_resync())
-            self._resyncs.add(task)
-            task.add_done_callback(self._resyncs.discard)
+            self._spawn(listener.hub_resync())
 
 
 # Hubs by event loop and workshop: a test runner or a second server thread has its own.

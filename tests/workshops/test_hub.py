@@ -18,7 +18,7 @@ from tests.workshops.test_consumer import (  # noqa: F401 - open_socket is a fix
     snapshot_of,
 )
 from workshops import hub
-from workshops.events import Audience, disconnect_participant, publish
+from workshops.events import Audience, disconnect_participant, participant_group, publish
 from workshops.models import Participant, Workshop
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -44,8 +44,10 @@ async def test_a_room_has_one_hub_however_many_sockets_and_none_once_all_left(
 
     (room,) = _hubs_of(workshop)
     assert len(room.listeners) == 4
-    # Two participants (one with two tabs): one personal channel each.
-    assert len(room.personal) == 2
+    # Two participants (one with two tabs): the hub's one channel hears each one's group.
+    assert len(room.by_participant) == 2
+    for participant in room.by_participant:
+        assert set(room.layer.groups[participant_group(participant)]) == {room.channel}
 
     for socket in sockets:
         await socket.disconnect()
