@@ -11,11 +11,11 @@ import contextlib
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
 from pathlib import Path
+
+from bench.ports import free_port, wait_for_port
 
 
 def postgres_bin() -> Path | None:
@@ -47,12 +47,6 @@ def missing_requirement() -> str:
     return ""
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 class Postgres:
     """A PostgreSQL cluster in a temporary directory, run by its own unprivileged user.
 
@@ -63,7 +57,7 @@ class Postgres:
     def __init__(self, bin_dir: Path, *, durable: bool = False) -> None:
         self.bin_dir = bin_dir
         self.durable = durable
-        self.port = _free_port()
+        self.port = free_port()
         self.root = Path(tempfile.mkdtemp(prefix="samskab-pg-"))
         self.data = self.root / "data"
         self.sockets = self.root / "sockets"
@@ -110,15 +104,7 @@ class Postgres:
             "--wait",
             "--timeout=30",
         )
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), 0.2):
-                    return
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
+        wait_for_port(self.port, timeout=10)
 
     def create_database(self, name: str) -> str:
         self._run(

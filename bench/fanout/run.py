@@ -38,29 +38,12 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from bench.ports import free_port, wait_for_port
 from bench.postgres import Postgres, missing_requirement, postgres_bin
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER_CORE = "0"
 LOAD_CORE = "1"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_for_port(port: int, processes: list[subprocess.Popen[bytes]], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for process in processes:
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited with {process.returncode}")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-            return
-        time.sleep(0.1)
-    raise TimeoutError(f"nothing listened on {port}")
 
 
 def pinned(core: str, command: list[str]) -> list[str]:
@@ -109,7 +92,7 @@ def redis_server(workdir: Path) -> Iterator[str]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        wait_for_port(port, [process])
+        wait_for_port(port, timeout=30, processes=[process])
         yield f"redis://127.0.0.1:{port}/0"
     finally:
         process.terminate()
@@ -191,7 +174,7 @@ def servers(
                             pass_fds=(fd,),
                         )
                     )
-        wait_for_port(port, started)
+        wait_for_port(port, timeout=30, processes=started)
         time.sleep(0.5)
         yield port, started
     finally:
@@ -260,6 +243,16 @@ def postgres_cluster() -> Iterator[Postgres]:
         cluster.stop()
 
 
+def json_of(command: list[str], env: dict[str, str], *, timeout: float, what: str) -> Any:
+    """Run a step of the bench and read the JSON line it prints last."""
+    done = subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{what} failed:\n{done.stdout}\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def app_env(workdir: Path, redis_url: str, database_url: str = "") -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     env.update(
@@ -303,23 +296,18 @@ def measure(
     processes = args.processes if application else 1
     if application:
         (workdir / "bench.sqlite3").unlink(missing_ok=True)
-        seeded = subprocess.run(
+        seeded = json_of(
             [
                 *(sys.executable, "-m", "bench.fanout.seed"),
                 *("--participants", str(args.n), "--votes", str(args.votes)),
                 *("--join-ideas", str(args.join_ideas)),
             ],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
+            env,
             timeout=600,
-            check=False,
+            what="seeding",
         )
-        if seeded.returncode != 0:
-            raise RuntimeError(f"seeding failed:\n{seeded.stdout}\n{seeded.stderr}")
         facts_file = str(workdir / "facts.json")
-        Path(facts_file).write_text(seeded.stdout.strip().splitlines()[-1])
+        Path(facts_file).write_text(json.dumps(seeded))
     with servers(kind, env, processes, workdir) as (port, started):
         command = [
             sys.executable,
@@ -353,32 +341,17 @@ def measure(
             str(args.vote_seconds),
         ]
         with profiled(args.profile, kind, started):
-            load = subprocess.run(
-                pinned(LOAD_CORE, command),
-                cwd=ROOT,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=1800,
-                check=False,
+            result: dict[str, Any] = json_of(
+                pinned(LOAD_CORE, command), env, timeout=1800, what="load generator"
             )
-    if load.returncode != 0:
-        raise RuntimeError(f"load generator failed:\n{load.stdout}\n{load.stderr}")
-    result: dict[str, Any] = json.loads(load.stdout.strip().splitlines()[-1])
     if "voting" in result:
         # Read from the database itself, not from what the screens were told.
-        counted = subprocess.run(
+        result["voting"]["db"] = json_of(
             [sys.executable, "-m", "bench.fanout.seed", "--count-votes", result["voting"]["code"]],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
+            env,
             timeout=120,
-            check=False,
+            what="counting votes",
         )
-        if counted.returncode != 0:
-            raise RuntimeError(f"counting votes failed:\n{counted.stdout}\n{counted.stderr}")
-        result["voting"]["db"] = json.loads(counted.stdout.strip().splitlines()[-1])
     return result
 
 

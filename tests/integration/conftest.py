@@ -61,7 +61,7 @@ def redis_server(request: pytest.FixtureRequest) -> Iterator[str]:
         service_missing(request, "Redis")
     try:
         try:
-            wait_for_port(port, timeout=10, process=process)
+            wait_for_port(port, timeout=10, processes=[process])
         except (RuntimeError, TimeoutError) as error:
             log.flush()
             print(Path(log.name).read_text(errors="replace"))
@@ -131,7 +131,7 @@ class RestartableRedis:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        wait_for_port(self.port, timeout=10, process=self.process)
+        wait_for_port(self.port, timeout=10, processes=[self.process])
 
     def stop(self) -> None:
         if self.process is not None:
