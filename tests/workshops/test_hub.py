@@ -28,6 +28,16 @@ def _hubs_of(workshop: Workshop) -> list[hub.RoomHub]:
     return [room for (_loop, pk), room in hub._HUBS.items() if pk == workshop.pk]
 
 
+def _event(name: str, audience: Audience = Audience.EVERYONE) -> dict[str, Any]:
+    """A room event as the bus carries it, told apart by a name."""
+    event = {"type": "participant.renamed", "data": {"participant": {"id": 1, "name": name}}}
+    return {"type": "room.event", "audience": audience.value, "event": event}
+
+
+def _names(events: list[dict[str, Any]]) -> list[str]:
+    return [event["data"]["participant"]["name"] for event in events]
+
+
 async def test_a_room_has_one_hub_however_many_sockets_and_none_once_all_left(
     open_socket: Connect,  # noqa: F811
     citizen_client: Client,
@@ -117,28 +127,24 @@ async def test_events_arriving_together_reach_each_socket_in_one_frame_in_order(
     await snapshot_of(facilitator)
     (room,) = _hubs_of(workshop)
 
-    def renamed(name: str, audience: Audience = Audience.EVERYONE) -> dict[str, Any]:
-        event = {"type": "participant.renamed", "data": {"participant": {"id": 1, "name": name}}}
-        return {"type": "room.event", "audience": audience.value, "event": event}
-
     # Three events reach the hub before its sender runs, as when a pass over a full
     # room is still writing: they go out as one frame per socket.
     for message in (
-        renamed("First"),
-        renamed("For staff", Audience.FACILITATORS),
-        renamed("Last"),
+        _event("First"),
+        _event("For staff", Audience.FACILITATORS),
+        _event("Last"),
     ):
         await room._dispatch(message)
 
     to_citizen = await citizen.receive_json_from(timeout=3)
     to_facilitator = await facilitator.receive_json_from(timeout=3)
-    names = [e["data"]["participant"]["name"] for e in to_facilitator["events"]]
+    names = _names(to_facilitator["events"])
     assert (to_facilitator["type"], to_facilitator["count"], names) == (
         "batch",
         3,
         ["First", "For staff", "Last"],
     )
-    names = [e["data"]["participant"]["name"] for e in to_citizen["events"]]
+    names = _names(to_citizen["events"])
     assert (to_citizen["type"], to_citizen["count"], names) == ("batch", 2, ["First", "Last"])
     # Nothing else followed: each event went out once.
     await assert_usable(citizen)
@@ -171,11 +177,6 @@ class FakeSocket:
         self.resyncs += 1
 
 
-def _event(name: str) -> dict[str, Any]:
-    event = {"type": "participant.renamed", "data": {"participant": {"id": 1, "name": name}}}
-    return {"type": "room.event", "audience": Audience.EVERYONE.value, "event": event}
-
-
 async def test_a_phone_that_cannot_take_frames_holds_up_no_one_and_catches_up_after() -> None:
     room = hub.RoomHub(workshop_id=1)
     before, quiet, after = FakeSocket(), FakeSocket(stalled=True), FakeSocket()
@@ -186,15 +187,12 @@ async def test_a_phone_that_cannot_take_frames_holds_up_no_one_and_catches_up_af
     await asyncio.wait_for(room._deliver(hub.Frames([_event("First")]), sockets), 1)
     await asyncio.wait_for(room._deliver(hub.Frames([_event("Second")]), sockets), 1)
     for socket in (before, after):
-        assert [json.loads(f)["data"]["participant"]["name"] for f in socket.frames] == [
-            "First",
-            "Second",
-        ]
+        assert _names([json.loads(frame) for frame in socket.frames]) == ["First", "Second"]
     assert quiet.frames == []
 
     # Its network comes back: the frame it was taking arrives, then the whole room.
     quiet.let_go.set()
     for _ in range(10):
         await asyncio.sleep(0)
-    assert [json.loads(f)["data"]["participant"]["name"] for f in quiet.frames] == ["First"]
+    assert _names([json.loads(frame) for frame in quiet.frames]) == ["First"]
     assert (quiet.resyncs, before.resyncs, after.resyncs) == (1, 0, 0)
