@@ -97,6 +97,7 @@ DATABASES = {
         conn_max_age=envint("DATABASE_CONN_MAX_AGE", 0),
     )
 }
+DATABASE_POOL_SIZE = envint("DATABASE_POOL_SIZE", 10)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Concurrent writers (the server's threads) wait for the lock instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
@@ -108,16 +109,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # runs on one thread here (workshops.consumers.pooled).
     if "DATABASE_CONN_MAX_AGE" not in os.environ:
         DATABASES["default"]["CONN_MAX_AGE"] = None
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and (
-    envint("DATABASE_POOL_SIZE", 10) > 0
-):
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DATABASE_POOL_SIZE > 0:
     # Under ASGI each page runs in a thread of its own, so a kept connection would not
     # be found again, and a new one per room command costs PostgreSQL a process start.
     # psycopg's pool keeps connections open for whichever thread asks next.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 2,
-        "max_size": envint("DATABASE_POOL_SIZE", 10),
+        "max_size": DATABASE_POOL_SIZE,
         "timeout": 10,
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
