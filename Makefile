@@ -34,7 +34,11 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 run: run-packages $(VENV)/.installed-run
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --base-url http://$(ADDRESS):$(PORT)
-	$(BIN)/daphne -b $(BIND) -p $(PORT) config.asgi:application
+	@# The background worker (mail, notices, scheduled jobs) runs beside the server and
+	@# stops with it.
+	$(BIN)/python manage.py run_worker & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(BIN)/daphne -b $(BIND) -p $(PORT) config.asgi:application
 
 # What the product itself needs from Debian: the PDF export's text layout (WeasyPrint).
 run-packages:

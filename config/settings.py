@@ -51,7 +51,11 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "taggit",
+    "django_tasks",
+    "django_tasks_db",
     "workshops",
+    "administrations",
+    "jobs",
     "ideas",
     "voting",
     "moderation",
@@ -144,6 +148,10 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Slow and scheduled work (mail, notices, time-based changes) runs in the background
+# worker (`manage.py run_worker`), never in a request or in the ASGI server's loop.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
