@@ -238,6 +238,10 @@ SAMSKAB = {
     "MAX_FRAME_BYTES": envint("SAMSKAB_MAX_FRAME_BYTES", 8192),
     # Open sockets one participant may hold at once (tabs, a phone and a laptop).
     "MAX_CONNECTIONS_PER_PARTICIPANT": envint("SAMSKAB_MAX_CONNECTIONS_PER_PARTICIPANT", 5),
+    # Largest photo upload accepted, in bytes, and the longest side it is stored at
+    # (workshops/photos.py); larger ones are scaled down.
+    "PHOTO_MAX_BYTES": envint("SAMSKAB_PHOTO_MAX_BYTES", 5_000_000),
+    "PHOTO_MAX_SIDE": envint("SAMSKAB_PHOTO_MAX_SIDE", 2048),
 }
 # How often one participant, or one address, may act: "count/period" (s, m, h), counted
 # in the cache (Redis when REDIS_URL is set). Per address is generous on purpose: a
