@@ -8,6 +8,8 @@ and hands every client frame to workshops.commands.
 from __future__ import annotations
 
 import json
+import logging
+import re
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -37,11 +39,55 @@ def pooled(function: Any) -> Any:
     return database_sync_to_async(function, thread_sensitive=connection.vendor == "sqlite")
 
 
+logger = logging.getLogger(__name__)
+
 # Close codes in the 4000s carry the reason to the page, which then stops retrying.
 CLOSE_NOT_FOUND = 4404
 CLOSE_FORBIDDEN = 4403
 # Too many sockets of one participant: the page retries later, when a tab has closed.
 CLOSE_TOO_MANY = 4429
+
+# Deepest nesting of arrays and objects a frame may have. No command needs more than
+# two levels; Python's parser recurses once per level and a frame nested thousands deep
+# would exhaust the stack (docs/protocol.md).
+MAX_FRAME_DEPTH = 32
+# A lone UTF-16 surrogate, written as an escape or (from a client that sends invalid
+# text) as itself: it cannot be stored or sent back as UTF-8.
+_MAYBE_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]|[\ud800-\udfff]")
+REQUEST_ID_MAX_LENGTH = 64
+
+
+def _nested_deeper_than(text: str, limit: int) -> bool:
+    """Whether the JSON text opens more than `limit` arrays or objects inside each other."""
+    if text.count("[") + text.count("{") <= limit:
+        return False  # the common case, decided without a scan
+    depth = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
+
+
+def _encodable(frame: dict[str, Any]) -> bool:
+    try:
+        json.dumps(frame, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _resolve(
@@ -67,6 +113,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
         super().__init__(*args, **kwargs)
         # Room events that reach this socket before its first snapshot has gone out.
         self.held_until_snapshot: list[str] | None = []
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # However the socket ended (a close, a crash, the server cancelling it), its
+            # count goes back, or the participant would be locked out for hours.
+            await self._leave()
 
     async def connect(self) -> None:
         code = self.scope["url_route"]["kwargs"]["code"]
@@ -107,12 +161,16 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.held_until_snapshot = None
 
     async def disconnect(self, code: int) -> None:
-        if self.counted_participant is not None:
-            await pooled(connection_closed)(self.counted_participant)
-            self.counted_participant = None
-        if self.hub is not None:
-            await self.hub.remove(self)
-            self.hub = None
+        await self._leave()
+
+    async def _leave(self) -> None:
+        """Give back this socket's connection count and leave the room's hub (once)."""
+        participant, self.counted_participant = self.counted_participant, None
+        hub, self.hub = self.hub, None
+        if participant is not None:
+            await pooled(connection_closed)(participant)
+        if hub is not None:
+            await hub.remove(self)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.actor is None:
@@ -121,25 +179,45 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if problem is not None:
             await self._send(problem)
             return
-        if frame.get("type") == "ping":
-            await self._send({"type": "pong", "request_id": frame.get("request_id")})
-            return
-        self.actor, reply = await pooled(command_handle)(actor=self.actor, frame=frame)
-        await self._send(reply)
+        request_id = frame.get("request_id")
+        try:
+            if frame.get("type") == "ping":
+                await self._send({"type": "pong", "request_id": request_id})
+                return
+            self.actor, reply = await pooled(command_handle)(actor=self.actor, frame=frame)
+            await self._send(reply)
+        except Exception:
+            # A fault of ours, not of the frame: the transaction rolled back, so nothing
+            # changed; the person gets an answer and keeps the socket.
+            logger.exception("room command %r failed", frame.get("type"))
+            message = _("Something went wrong on our side; nothing changed. Try again.")
+            await self._send(error_reply(request_id, "server_error", message))
 
     @staticmethod
     def _parse(text_data: str | None) -> tuple[dict[str, Any], dict[str, Any] | None]:
         """The frame as a JSON object, or the error to answer instead."""
         if text_data is None:
             return {}, error_reply(None, "malformed", _("Send text frames with JSON."))
-        if len(text_data.encode()) > settings.SAMSKAB["MAX_FRAME_BYTES"]:
+        if len(text_data.encode("utf-8", "surrogatepass")) > settings.SAMSKAB["MAX_FRAME_BYTES"]:
             return {}, error_reply(None, "too_large", _("That message is too large."))
+        if _nested_deeper_than(text_data, MAX_FRAME_DEPTH):
+            message = _("That message is nested too deeply.")
+            return {}, error_reply(None, "malformed", message)
         try:
             frame = json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):
             return {}, error_reply(None, "malformed", _("That message is not valid JSON."))
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
             return {}, error_reply(None, "malformed", _("A message needs a type."))
+        if _MAYBE_SURROGATE.search(text_data) and not _encodable(frame):
+            message = _("That message holds characters that are not text.")
+            return {}, error_reply(None, "malformed", message)
+        request_id = frame.get("request_id")
+        if request_id is not None and (
+            not isinstance(request_id, str) or len(request_id) > REQUEST_ID_MAX_LENGTH
+        ):
+            message = _("The request id must be a short string.")
+            return {}, error_reply(None, "invalid", message)
         return frame, None
 
     # What the room's hub calls (workshops.hub.Listener).
