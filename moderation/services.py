@@ -18,6 +18,7 @@ from workshops.actors import Actor, require
 from workshops.errors import ActionRefused
 from workshops.events import Audience, disconnect_participant, publish
 from workshops.models import Participant, Workshop
+from workshops.numbers import whole_number
 from workshops.phases import Action
 from workshops.room_cache import room_changed
 from workshops.serializers import participant_as_dict
@@ -49,8 +50,34 @@ RULE_FLAGS = "flags"
 # ---- the word list ------------------------------------------------------------------
 
 
+# Characters that change nothing a reader sees inside a word, so a listed word with one
+# of them inside must still match: format characters (soft hyphen, zero-width space,
+# joiner and non-joiner, word joiner, zero-width no-break space, direction marks, tag
+# characters), the combining grapheme joiner, variation selectors and Hangul fillers.
+# Removed from the copy that is matched only; the stored text keeps them (a joiner holds
+# an emoji or a Persian word together).
+_INVISIBLE_EXTRA = frozenset(
+    "\u034f\u115f\u1160\u3164\uffa0"
+    + "".join(chr(c) for c in range(0x180B, 0x1810))
+    + "".join(chr(c) for c in range(0xFE00, 0xFE10))
+)
+
+
+def _visible(text: str) -> str:
+    return "".join(
+        char
+        for char in text
+        if unicodedata.category(char) != "Cf"
+        and char not in _INVISIBLE_EXTRA
+        and not 0xE0100 <= ord(char) <= 0xE01EF
+    )
+
+
 def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold()
+    """The form a text is matched in: compatibility-normalised, case-folded, invisibles gone."""
+    folded = unicodedata.normalize("NFKC", _visible(text)).casefold()
+    # Case folding can undo normalisation ("ﬅ" → "st" is fine, but some folds decompose).
+    return _visible(unicodedata.normalize("NFKC", folded))
 
 
 def word_list_entries(word_list: str) -> list[str]:
@@ -162,13 +189,10 @@ def _reason(raw: object) -> str:
 
 
 def _whole_number(raw: object, message: str) -> int:
-    if isinstance(raw, bool):
+    number = whole_number(raw)
+    if number is None:
         raise ActionRefused("invalid", message)
-    if isinstance(raw, str) and raw.strip().isdigit() and len(raw.strip()) < 12:
-        raw = int(raw.strip())
-    if not isinstance(raw, int):
-        raise ActionRefused("invalid", message)
-    return raw
+    return number
 
 
 def _idea_for_moderation(actor: Actor, idea_id: object) -> Idea:

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from workshops.numbers import WholeNumberField
+
 from .models import Ballot
 from .services import MAX_DOTS_PER_PARTICIPANT, MAX_RANK_COUNT
 
@@ -12,19 +14,19 @@ class BallotForm(forms.Form):
 
     method = forms.ChoiceField(label=_("Voting method"), choices=Ballot.Method.choices)
     target = forms.ChoiceField(label=_("People vote on"), choices=Ballot.Target.choices)
-    dots_per_participant = forms.IntegerField(
+    dots_per_participant = WholeNumberField(
         label=_("Dots per person"),
         help_text=_("For dot voting."),
         min_value=1,
         max_value=MAX_DOTS_PER_PARTICIPANT,
     )
-    max_dots_per_item = forms.IntegerField(
+    max_dots_per_item = WholeNumberField(
         label=_("Most dots one person may put on one item"),
         help_text=_("For dot voting."),
         min_value=1,
         max_value=MAX_DOTS_PER_PARTICIPANT,
     )
-    rank_count = forms.IntegerField(
+    rank_count = WholeNumberField(
         label=_("How many items each person ranks"),
         help_text=_("For ranking."),
         min_value=1,

@@ -19,17 +19,11 @@ from django.views.decorators.http import require_POST
 from workshops.actors import actor_resolve
 from workshops.errors import ActionRefused
 from workshops.http import refused_json, wants_json
+from workshops.numbers import number_or_as_sent
 from workshops.views import _facilitator_actor, _workshop_or_404
 
 from . import services
 from .forms import BallotForm
-
-
-def _number(raw: str | None) -> Any:
-    """A form field as an int when it is one; otherwise as sent, for the service to refuse."""
-    if raw is not None and len(raw) < 19 and raw.strip().lstrip("-").isdigit():
-        return int(raw)
-    return raw
 
 
 def _cast(request: HttpRequest, actor: Any) -> services.OwnBallot:
@@ -37,9 +31,9 @@ def _cast(request: HttpRequest, actor: Any) -> services.OwnBallot:
     target_type = data.get("target_type")
     if "order" in data:
         raw = [item for item in data.get("order", "").split(",") if item.strip()]
-        order = [_number(item) for item in raw]
+        order = [number_or_as_sent(item) for item in raw]
         return services.vote_rank(actor=actor, target_type=target_type, order=order)
-    target_id = _number(data.get("target_id"))
+    target_id = number_or_as_sent(data.get("target_id"))
     if "approved" in data:
         approved = {"true": True, "false": False}.get(
             data.get("approved", ""), data.get("approved")
@@ -48,7 +42,10 @@ def _cast(request: HttpRequest, actor: Any) -> services.OwnBallot:
             actor=actor, target_type=target_type, target_id=target_id, approved=approved
         )
     return services.vote_set(
-        actor=actor, target_type=target_type, target_id=target_id, dots=_number(data.get("dots"))
+        actor=actor,
+        target_type=target_type,
+        target_id=target_id,
+        dots=number_or_as_sent(data.get("dots")),
     )
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from django.http import HttpRequest, JsonResponse
 
 from .errors import ActionRefused
+from .numbers import number_or_as_sent
 
 REFUSAL_STATUS = {
     "forbidden": 403,
@@ -37,4 +38,4 @@ def id_from_path(raw: str) -> Any:
     The services refuse anything that is not a number as `invalid`; a string too long
     to be an id never reaches int(), which would fail on thousands of digits.
     """
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else raw
+    return number_or_as_sent(raw)
