@@ -38,6 +38,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from challenges.routing import websocket_urlpatterns as challenge_sockets  # noqa: E402
 from workshops.hub import WireSend  # noqa: E402
 from workshops.routing import websocket_urlpatterns  # noqa: E402
 
@@ -45,7 +46,9 @@ application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": WireSend(
-            AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+            AllowedHostsOriginValidator(
+                AuthMiddlewareStack(URLRouter(websocket_urlpatterns + challenge_sockets))
+            )
         ),
     }
 )

@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "channels",
     "allauth",
     "allauth.account",
+    # Verified support in challenges: an eID broker through OpenID Connect (challenges/eid.py).
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "taggit",
     "django_tasks",
     "django_tasks_db",
@@ -60,6 +63,7 @@ INSTALLED_APPS = [
     "voting",
     "moderation",
     "summaries",
+    "challenges",
 ]
 
 MIDDLEWARE = [
@@ -172,6 +176,45 @@ ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "optio
 ACCOUNT_LOGOUT_ON_GET = False
 LOGIN_REDIRECT_URL = "workshops:dashboard"
 LOGIN_URL = "account_login"
+# eID for verified support in challenges (MitID, BankID, Freja through an OpenID Connect
+# broker): set EID_SERVER_URL, EID_CLIENT_ID and EID_CLIENT_SECRET. The sign-in makes no
+# account; challenges/eid.py keeps only a keyed hash of the subject (see README).
+EID_SERVER_URL = os.environ.get("EID_SERVER_URL", "")
+SOCIALACCOUNT_ADAPTER = "challenges.eid.EidAdapter"
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            {
+                "provider_id": "eid",
+                "name": os.environ.get("EID_NAME", "eID"),
+                "client_id": os.environ.get("EID_CLIENT_ID", ""),
+                "secret": os.environ.get("EID_CLIENT_SECRET", ""),
+                "settings": {
+                    "server_url": EID_SERVER_URL,
+                    # The claims come from the ID token itself, never from a later request.
+                    "fetch_userinfo": False,
+                    "scope": envlist("EID_SCOPES", ["openid"]),
+                    "auth_params": {"acr_values": " ".join(envlist("EID_ACR_VALUES", []))},
+                },
+            }
+        ]
+        if EID_SERVER_URL
+        else [],
+    }
+}
+SAMSKAB_EID = {
+    "SERVER_URL": EID_SERVER_URL,
+    # The levels of assurance accepted for support (the `acr` claim), e.g. NSIS
+    # substantial and high; a token with any other level is refused.
+    "ACR_VALUES": envlist("EID_ACR_VALUES", []),
+    # The ID token claim naming where the person lives, and this municipality's value of it.
+    "RESIDENCE_CLAIM": os.environ.get("EID_RESIDENCE_CLAIM", "municipality_code"),
+    "MUNICIPALITY_CODE": os.environ.get("SAMSKAB_MUNICIPALITY_CODE", ""),
+    # The key of the hash kept instead of the subject; set it apart from SECRET_KEY so
+    # rotating that does not let one person support twice.
+    "SUBJECT_KEY": os.environ.get("EID_SUBJECT_KEY") or SECRET_KEY,
+}
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "samskab@localhost")
 
@@ -242,6 +285,9 @@ SAMSKAB = {
     # (workshops/photos.py); larger ones are scaled down.
     "PHOTO_MAX_BYTES": envint("SAMSKAB_PHOTO_MAX_BYTES", 5_000_000),
     "PHOTO_MAX_SIDE": envint("SAMSKAB_PHOTO_MAX_SIDE", 2048),
+    # Inhabitants of the municipality: a challenge's threshold may be set per 1,000 of
+    # them (docs/challenges.md). 0 means unknown, and such thresholds are refused.
+    "MUNICIPALITY_POPULATION": envint("SAMSKAB_MUNICIPALITY_POPULATION", 0),
 }
 # How often one participant, or one address, may act: "count/period" (s, m, h), counted
 # in the cache (Redis when REDIS_URL is set). Per address is generous on purpose: a
@@ -254,4 +300,8 @@ SAMSKAB_RATE_LIMITS = {
     "vote_per_address": os.environ.get("SAMSKAB_RATE_VOTE_PER_ADDRESS", "30000/m"),
     "flag": os.environ.get("SAMSKAB_RATE_FLAG", "20/m"),
     "join_per_address": os.environ.get("SAMSKAB_RATE_JOIN_PER_ADDRESS", "3000/m"),
+    # Challenges: proposals per phone and per address, open (unverified) supports per address.
+    "proposal": os.environ.get("SAMSKAB_RATE_PROPOSAL", "5/h"),
+    "proposal_per_address": os.environ.get("SAMSKAB_RATE_PROPOSAL_PER_ADDRESS", "60/h"),
+    "support_per_address": os.environ.get("SAMSKAB_RATE_SUPPORT_PER_ADDRESS", "300/m"),
 }

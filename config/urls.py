@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("summaries.urls")),
     path("", include("voting.urls")),
     path("", include("moderation.urls")),
+    path("", include("challenges.urls")),
     path("", include("workshops.urls")),
 ]

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ChallengesConfig(AppConfig):
+    name = "challenges"
+    verbose_name = _("Challenges")
+
+    def ready(self) -> None:
+        from jobs.schedule import schedule_register
+
+        from . import tasks
+
+        # Every minute: a proposal is forwarded within a minute of reaching its threshold,
+        # and expires within a minute of its challenge's closing; a run with nothing due
+        # costs two queries.
+        schedule_register(tasks.challenges_transitions_run, every=timedelta(minutes=1))

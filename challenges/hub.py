@@ -1,0 +1,134 @@
+"""One subscription per challenge per process; counts reach every open page, coalesced.
+
+A support storm sends thousands of count changes a minute to a challenge. Each page
+needs the newest count, not every step: the hub receives each event once for all
+local pages (one channel in the challenge's group, as workshops.hub does for a
+room), keeps the newest change per proposal (by its `revision`), and writes what
+gathered to every page at most every `FLUSH_SECONDS`, as one frame. So a page's
+count is never more than about `FLUSH_SECONDS` behind, and the frames per page stay
+bounded however fast people support.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from functools import partial
+from typing import Any, Protocol
+
+from channels.layers import get_channel_layer
+
+from workshops.hub import frame_of, write_now
+
+from .events import challenge_group
+
+logger = logging.getLogger(__name__)
+
+FLUSH_SECONDS = 0.1
+
+
+class Page(Protocol):
+    async def hub_send(self, text: str) -> None: ...
+
+
+class ChallengeHub:
+    def __init__(self, challenge_id: int) -> None:
+        self.challenge_id = challenge_id
+        self.group = challenge_group(challenge_id)
+        self.layer = get_channel_layer()
+        self.pages: set[Page] = set()
+        self.channel = ""
+        self.subscribed = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._pending: dict[tuple[str, int], dict[str, Any]] = {}
+        self._revisions: dict[int, int] = {}
+        self._wake = asyncio.Event()
+        self._busy: dict[Page, asyncio.Task[None]] = {}
+
+    async def add(self, page: Page) -> None:
+        self.pages.add(page)
+        if self._task is None:
+            self._task = asyncio.create_task(self._run())
+        await self.subscribed.wait()
+
+    async def remove(self, page: Page) -> None:
+        self.pages.discard(page)
+        if self.pages:
+            return
+        _HUBS.pop((asyncio.get_running_loop(), self.challenge_id), None)
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if self.channel:
+            with contextlib.suppress(Exception):
+                await self.layer.group_discard(self.group, self.channel)
+
+    async def _run(self) -> None:
+        self.channel = await self.layer.new_channel()
+        await self.layer.group_add(self.group, self.channel)
+        self.subscribed.set()
+        flusher = asyncio.create_task(self._flush_loop())
+        try:
+            while True:
+                message = await self.layer.receive(self.channel)
+                if message.get("type") == "challenge.event":
+                    self._keep(message["event"])
+        finally:
+            flusher.cancel()
+
+    def _keep(self, event: dict[str, Any]) -> None:
+        proposal = event["data"]["proposal"]
+        revision = int(proposal.get("revision", 0))
+        if revision < self._revisions.get(proposal["id"], 0):
+            return  # an older count that crossed a newer one on the bus
+        self._revisions[proposal["id"]] = revision
+        key = (event["type"], proposal["id"])
+        earlier = self._pending.get(key)
+        # A milestone is news for the author even when a later count overtakes it.
+        if (
+            earlier is not None
+            and earlier["data"].get("milestone")
+            and not event["data"].get("milestone")
+        ):
+            event = {**event, "data": {**event["data"], "milestone": earlier["data"]["milestone"]}}
+        self._pending[key] = event
+        self._wake.set()
+
+    async def _flush_loop(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            events, self._pending = list(self._pending.values()), {}
+            text = frame_of([json.dumps(event, ensure_ascii=False) for event in events])
+            for index, page in enumerate(list(self.pages)):
+                if index and index % 64 == 0:
+                    await asyncio.sleep(0)
+                if page in self._busy:
+                    continue  # still writing an earlier frame: it gets the next one
+                try:
+                    pending = write_now(page.hub_send(text))
+                except Exception:
+                    logger.exception("challenge %s: a page refused an event", self.challenge_id)
+                    continue
+                if pending is not None:
+                    self._busy[page] = pending
+                    pending.add_done_callback(partial(self._written, page))
+            await asyncio.sleep(FLUSH_SECONDS)
+
+    def _written(self, page: Page, _write: asyncio.Task[None]) -> None:
+        self._busy.pop(page, None)
+
+
+_HUBS: dict[tuple[asyncio.AbstractEventLoop, int], ChallengeHub] = {}
+
+
+def challenge_hub(challenge_id: int) -> ChallengeHub:
+    key = (asyncio.get_running_loop(), challenge_id)
+    hub = _HUBS.get(key)
+    if hub is None:
+        hub = _HUBS[key] = ChallengeHub(challenge_id)
+    return hub

@@ -1,0 +1,703 @@
+"""Every write of the challenges: check, write, log, and publish the change after commit."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import IO, Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from administrations.models import Administration
+from ideas.models import Cluster, Idea
+from moderation.limits import limit_or_refuse
+from moderation.models import Flag
+from moderation.sanitize import clean_text
+from moderation.services import word_list_matches
+from moderation.wordlists import default_word_list
+from workshops.errors import ActionRefused
+from workshops.models import Workshop
+from workshops.photos import photo_clean
+
+from . import events
+from .models import (
+    Challenge,
+    ChallengeLog,
+    Citizen,
+    Cosponsorship,
+    Proposal,
+    ProposalFlag,
+    Support,
+)
+from .selectors import SESSION_CITIZEN_KEY, challenge_may_manage
+
+logger = logging.getLogger(__name__)
+
+TITLE_MAX_LENGTH = 120
+TEXT_MAX_LENGTH = 3000
+AUTHOR_NAME_MAX_LENGTH = 60
+CHALLENGE_TITLE_MAX_LENGTH = 200
+QUESTION_MAX_LENGTH = 500
+CONTEXT_MAX_LENGTH = 4000
+REASON_MAX_LENGTH = 500
+THRESHOLD_MAX = 10_000_000
+COSPONSORS_MAX = 100
+# The author hears of these shares of the threshold, once each.
+MILESTONES = (33, 66, 100)
+# Flags from different citizens that hold a published proposal for review.
+FLAGS_TO_HOLD = 3
+
+
+# ---- citizens ---------------------------------------------------------------------------
+
+
+def citizen_for_session(session: Any) -> Citizen:
+    """The phone's citizen, created on its first write and kept in its session."""
+    key = session.get(SESSION_CITIZEN_KEY)
+    if isinstance(key, str):
+        citizen = Citizen.objects.filter(key=key).first()
+        if citizen is not None:
+            return citizen
+    citizen = Citizen.objects.create()
+    session[SESSION_CITIZEN_KEY] = citizen.key
+    return citizen
+
+
+# ---- checking what was typed ----------------------------------------------------------
+
+
+def _text(raw: object, *, label: str, limit: int, required: bool = True, lines: bool = True) -> str:
+    if raw is None:
+        raw = ""
+    if not isinstance(raw, str):
+        raise ActionRefused("invalid", _("%(field)s must be text.") % {"field": label})
+    text = clean_text(raw, multiline=lines)
+    if required and not text:
+        raise ActionRefused("invalid", _("Write the %(field)s.") % {"field": label.lower()})
+    if len(text) > limit:
+        raise ActionRefused(
+            "invalid",
+            _("%(field)s can be at most %(limit)d characters.") % {"field": label, "limit": limit},
+        )
+    return text
+
+
+def _whole(raw: object, *, label: str, low: int, high: int) -> int:
+    if isinstance(raw, str) and raw.strip().isdigit() and len(raw.strip()) < 12:
+        raw = int(raw.strip())
+    if isinstance(raw, bool) or not isinstance(raw, int) or not low <= raw <= high:
+        raise ActionRefused(
+            "invalid",
+            _("%(field)s must be a whole number from %(low)d to %(high)d.")
+            % {"field": label, "low": low, "high": high},
+        )
+    return raw
+
+
+def _log(
+    *,
+    challenge: Challenge,
+    kind: str,
+    proposal: Proposal | None = None,
+    user: AbstractBaseUser | AnonymousUser | None = None,
+    reason: str = "",
+    detail: dict[str, Any] | None = None,
+) -> None:
+    signed_in = user is not None and user.is_authenticated
+    ChallengeLog.objects.create(
+        challenge=challenge,
+        kind=kind,
+        facilitator_id=user.pk if signed_in and user is not None else None,
+        facilitator_email=(getattr(user, "email", "") or "") if signed_in else "",
+        proposal_number=proposal.pk if proposal is not None else None,
+        reason=reason,
+        detail=detail or {},
+    )
+
+
+# ---- challenges -------------------------------------------------------------------------
+
+
+def challenge_create(
+    *,
+    user: AbstractBaseUser,
+    title: object,
+    question: object,
+    context: object = "",
+    language: str = settings.LANGUAGE_CODE,
+    opens_at: datetime,
+    closes_at: datetime,
+    threshold_kind: str = Challenge.ThresholdKind.NUMBER,
+    threshold_value: object,
+    cosponsors_needed: object = 0,
+    moderation: str = Challenge.Moderation.POST,
+    supporters: str = Challenge.Supporters.OPEN,
+    residence_required: bool = False,
+    administration: Administration,
+) -> Challenge:
+    """A new challenge; the threshold per 1,000 inhabitants becomes a number now."""
+    if not user.is_authenticated:
+        raise ActionRefused("forbidden", _("Sign in to create a challenge."))
+    if closes_at <= opens_at:
+        raise ActionRefused("invalid", _("A challenge must close after it opens."))
+    if language not in dict(settings.LANGUAGES):
+        raise ActionRefused("invalid", _("That language is not available."))
+    if threshold_kind not in Challenge.ThresholdKind.values:
+        raise ActionRefused("invalid", _("Choose how the threshold is counted."))
+    if moderation not in Challenge.Moderation.values:
+        raise ActionRefused("invalid", _("Choose pre- or post-moderation."))
+    if supporters not in Challenge.Supporters.values:
+        raise ActionRefused("invalid", _("Choose who may support."))
+    if residence_required and supporters != Challenge.Supporters.VERIFIED:
+        raise ActionRefused(
+            "invalid", _("Residence can only be checked when supporters sign in with an eID.")
+        )
+    value = _whole(threshold_value, label=_("Threshold"), low=1, high=THRESHOLD_MAX)
+    population = int(settings.SAMSKAB["MUNICIPALITY_POPULATION"])
+    if threshold_kind == Challenge.ThresholdKind.PER_THOUSAND and population <= 0:
+        raise ActionRefused(
+            "invalid",
+            _(
+                "The municipality's population is not set, so a threshold per 1,000 inhabitants "
+                "cannot be counted. Give a number of supporters instead."
+            ),
+        )
+    challenge = Challenge.objects.create(
+        title=_text(title, label=_("Title"), limit=CHALLENGE_TITLE_MAX_LENGTH, lines=False),
+        question=_text(question, label=_("Question"), limit=QUESTION_MAX_LENGTH, lines=False),
+        context=_text(context, label=_("Context"), limit=CONTEXT_MAX_LENGTH, required=False),
+        language=language,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        threshold_kind=threshold_kind,
+        threshold_value=value,
+        threshold=Challenge.threshold_for(threshold_kind, value, population),
+        cosponsors_needed=_whole(
+            cosponsors_needed, label=_("Co-sponsors"), low=0, high=COSPONSORS_MAX
+        ),
+        moderation=moderation,
+        word_list=default_word_list(language),
+        supporters=supporters,
+        residence_required=residence_required,
+        administration=administration,
+        owner_id=user.pk,
+    )
+    return challenge
+
+
+# ---- proposals ----------------------------------------------------------------------------
+
+
+def _open_challenge(challenge: Challenge) -> None:
+    now = timezone.now()
+    if now < challenge.opens_at:
+        raise ActionRefused("closed", _("This challenge has not opened yet."))
+    if challenge.has_closed(now):
+        raise ActionRefused("closed", _("This challenge has closed."))
+
+
+@transaction.atomic
+def proposal_submit(
+    *,
+    challenge: Challenge,
+    citizen: Citizen,
+    title: object,
+    text: object,
+    author_name: object = "",
+    photo: IO[bytes] | None = None,
+    address: str | None = None,
+    source_workshop: Workshop | None = None,
+    source_cluster: Cluster | None = None,
+    source_idea: Idea | None = None,
+) -> Proposal:
+    """A citizen's new proposal: waits for co-sponsors, for review, or opens at once."""
+    _open_challenge(challenge)
+    clean_title = _text(title, label=_("Title"), limit=TITLE_MAX_LENGTH, lines=False)
+    clean_body = _text(text, label=_("Proposal"), limit=TEXT_MAX_LENGTH)
+    name = _text(
+        author_name, label=_("Name"), limit=AUTHOR_NAME_MAX_LENGTH, required=False, lines=False
+    )
+    cleaned_photo = photo_clean(photo) if photo is not None else None
+    rates: dict[str, str] = settings.SAMSKAB_RATE_LIMITS
+    limit_or_refuse(key=f"proposal:citizen:{citizen.pk}", rate=rates["proposal"])
+    if address:
+        limit_or_refuse(key=f"proposal:address:{address}", rate=rates["proposal_per_address"])
+    proposal = Proposal(
+        challenge=challenge,
+        title=clean_title,
+        text=clean_body,
+        author=citizen,
+        author_name=name,
+        status=Proposal.Status.AWAITING_COSPONSORS,
+        source_workshop=source_workshop,
+        source_cluster=source_cluster,
+        source_idea=source_idea,
+    )
+    if cleaned_photo is not None:
+        proposal.photo = cleaned_photo.file.read()
+        proposal.photo_type = cleaned_photo.content_type
+    proposal.save()
+    if challenge.cosponsors_needed == 0:
+        _after_cosponsors(proposal)
+    return proposal
+
+
+def _after_cosponsors(proposal: Proposal) -> None:
+    """Enough co-sponsors (or none needed): hold for review, or open for support."""
+    challenge = proposal.challenge
+    words = word_list_matches(
+        text=f"{proposal.title}\n{proposal.text}\n{proposal.author_name}",
+        word_list=challenge.word_list,
+    )
+    if words or challenge.moderation == Challenge.Moderation.PRE:
+        proposal.status = Proposal.Status.HELD
+        proposal.save(update_fields=["status"])
+        detail: dict[str, Any] = (
+            {"rule": "word_list", "words": words} if words else {"rule": "pre_moderation"}
+        )
+        _log(challenge=challenge, kind=ChallengeLog.Kind.HOLD, proposal=proposal, detail=detail)
+        return
+    _publish(proposal)
+
+
+def _publish(proposal: Proposal, *, user: AbstractBaseUser | AnonymousUser | None = None) -> None:
+    proposal.status = Proposal.Status.OPEN
+    proposal.published_at = proposal.published_at or timezone.now()
+    proposal.save(update_fields=["status", "published_at"])
+    _log(challenge=proposal.challenge, kind=ChallengeLog.Kind.PUBLISH, proposal=proposal, user=user)
+    events.proposal_changed(proposal)
+
+
+@transaction.atomic
+def proposal_cosponsor(*, token: object, citizen: Citizen) -> Proposal:
+    """Confirm a co-sponsorship through the author's link; once per citizen, never the author."""
+    if not isinstance(token, str) or not token or len(token) > 64:
+        raise ActionRefused("not_found", _("This co-sponsor link is not valid."))
+    proposal = (
+        Proposal.objects.select_for_update()
+        .select_related("challenge")
+        .filter(cosponsor_token=token)
+        .first()
+    )
+    if proposal is None:
+        raise ActionRefused("not_found", _("This co-sponsor link is not valid."))
+    _open_challenge(proposal.challenge)
+    if proposal.status != Proposal.Status.AWAITING_COSPONSORS:
+        raise ActionRefused(
+            "conflict", _("This proposal already has its co-sponsors; the link is used up.")
+        )
+    if proposal.author_id == citizen.pk:
+        raise ActionRefused("forbidden", _("You cannot co-sponsor your own proposal."))
+    try:
+        with transaction.atomic():
+            Cosponsorship.objects.create(proposal=proposal, citizen=citizen)
+    except IntegrityError:
+        raise ActionRefused("conflict", _("You already co-sponsor this proposal.")) from None
+    if proposal.cosponsorships.count() >= proposal.challenge.cosponsors_needed:
+        _after_cosponsors(proposal)
+    return proposal
+
+
+def _proposal_for_update(proposal_id: object) -> Proposal:
+    if isinstance(proposal_id, bool) or not isinstance(proposal_id, int):
+        raise ActionRefused("not_found", _("That proposal does not exist."))
+    proposal = (
+        Proposal.objects.select_for_update()
+        .select_related("challenge")
+        .filter(pk=proposal_id)
+        .first()
+    )
+    if proposal is None:
+        raise ActionRefused("not_found", _("That proposal does not exist."))
+    return proposal
+
+
+@transaction.atomic
+def proposal_withdraw(*, proposal_id: object, citizen: Citizen) -> Proposal:
+    """The author takes the proposal back while the challenge is open."""
+    proposal = _proposal_for_update(proposal_id)
+    if proposal.author_id != citizen.pk:
+        raise ActionRefused("forbidden", _("Only its author can withdraw a proposal."))
+    _open_challenge(proposal.challenge)
+    if proposal.status in {Proposal.Status.WITHDRAWN, Proposal.Status.EXPIRED}:
+        raise ActionRefused("conflict", _("This proposal is no longer open."))
+    proposal.status = Proposal.Status.WITHDRAWN
+    proposal.save(update_fields=["status"])
+    _log(challenge=proposal.challenge, kind=ChallengeLog.Kind.WITHDRAW, proposal=proposal)
+    events.proposal_changed(proposal)
+    return proposal
+
+
+# ---- moderation -------------------------------------------------------------------------
+
+
+def _reason(raw: object) -> str:
+    return _text(raw, label=_("Reason"), limit=REASON_MAX_LENGTH, required=False)
+
+
+def _status_after_review(proposal: Proposal) -> str:
+    if proposal.forwarded_at is not None:
+        return Proposal.Status.FORWARDED
+    if proposal.threshold_reached_at is not None:
+        return Proposal.Status.THRESHOLD_REACHED
+    return Proposal.Status.OPEN
+
+
+@transaction.atomic
+def proposal_approve(
+    *, user: AbstractBaseUser | AnonymousUser, proposal_id: object, reason: object = ""
+) -> Proposal:
+    """A held proposal goes public (or back to where it stood before it was held)."""
+    proposal = _proposal_for_update(proposal_id)
+    if not challenge_may_manage(challenge=proposal.challenge, user=user):
+        raise ActionRefused("forbidden", _("Only the challenge's facilitators can do that."))
+    if proposal.status not in {Proposal.Status.HELD, Proposal.Status.HIDDEN}:
+        raise ActionRefused("conflict", _("This proposal is not waiting for review."))
+    why = _reason(reason)
+    ProposalFlag.objects.filter(proposal=proposal).delete()
+    proposal.status = _status_after_review(proposal)
+    proposal.published_at = proposal.published_at or timezone.now()
+    proposal.save(update_fields=["status", "published_at"])
+    _log(
+        challenge=proposal.challenge,
+        kind=ChallengeLog.Kind.APPROVE,
+        proposal=proposal,
+        user=user,
+        reason=why,
+    )
+    events.proposal_changed(proposal)
+    return proposal
+
+
+@transaction.atomic
+def proposal_hide(
+    *, user: AbstractBaseUser | AnonymousUser, proposal_id: object, reason: object = ""
+) -> Proposal:
+    """Take a proposal off the public pages; its supports stay, frozen."""
+    proposal = _proposal_for_update(proposal_id)
+    if not challenge_may_manage(challenge=proposal.challenge, user=user):
+        raise ActionRefused("forbidden", _("Only the challenge's facilitators can do that."))
+    if proposal.status in {Proposal.Status.HIDDEN, Proposal.Status.WITHDRAWN}:
+        raise ActionRefused("conflict", _("This proposal is not shown anyway."))
+    why = _reason(reason)
+    proposal.status = Proposal.Status.HIDDEN
+    proposal.save(update_fields=["status"])
+    _log(
+        challenge=proposal.challenge,
+        kind=ChallengeLog.Kind.HIDE,
+        proposal=proposal,
+        user=user,
+        reason=why,
+    )
+    events.proposal_changed(proposal)
+    return proposal
+
+
+@transaction.atomic
+def proposal_flag(*, proposal_id: object, citizen: Citizen, reason: object) -> Proposal:
+    """A citizen reports a proposal; enough reports hold it for a facilitator."""
+    proposal = _proposal_for_update(proposal_id)
+    if reason not in Flag.Reason.values:
+        raise ActionRefused("invalid", _("Choose why this does not belong here."))
+    if proposal.status not in Proposal.SUPPORTABLE:
+        raise ActionRefused("conflict", _("This proposal is not open."))
+    limit_or_refuse(key=f"flag:citizen:{citizen.pk}", rate=settings.SAMSKAB_RATE_LIMITS["flag"])
+    try:
+        with transaction.atomic():
+            ProposalFlag.objects.create(proposal=proposal, citizen=citizen, reason=str(reason))
+    except IntegrityError:
+        raise ActionRefused("conflict", _("You already reported this proposal.")) from None
+    if proposal.flags.count() >= FLAGS_TO_HOLD:
+        proposal.status = Proposal.Status.HELD
+        proposal.save(update_fields=["status"])
+        _log(
+            challenge=proposal.challenge,
+            kind=ChallengeLog.Kind.HOLD,
+            proposal=proposal,
+            detail={"rule": "flags", "flags": FLAGS_TO_HOLD},
+        )
+        events.proposal_changed(proposal)
+    return proposal
+
+
+# ---- support --------------------------------------------------------------------------------
+
+
+def _supportable(proposal: Proposal) -> None:
+    if proposal.status == Proposal.Status.HELD:
+        raise ActionRefused("not_supportable", _("This proposal is waiting for review."))
+    if proposal.status not in Proposal.SUPPORTABLE:
+        raise ActionRefused("not_supportable", _("This proposal is not open for support."))
+    if proposal.challenge.has_closed():
+        raise ActionRefused("closed", _("This challenge has closed; support is no longer counted."))
+    if timezone.now() < proposal.challenge.opens_at:
+        raise ActionRefused("closed", _("This challenge has not opened yet."))
+
+
+@transaction.atomic
+def support_give(
+    *,
+    proposal_id: object,
+    citizen: Citizen,
+    person_hash: str | None = None,
+    address: str | None = None,
+) -> Proposal:
+    """Count one person's support; the one that reaches the threshold records it, once.
+
+    `person_hash` is the keyed hash of a verified eID subject (challenges/eid.py);
+    a verified challenge refuses support without one.
+    """
+    proposal = _proposal_for_update(proposal_id)
+    _supportable(proposal)
+    verified = proposal.challenge.supporters == Challenge.Supporters.VERIFIED
+    if verified and not person_hash:
+        raise ActionRefused(
+            "verification_required", _("Sign in with your eID to support this proposal.")
+        )
+    if not verified:
+        person_hash = None
+        if address:
+            limit_or_refuse(
+                key=f"support:address:{address}",
+                rate=settings.SAMSKAB_RATE_LIMITS["support_per_address"],
+            )
+    try:
+        with transaction.atomic():
+            Support.objects.create(proposal=proposal, citizen=citizen, person_hash=person_hash)
+    except IntegrityError:
+        raise ActionRefused("already_supported", _("You already support this proposal.")) from None
+    proposal.support_count = F("support_count") + 1
+    proposal.revision = F("revision") + 1
+    proposal.save(update_fields=["support_count", "revision"])
+    proposal.refresh_from_db(fields=["support_count", "revision"])
+    _after_count_change(proposal)
+    return proposal
+
+
+@transaction.atomic
+def support_withdraw(*, proposal_id: object, citizen: Citizen) -> Proposal:
+    """Take one's support back while the proposal is open; a reached threshold stays reached."""
+    proposal = _proposal_for_update(proposal_id)
+    _supportable(proposal)
+    deleted, _counts = Support.objects.filter(proposal=proposal, citizen=citizen).delete()
+    if not deleted:
+        raise ActionRefused("not_supported", _("You do not support this proposal."))
+    proposal.support_count = F("support_count") - 1
+    proposal.revision = F("revision") + 1
+    proposal.save(update_fields=["support_count", "revision"])
+    proposal.refresh_from_db(fields=["support_count", "revision"])
+    _after_count_change(proposal)
+    return proposal
+
+
+def _after_count_change(proposal: Proposal) -> None:
+    """Record the threshold once and the author's milestones, then tell every open page."""
+    threshold = proposal.challenge.threshold
+    share = proposal.support_count * 100 // threshold
+    reached = [m for m in MILESTONES if share >= m and m > proposal.milestone_told]
+    fields: list[str] = []
+    if reached:
+        proposal.milestone_told = reached[-1]
+        fields.append("milestone_told")
+    if proposal.support_count >= threshold and proposal.threshold_reached_at is None:
+        proposal.threshold_reached_at = timezone.now()
+        proposal.status = Proposal.Status.THRESHOLD_REACHED
+        fields += ["threshold_reached_at", "status"]
+        _log(
+            challenge=proposal.challenge,
+            kind=ChallengeLog.Kind.THRESHOLD,
+            proposal=proposal,
+            detail={"supporters": proposal.support_count, "threshold": threshold},
+        )
+    if fields:
+        proposal.save(update_fields=fields)
+    events.support_changed(proposal, milestone=reached[-1] if reached else None)
+
+
+# ---- by the clock ---------------------------------------------------------------------------
+
+
+def proposals_forward_due() -> int:
+    """Forward every proposal that reached its threshold to the administration; idempotent."""
+    forwarded = 0
+    due = Proposal.objects.filter(status=Proposal.Status.THRESHOLD_REACHED, forwarded_at=None)
+    for proposal_id in due.values_list("pk", flat=True):
+        if _forward(proposal_id):
+            forwarded += 1
+    return forwarded
+
+
+@transaction.atomic
+def _forward(proposal_id: int) -> bool:
+    proposal = (
+        Proposal.objects.select_for_update()
+        .select_related("challenge__administration")
+        .filter(pk=proposal_id, status=Proposal.Status.THRESHOLD_REACHED, forwarded_at=None)
+        .first()
+    )
+    if proposal is None:
+        return False  # another worker forwarded it meanwhile
+    proposal.status = Proposal.Status.FORWARDED
+    proposal.forwarded_at = timezone.now()
+    proposal.save(update_fields=["status", "forwarded_at"])
+    administration = proposal.challenge.administration
+    _log(
+        challenge=proposal.challenge,
+        kind=ChallengeLog.Kind.FORWARD,
+        proposal=proposal,
+        detail={"administration": administration.pk, "supporters": proposal.support_count},
+    )
+    events.proposal_changed(proposal)
+    if administration.email:
+        transaction.on_commit(lambda: _announce_forward(proposal))
+    return True
+
+
+def _announce_forward(proposal: Proposal) -> None:
+    administration = proposal.challenge.administration
+    with translation.override(proposal.challenge.language):
+        subject = _("A proposal reached its threshold: %(title)s") % {"title": proposal.title}
+        body = _(
+            "The proposal \u201c%(title)s\u201d in the challenge \u201c%(challenge)s\u201d "
+            "reached %(count)d supporters (the threshold is %(threshold)d) and is forwarded "
+            "to %(administration)s for formal treatment.\n\n%(text)s\n\n%(link)s"
+        ) % {
+            "title": proposal.title,
+            "challenge": proposal.challenge.title,
+            "count": proposal.support_count,
+            "threshold": proposal.challenge.threshold,
+            "administration": administration.name,
+            "text": proposal.text,
+            "link": f"{settings.SITE_URL}{proposal.get_absolute_url()}",
+        }
+    try:
+        send_mail(subject, body, None, [administration.email])
+    except Exception:
+        # Forwarded is recorded and shown; a mail server outage must not undo it.
+        logger.exception("could not announce forwarded proposal %s", proposal.pk)
+
+
+def proposals_expire_due(*, now: datetime | None = None) -> int:
+    """At the closing time, proposals below the threshold expire; idempotent."""
+    now = now or timezone.now()
+    expired = 0
+    due = Proposal.objects.filter(
+        challenge__closes_at__lte=now,
+        status__in=[
+            Proposal.Status.OPEN,
+            Proposal.Status.HELD,
+            Proposal.Status.AWAITING_COSPONSORS,
+        ],
+    )
+    for proposal_id in due.values_list("pk", flat=True):
+        if _expire(proposal_id, now):
+            expired += 1
+    return expired
+
+
+@transaction.atomic
+def _expire(proposal_id: int, now: datetime) -> bool:
+    proposal = (
+        Proposal.objects.select_for_update()
+        .select_related("challenge")
+        .filter(
+            pk=proposal_id,
+            challenge__closes_at__lte=now,
+            status__in=[
+                Proposal.Status.OPEN,
+                Proposal.Status.HELD,
+                Proposal.Status.AWAITING_COSPONSORS,
+            ],
+        )
+        .first()
+    )
+    if proposal is None:
+        return False
+    proposal.status = Proposal.Status.EXPIRED
+    proposal.expired_at = now
+    proposal.save(update_fields=["status", "expired_at"])
+    _log(
+        challenge=proposal.challenge,
+        kind=ChallengeLog.Kind.EXPIRE,
+        proposal=proposal,
+        detail={"supporters": proposal.support_count, "threshold": proposal.challenge.threshold},
+    )
+    events.proposal_changed(proposal)
+    return True
+
+
+# ---- from the room to the platform -----------------------------------------------------------
+
+
+@transaction.atomic
+def proposal_from_workshop(
+    *,
+    user: AbstractBaseUser | AnonymousUser,
+    challenge: Challenge,
+    workshop: Workshop,
+    cluster_id: object = None,
+    idea_id: object = None,
+) -> Proposal:
+    """Open a workshop's theme or idea for support in a challenge, in one action.
+
+    The facilitator must run both the workshop and the challenge. The proposal
+    skips co-sponsors and moderation (the room and its facilitator already did
+    both) and links back to the workshop's evidence.
+    """
+    if not workshop.is_facilitator(user if user.is_authenticated else None):
+        raise ActionRefused("forbidden", _("Only the workshop's facilitators can do that."))
+    if not challenge_may_manage(challenge=challenge, user=user):
+        raise ActionRefused("forbidden", _("Only the challenge's facilitators can do that."))
+    _open_challenge(challenge)
+    cluster = idea = None
+    if cluster_id is not None:
+        cluster = Cluster.objects.filter(pk=_id(cluster_id), workshop=workshop).first()
+        if cluster is None:
+            raise ActionRefused("not_found", _("That theme does not exist."))
+        ideas = list(
+            Idea.objects.filter(cluster=cluster, status=Idea.Status.PUBLISHED)
+            .order_by("created_at")
+            .values_list("text", flat=True)
+        )
+        title = cluster.name
+        body = "\n".join(f"\u2022 {text}" for text in ideas) or cluster.name
+    elif idea_id is not None:
+        idea = Idea.objects.filter(
+            pk=_id(idea_id), workshop=workshop, status=Idea.Status.PUBLISHED
+        ).first()
+        if idea is None:
+            raise ActionRefused("not_found", _("That idea does not exist."))
+        title, body = idea.text, idea.text
+    else:
+        raise ActionRefused("invalid", _("Choose a theme or an idea."))
+    if Proposal.objects.filter(
+        challenge=challenge, source_cluster=cluster, source_idea=idea
+    ).exists():
+        raise ActionRefused("conflict", _("This is already a proposal in that challenge."))
+    proposal = Proposal.objects.create(
+        challenge=challenge,
+        title=clean_text(title, multiline=False)[:TITLE_MAX_LENGTH],
+        text=clean_text(body)[:TEXT_MAX_LENGTH],
+        author=None,
+        author_name=workshop.title[:AUTHOR_NAME_MAX_LENGTH],
+        status=Proposal.Status.AWAITING_COSPONSORS,
+        source_workshop=workshop,
+        source_cluster=cluster,
+        source_idea=idea,
+    )
+    _publish(proposal, user=user)
+    return proposal
+
+
+def _id(raw: object) -> int:
+    if isinstance(raw, str) and raw.isdigit() and len(raw) < 19:
+        raw = int(raw)
+    if isinstance(raw, bool) or not isinstance(raw, int):
+        raise ActionRefused("invalid", _("That id is not valid."))
+    return raw
