@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from workshops.actors import Actor, actor_resolve
 from workshops.errors import ActionRefused
 from workshops.http import id_from_path, refused_json, wants_json
+from workshops.languages import request_language
 from workshops.phases import Role
 from workshops.views import _workshop_or_404
 
@@ -207,7 +208,7 @@ def ideas_similar(request: HttpRequest, code: str) -> HttpResponse:
     """The near-duplicate hint for phones whose network blocks the WebSocket."""
     workshop = _workshop_or_404(code)
     actor = actor_resolve(workshop=workshop, user=request.user, session=request.session)
-    with translation.override(workshop.language):
+    with translation.override(request_language(request, workshop_language=workshop.language)):
         try:
             found = ideas_similar_to(actor=actor, text=request.GET.get("text", ""))
         except ActionRefused as error:

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ideas.models import Idea
 from ideas.serializers import idea_as_dict
@@ -480,7 +481,7 @@ def participant_remove(*, actor: Actor, participant_id: object, reason: object =
     disconnect_participant(
         participant.pk,
         code="removed",
-        message=_("A facilitator has removed you from this workshop."),
+        message=gettext_lazy("A facilitator has removed you from this workshop."),
     )
     return participant
 
@@ -591,7 +592,9 @@ def participant_erase_self(*, actor: Actor) -> None:
     publish(actor.workshop, "participant.erased", {"participant": participant_as_dict(participant)})
     # Their other tabs and devices leave the room too.
     disconnect_participant(
-        participant.pk, code="erased", message=_("Your data is erased and you have left.")
+        participant.pk,
+        code="erased",
+        message=gettext_lazy("Your data is erased and you have left."),
     )
 
 

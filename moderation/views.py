@@ -22,6 +22,7 @@ from ideas.serializers import idea_as_dict
 from workshops.actors import PARTICIPANTS_SESSION_KEY, Actor, actor_resolve
 from workshops.errors import ActionRefused
 from workshops.http import id_from_path, refused_json, wants_json
+from workshops.languages import request_language
 from workshops.phases import Action, Role
 from workshops.views import _facilitator_actor, _workshop_or_404
 
@@ -198,7 +199,7 @@ def idea_flag(request: HttpRequest, code: str, idea_id: str) -> HttpResponse:
         idea = services.idea_flag(actor=actor, idea_id=id_from_path(idea_id), reason=reason)
         return {"idea_id": idea.pk, "flagged": True}
 
-    with translation.override(actor.workshop.language):
+    with translation.override(request_language(request, workshop_language=actor.workshop.language)):
         return _answer(
             request,
             "workshops:room",
@@ -226,7 +227,7 @@ def your_data(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def erase_your_data(request: HttpRequest, code: str) -> HttpResponse:
     actor = _participant_actor(request, code)
-    with translation.override(actor.workshop.language):
+    with translation.override(request_language(request, workshop_language=actor.workshop.language)):
         try:
             if not actor.may(Action.ERASE_OWN_DATA):
                 raise ActionRefused("forbidden", _("You are not in this workshop."))

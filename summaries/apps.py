@@ -14,10 +14,16 @@ class SummariesConfig(AppConfig):
         from workshops import commands as room_commands
         from workshops import events as room_events
         from workshops import selectors as room_selectors
+        from workshops.labels import labels_register
 
         from . import commands, events, selectors
+        from .serializers import proposition_labels
 
         room_commands.COMMANDS.update(commands.COMMANDS)
         room_events.EVENT_FIELDS.update(events.EVENT_FIELDS)
         if selectors.snapshot_part not in room_selectors.SNAPSHOT_PARTS:
             room_selectors.SNAPSHOT_PARTS.append(selectors.snapshot_part)
+        labels_register(
+            ("proposition.started", "proposition.edited", "proposition.suggested"),
+            proposition_labels,
+        )

@@ -56,3 +56,9 @@ def proposition_as_dict(
         "alternatives": sorted(alternatives, key=lambda item: item["id"]),
         "suggestions": sorted(suggestions, key=lambda item: item["id"]),
     }
+
+
+def proposition_labels(data: dict[str, Any]) -> None:
+    """Write an event's field labels again, in the active language (workshops.labels)."""
+    for field in data["proposition"]["fields"]:
+        field["label"] = str(PropositionField.Name(field["name"]).label)

@@ -125,13 +125,16 @@ def _voting(ballot: Ballot) -> dict[str, Any]:
     }
 
 
-def summary_build(*, workshop: Workshop, with_raw: bool = False) -> Summary:
-    """The summary of the workshop as it stands now, in the workshop's language."""
-    with translation.override(workshop.language):
-        return _build(workshop, with_raw)
+def summary_build(
+    *, workshop: Workshop, with_raw: bool = False, language: str | None = None
+) -> Summary:
+    """The summary of the workshop as it stands now, in the workshop's language or this one."""
+    language = language or workshop.language
+    with translation.override(language):
+        return _build(workshop, with_raw, language)
 
 
-def _build(workshop: Workshop, with_raw: bool) -> Summary:
+def _build(workshop: Workshop, with_raw: bool, language: str) -> Summary:
     taken_at = timezone.now()
     support = support_figures(workshop=workshop)
     ballot = support.ballot
@@ -288,7 +291,7 @@ def _build(workshop: Workshop, with_raw: bool) -> Summary:
         title=workshop.title,
         question=workshop.question,
         context=workshop.context,
-        language=workshop.language,
+        language=language,
         phases_run=_phases_run(workshop.phase),
         voting=_voting(ballot),
         moderation={

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from workshops.actors import Actor, actor_resolve
 from workshops.errors import ActionRefused
+from workshops.languages import Reader, language_switch, language_use, request_language
 from workshops.models import Workshop
 from workshops.phases import Role
 from workshops.selectors import workshop_by_code
@@ -70,7 +71,21 @@ def _facilitator(request: HttpRequest, code: str) -> Actor:
     if actor is None or actor.role is not Role.FACILITATOR:
         # As for the console: those who may not run the workshop do not learn it exists.
         raise Http404(_("No workshop has the code %(code)s.") % {"code": code.upper()})
+    language_use(request, _facilitator_language(request, actor))
     return actor
+
+
+def _facilitator_language(request: HttpRequest, actor: Actor) -> str:
+    return request_language(
+        request, reader=Reader.FACILITATOR, workshop_language=actor.workshop.language
+    )
+
+
+def _document_language(request: HttpRequest, workshop: Workshop) -> str:
+    """The summary speaks the workshop's language unless its link asks for another."""
+    language = request_language(request, reader=Reader.ROOM, workshop_language=workshop.language)
+    language_use(request, language)
+    return language
 
 
 def _shared(token: str) -> Workshop:
@@ -80,23 +95,29 @@ def _shared(token: str) -> Workshop:
     return share.workshop
 
 
-def _page(workshop: Workshop, url_for: Callable[[str], str]) -> HttpResponse:
-    summary = summary_build(workshop=workshop)
-    with translation.override(workshop.language):
-        labels = _labels()
-        downloads = [{"url": url_for(name), "label": labels[name]} for name in FORMATS]
-        response = HttpResponse(exports.summary_html(summary, downloads=downloads))
+def _page(request: HttpRequest, workshop: Workshop, url_for: Callable[[str], str]) -> HttpResponse:
+    language = _document_language(request, workshop)
+    summary = summary_build(workshop=workshop, language=language)
+    # The downloads follow the page: a summary read in Swedish downloads in Swedish.
+    asked = "" if language == workshop.language else f"?lang={language}"
+    request.language_by_link = True  # type: ignore[attr-defined]
+    labels = _labels()
+    downloads = [{"url": url_for(name) + asked, "label": labels[name]} for name in FORMATS]
+    response = HttpResponse(
+        exports.summary_html(summary, downloads=downloads, **language_switch(request))
+    )
     # A shared summary is for the people it was sent to, not for search engines or caches.
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"
     return response
 
 
-def _download(workshop: Workshop, name: str) -> HttpResponse:
+def _download(request: HttpRequest, workshop: Workshop, name: str) -> HttpResponse:
     if name not in FORMATS:
         raise Http404(_("There is no such download."))
     content_type, filename, raw = FORMATS[name]
-    summary = summary_build(workshop=workshop, with_raw=raw)
+    language = _document_language(request, workshop)
+    summary = summary_build(workshop=workshop, with_raw=raw, language=language)
     body = RENDERERS[name](summary)
     response = HttpResponse(body, content_type=content_type)
     stem = slugify(workshop.title)[:60] or "workshop"
@@ -110,6 +131,7 @@ def facilitator_summary(request: HttpRequest, code: str) -> HttpResponse:
     actor = _facilitator(request, code)
     workshop = actor.workshop
     return _page(
+        request,
         workshop,
         lambda name: reverse(
             "summaries:download", kwargs={"code": workshop.join_code, "name": name}
@@ -119,13 +141,14 @@ def facilitator_summary(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 def facilitator_download(request: HttpRequest, code: str, name: str) -> HttpResponse:
-    return _download(_facilitator(request, code).workshop, name)
+    return _download(request, _facilitator(request, code).workshop, name)
 
 
 @require_GET
 def shared_summary(request: HttpRequest, token: str) -> HttpResponse:
     workshop = _shared(token)
     return _page(
+        request,
         workshop,
         lambda name: reverse("summaries:shared_download", kwargs={"token": token, "name": name}),
     )
@@ -133,13 +156,13 @@ def shared_summary(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_GET
 def shared_download(request: HttpRequest, token: str, name: str) -> HttpResponse:
-    return _download(_shared(token), name)
+    return _download(request, _shared(token), name)
 
 
 @require_POST
 def share_create(request: HttpRequest, code: str) -> HttpResponse:
     actor = _facilitator(request, code)
-    with translation.override(actor.workshop.language):
+    with translation.override(_facilitator_language(request, actor)):
         try:
             services.summary_share_create(actor=actor)
         except ActionRefused as refused:
@@ -152,7 +175,7 @@ def share_create(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def share_revoke(request: HttpRequest, code: str, share_id: int) -> HttpResponse:
     actor = _facilitator(request, code)
-    with translation.override(actor.workshop.language):
+    with translation.override(_facilitator_language(request, actor)):
         try:
             services.summary_share_revoke(actor=actor, share_id=share_id)
         except ActionRefused as refused:

@@ -23,6 +23,12 @@ def ballot_as_dict(ballot: Ballot) -> dict[str, Any]:
     }
 
 
+def ballot_labels(data: dict[str, Any]) -> None:
+    """Write an event's voting method label again, in the active language (workshops.labels)."""
+    ballot = data["ballot"]
+    ballot["method_label"] = str(Ballot.Method(ballot["method"]).label)
+
+
 def vote_as_dict(vote: Vote) -> dict[str, Any]:
     return {
         "target_type": vote.target_type,

@@ -63,7 +63,9 @@ COMMANDS = {
 }
 
 
-def command_handle(*, actor: Actor, frame: dict[str, Any]) -> tuple[Actor, dict[str, Any]]:
+def command_handle(
+    *, actor: Actor, frame: dict[str, Any], language: str | None = None
+) -> tuple[Actor, dict[str, Any]]:
     """Carry out one client frame; returns the refreshed actor and the reply to send."""
     request_id = frame.get("request_id")
     if request_id is not None and (not isinstance(request_id, str) or len(request_id) > 64):
@@ -73,8 +75,9 @@ def command_handle(*, actor: Actor, frame: dict[str, Any]) -> tuple[Actor, dict[
         return actor, error_reply(request_id, "unknown_type", _("Unknown message type."))
     # Permission is checked against the room as it is now, not as it was at connect.
     actor = actor_refresh(actor)
-    # Messages go back in the room's language, whatever the server's default.
-    with translation.override(actor.workshop.language):
+    # Messages go back in the language of the person who asked (workshops.languages),
+    # or the room's, whatever the server's default.
+    with translation.override(language or actor.workshop.language):
         try:
             data = handler(actor, frame)
         except ActionRefused as refused:

@@ -16,6 +16,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.db import connection
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from moderation.limits import connection_closed, connection_open, socket_address
@@ -23,6 +24,7 @@ from moderation.limits import connection_closed, connection_open, socket_address
 from .actors import Actor, actor_refresh, actor_resolve
 from .commands import command_handle, error_reply
 from .hub import WIRE_SEND, RoomHub, room_hub
+from .languages import Reader, scope_language
 from .phases import Role
 from .selectors import room_snapshot, workshop_by_code
 
@@ -101,6 +103,19 @@ def _resolve(
     )
 
 
+def _socket_language(scope: dict[str, Any], actor: Actor | None, *, as_observer: bool) -> str:
+    """The page's language when it says so, else as a page for this person would choose."""
+    if actor is None:
+        return scope_language(scope, reader=Reader.PERSON)
+    if actor.role is Role.FACILITATOR:
+        reader = Reader.FACILITATOR
+    elif as_observer and actor.user is not None:
+        reader = Reader.ROOM  # the projector
+    else:
+        reader = Reader.PERSON
+    return scope_language(scope, reader=reader, workshop_language=actor.workshop.language)
+
+
 class RoomConsumer(AsyncWebsocketConsumer):
     # No channel of its own: the room's hub receives events once for all local sockets.
     channel_layer_alias = None
@@ -108,6 +123,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
     hub: RoomHub | None = None
     # The participant whose connection count this socket holds, to give back on close.
     counted_participant: int | None = None
+    # What this socket's person reads (workshops.languages), resolved at connect.
+    language: str = settings.LANGUAGE_CODE
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -132,6 +149,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
             as_observer,
             socket_address(self.scope),
         )
+        self.language = _socket_language(self.scope, actor, as_observer=as_observer)
+        with translation.override(self.language):
+            await self._connect(actor)
+
+    async def _connect(self, actor: Actor | None) -> None:
         await self.accept()
         if actor is None:
             await self._send(error_reply(None, "not_found", _("No workshop has this code.")))
@@ -175,6 +197,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.actor is None:
             return
+        with translation.override(self.language):
+            await self._receive(text_data)
+
+    async def _receive(self, text_data: str | None) -> None:
         frame, problem = self._parse(text_data)
         if problem is not None:
             await self._send(problem)
@@ -184,7 +210,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
             if frame.get("type") == "ping":
                 await self._send({"type": "pong", "request_id": request_id})
                 return
-            self.actor, reply = await pooled(command_handle)(actor=self.actor, frame=frame)
+            self.actor, reply = await pooled(command_handle)(
+                actor=self.actor, frame=frame, language=self.language
+            )
             await self._send(reply)
         except Exception:
             # A fault of ours, not of the frame: the transaction rolled back, so nothing
@@ -227,6 +255,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
         actor = self.actor
         return actor.participant.pk if actor is not None and actor.participant else None
 
+    @property
+    def hub_language(self) -> str | None:
+        return self.language
+
     def hub_facilitator(self) -> bool | None:
         return None if self.actor is None else self.actor.role is Role.FACILITATOR
 
@@ -246,7 +278,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
         """This participant was removed from the room: say why, then hang up."""
         if self.actor is None:
             return
-        await self._send(error_reply(None, message["code"], message["message"]))
+        # The message travels as its source text (events.disconnect_participant).
+        with translation.override(self.language):
+            text = _(message["message"])
+        await self._send(error_reply(None, message["code"], text))
         self.actor = None
         await self.close(code=CLOSE_FORBIDDEN)
 
@@ -260,7 +295,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.actor = actor
-        snapshot = await pooled(room_snapshot)(actor=actor)
+        with translation.override(self.language):
+            snapshot = await pooled(room_snapshot)(actor=actor)
         await self._send({"type": "snapshot", "data": snapshot})
 
     async def _send(self, payload: dict[str, Any]) -> None:

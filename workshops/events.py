@@ -14,6 +14,8 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+from django.utils import translation
+from django.utils.functional import Promise
 
 from ideas import events as idea_events
 from moderation import events as moderation_events
@@ -121,9 +123,15 @@ def publish_to_participant(participant_id: int, event_type: str, data: dict[str,
     transaction.on_commit(lambda: _send(group, message))
 
 
-def disconnect_participant(participant_id: int, *, code: str, message: str) -> None:
-    """Close every connection of this participant after commit, telling them why."""
-    frame = {"type": "room.close", "code": code, "message": message, "participant": participant_id}
+def disconnect_participant(participant_id: int, *, code: str, message: str | Promise) -> None:
+    """Close every connection of this participant after commit, telling them why.
+
+    Give `message` lazily (gettext_lazy): it travels as its source text, and each
+    socket translates it into its own person's language.
+    """
+    with translation.override(None):
+        source = str(message)
+    frame = {"type": "room.close", "code": code, "message": source, "participant": participant_id}
     group = participant_group(participant_id)
     transaction.on_commit(lambda: _send(group, frame))
 

@@ -42,6 +42,7 @@ from typing import Any, Protocol
 from channels.layers import get_channel_layer
 
 from .events import Audience, participant_group, room_group
+from .labels import event_in_language
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +62,10 @@ class Listener(Protocol):
 
     @property
     def hub_participant(self) -> int | None: ...
+
+    @property
+    def hub_language(self) -> str | None:
+        """The language its person reads; None takes events as published."""
 
     def hub_facilitator(self) -> bool | None:
         """True for a facilitator, False for anyone else, None once it stopped listening."""
@@ -87,32 +92,39 @@ def frame_of(texts: list[str]) -> str:
 
 
 class Frames:
-    """The frame for each audience for some room events, each encoded only if needed."""
+    """The frame for each audience and language for some room events, each encoded if needed.
+
+    Labels (a phase's name) are written in each socket's language (workshops.labels).
+    """
 
     def __init__(self, messages: list[dict[str, Any]]) -> None:
         self.messages = messages
-        self._room: str | None = None
-        self._facilitators: str | None = None
+        self._room: dict[str | None, str] = {}
+        self._facilitators: dict[str | None, str] = {}
 
-    def for_room(self) -> str:
-        if self._room is None:
+    def for_room(self, language: str | None = None) -> str:
+        if language not in self._room:
             texts = [
-                encode(message["event"])
+                encode(event_in_language(message["event"], language))
                 for message in self.messages
                 if message["audience"] != Audience.FACILITATORS
             ]
-            self._room = frame_of(texts) if texts else ""
-        return self._room
+            self._room[language] = frame_of(texts) if texts else ""
+        return self._room[language]
 
-    def for_facilitators(self) -> str:
-        if self._facilitators is None:
-            self._facilitators = frame_of(
+    def for_facilitators(self, language: str | None = None) -> str:
+        if language not in self._facilitators:
+            self._facilitators[language] = frame_of(
                 [
-                    encode(message.get("facilitator_event") or message["event"])
+                    encode(
+                        event_in_language(
+                            message.get("facilitator_event") or message["event"], language
+                        )
+                    )
                     for message in self.messages
                 ]
             )
-        return self._facilitators
+        return self._facilitators[language]
 
 
 def write_now(write: Coroutine[Any, Any, None]) -> asyncio.Task[None] | None:
@@ -345,7 +357,8 @@ class RoomHub:
             # Gone while the pass let others run: its socket is closed.
             if facilitator is None or listener not in self.listeners:
                 continue
-            text = frames.for_facilitators() if facilitator else frames.for_room()
+            language = getattr(listener, "hub_language", None)
+            text = frames.for_facilitators(language) if facilitator else frames.for_room(language)
             if not text:
                 continue
             if listener in self._stalled:

@@ -31,6 +31,15 @@ def workshop_as_dict(workshop: Workshop) -> dict[str, Any]:
     }
 
 
+def workshop_labels(data: dict[str, Any]) -> None:
+    """Write a room event's phase labels again, in the active language (workshops.labels)."""
+    workshop = data["workshop"]
+    workshop["phase_label"] = str(Phase(workshop["phase"]).label)
+    workshop["runnable_phases"] = [
+        {"phase": phase.value, "label": str(phase.label)} for phase in RUNNABLE_PHASES
+    ]
+
+
 def participant_as_dict(participant: Participant) -> dict[str, Any]:
     return {"id": participant.pk, "display_name": participant.display_name}
 

@@ -11,7 +11,6 @@ from django.core.mail import send_mail
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -30,6 +29,7 @@ from .forms import (
     TimerForm,
     WorkshopForm,
 )
+from .languages import Reader, language_use, request_language
 from .models import Workshop
 from .names import friendly_name
 from .phases import Action, Phase, Role
@@ -59,35 +59,55 @@ def _facilitator_actor(request: HttpRequest, code: str) -> Actor:
     if actor.role is not Role.FACILITATOR:
         # Hide that the workshop exists from those who may not run it.
         raise Http404(_("No workshop has the code %(code)s.") % {"code": code.upper()})
+    # The console and its messages speak the facilitator's language.
+    language_use(
+        request,
+        request_language(request, reader=Reader.FACILITATOR, workshop_language=workshop.language),
+    )
     return actor
 
 
+def _in_workshop_language(request: HttpRequest, workshop: Workshop) -> None:
+    """A citizen's page: their choice, else the workshop's language, else their browser's."""
+    language_use(request, request_language(request, workshop_language=workshop.language))
+
+
 def room_page(
-    request: HttpRequest, template: str, actor: Actor, context: dict[str, Any], status: int = 200
+    request: HttpRequest,
+    template: str,
+    actor: Actor,
+    context: dict[str, Any],
+    status: int = 200,
+    *,
+    reader: Reader = Reader.PERSON,
 ) -> HttpResponse:
-    """Render a room page in the workshop's language, with what its script needs."""
+    """Render a room page in its reader's language, with what its script needs."""
     workshop = actor.workshop
-    with translation.override(workshop.language):
-        snapshot = room_snapshot(actor=actor)
-        context = {
-            "workshop": workshop,
-            "actor": actor,
-            "snapshot": snapshot,
-            "join_url": links.join_url(request, workshop),
-            "join_url_short": links.typeable(links.join_url(request, workshop)),
-            "room_config": {
-                "code": workshop.join_code,
-                "role": actor.role.value,
-                # The WebSocket route lives in routing.py, outside Django's URL resolver.
-                "ws_path": f"/ws/workshops/{workshop.join_code}/",
-                "post_url": reverse("ideas:post", kwargs={"code": workshop.join_code}),
-                "language": workshop.language,
-                "projector": template.endswith("projector.html"),
-            },
-            "phase": Phase,
-            **context,
-        }
-        return render(request, template, context, status=status)
+    language = request_language(request, reader=reader, workshop_language=workshop.language)
+    language_use(request, language)
+    # The projector speaks the room's language; its switch asks for another by link.
+    request.language_by_link = reader is Reader.ROOM  # type: ignore[attr-defined]
+    snapshot = room_snapshot(actor=actor)
+    context = {
+        "workshop": workshop,
+        "actor": actor,
+        "snapshot": snapshot,
+        "join_url": links.join_url(request, workshop),
+        "join_url_short": links.typeable(links.join_url(request, workshop)),
+        "room_config": {
+            "code": workshop.join_code,
+            "role": actor.role.value,
+            # The WebSocket route lives in routing.py, outside Django's URL resolver.
+            "ws_path": f"/ws/workshops/{workshop.join_code}/",
+            "post_url": reverse("ideas:post", kwargs={"code": workshop.join_code}),
+            # The page's language, which its socket speaks too.
+            "language": language,
+            "projector": template.endswith("projector.html"),
+        },
+        "phase": Phase,
+        **context,
+    }
+    return render(request, template, context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -114,31 +134,31 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
         return redirect("workshops:room", code=workshop.join_code)
     if actor.role is Role.FACILITATOR:
         return redirect("workshops:console", code=workshop.join_code)
-    with translation.override(workshop.language):
-        form = JoinForm(request.POST or None, initial={"display_name": friendly_name()})
-        refused = None
-        if request.method == "POST" and form.is_valid():
-            try:
-                participant = services.participant_join(
-                    actor=actor, display_name=form.cleaned_data["display_name"]
-                )
-            except ActionRefused as error:
-                refused = error
-            else:
-                joined = dict(request.session.get(PARTICIPANTS_SESSION_KEY) or {})
-                joined[str(workshop.pk)] = participant.key
-                request.session[PARTICIPANTS_SESSION_KEY] = joined
-                return redirect("workshops:room", code=workshop.join_code)
-        if refused is not None:
-            form.add_error(None, refused.message)
-        closed = not actor.may(Action.JOIN)
-        status = 400 if form.errors else 200
-        return render(
-            request,
-            "workshops/join.html",
-            {"workshop": workshop, "form": form, "closed": closed},
-            status=status,
-        )
+    _in_workshop_language(request, workshop)
+    form = JoinForm(request.POST or None, initial={"display_name": friendly_name()})
+    refused = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            participant = services.participant_join(
+                actor=actor, display_name=form.cleaned_data["display_name"]
+            )
+        except ActionRefused as error:
+            refused = error
+        else:
+            joined = dict(request.session.get(PARTICIPANTS_SESSION_KEY) or {})
+            joined[str(workshop.pk)] = participant.key
+            request.session[PARTICIPANTS_SESSION_KEY] = joined
+            return redirect("workshops:room", code=workshop.join_code)
+    if refused is not None:
+        form.add_error(None, refused.message)
+    closed = not actor.may(Action.JOIN)
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "workshops/join.html",
+        {"workshop": workshop, "form": form, "closed": closed},
+        status=status,
+    )
 
 
 @require_GET
@@ -159,6 +179,7 @@ def room(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def rename(request: HttpRequest, code: str) -> HttpResponse:
     workshop = _workshop_or_404(code)
+    _in_workshop_language(request, workshop)
     actor = _actor(request, workshop)
     form = RenameForm(request.POST)
     try:
@@ -257,7 +278,7 @@ def console(request: HttpRequest, code: str) -> HttpResponse:
         "invitations": workshop.invitations.order_by("-created_at"),
     }
     # The console speaks the facilitator's language, not necessarily the room's.
-    return room_page(request, "workshops/console.html", actor, context)
+    return room_page(request, "workshops/console.html", actor, context, reader=Reader.FACILITATOR)
 
 
 @login_required
@@ -265,7 +286,7 @@ def console(request: HttpRequest, code: str) -> HttpResponse:
 def projector(request: HttpRequest, code: str) -> HttpResponse:
     actor = _facilitator_actor(request, code)
     projected = _actor(request, actor.workshop, as_observer=True)
-    return room_page(request, "workshops/projector.html", projected, {})
+    return room_page(request, "workshops/projector.html", projected, {}, reader=Reader.ROOM)
 
 
 @login_required

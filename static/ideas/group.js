@@ -527,7 +527,7 @@
     suggestions = new Map();
     data.suggestions.forEach(function (s) { suggestions.set(s.id, s); });
     room.announce(data.suggestions.length
-      ? fmt(t("%s suggested clusters are ready."), [data.suggestions.length])
+      ? fmt(room.nt("%s suggested cluster is ready.", "%s suggested clusters are ready.", data.suggestions.length), [data.suggestions.length])
       : t("No clusters to suggest: there are too few unsorted ideas that resemble each other."));
     render();
   });

@@ -114,7 +114,7 @@
       if (item.hold_reason === "pre_moderation") parts.push(t("pre-moderation"));
       if (item.hold_reason === "word_list") parts.push(t("word list:") + " " + item.matched_words.join(", "));
       if (item.hold_reason === "flags") parts.push(t("flagged by participants"));
-      if (item.flag_count) parts.push(fmt(t("%s flag(s)"), [item.flag_count]));
+      if (item.flag_count) parts.push(fmt(room.nt("%s flag", "%s flags", item.flag_count), [item.flag_count]));
       parts.push(item.author_name || t("anonymous"));
       return parts.join(" · ");
     }

@@ -17,6 +17,7 @@
   var initial = JSON.parse(document.getElementById("room-snapshot").textContent);
   var t = window.gettext || function (s) { return s; };
   var fmt = window.interpolate || function (s) { return s; };
+  var nt = window.ngettext || function (one, many, n) { return n === 1 ? one : many; };
 
   var HEARTBEAT_MS = 25000;
   var PONG_TIMEOUT_MS = 10000;
@@ -58,7 +59,7 @@
     unannouncedIdeas += 1;
     if (ideaAnnounceTimer) return;
     ideaAnnounceTimer = window.setTimeout(function () {
-      announce(fmt(t("%s new ideas on the wall"), [unannouncedIdeas]));
+      announce(fmt(nt("%s new idea on the wall", "%s new ideas on the wall", unannouncedIdeas), [unannouncedIdeas]));
       unannouncedIdeas = 0;
       ideaAnnounceTimer = null;
     }, 4000);
@@ -123,7 +124,10 @@
         var minutes = Math.floor(left / 60);
         var seconds = left % 60;
         node.textContent = minutes + ":" + (seconds < 10 ? "0" : "") + seconds;
-        node.setAttribute("aria-label", fmt(t("%s minutes %s seconds left"), [minutes, seconds]));
+        node.setAttribute("aria-label", fmt(t("%(minutes)s and %(seconds)s left"), {
+          minutes: fmt(nt("%s minute", "%s minutes", minutes), [minutes]),
+          seconds: fmt(nt("%s second", "%s seconds", seconds), [seconds]),
+        }, true));
       }
     });
   }
@@ -322,7 +326,8 @@
     if (stopped || (socket && socket.readyState <= WebSocket.OPEN)) return;
     window.clearTimeout(retryTimer);
     var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
-    var url = scheme + window.location.host + config.ws_path + (config.projector ? "?view=projector" : "");
+    // The socket speaks the page's language (its messages, labels and names).
+    var url = scheme + window.location.host + config.ws_path + "?lang=" + encodeURIComponent(config.language) + (config.projector ? "&view=projector" : "");
     try {
       socket = new WebSocket(url);
     } catch (error) {
@@ -572,6 +577,7 @@
     config: config,
     state: state,
     t: t,
+    nt: nt,
     fmt: fmt,
     on: on,
     request: request,
