@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "workshops.code_guessing.JoinCodeGuessingMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -312,4 +313,7 @@ SAMSKAB_RATE_LIMITS = {
     "proposal": os.environ.get("SAMSKAB_RATE_PROPOSAL", "5/h"),
     "proposal_per_address": os.environ.get("SAMSKAB_RATE_PROPOSAL_PER_ADDRESS", "60/h"),
     "support_per_address": os.environ.get("SAMSKAB_RATE_SUPPORT_PER_ADDRESS", "300/m"),
+    # Wrong join codes (workshops/code_guessing.py): three typing mistakes for each of a
+    # thousand phones an hour, against about 100 guesses a second unthrottled.
+    "join_failures_per_address": os.environ.get("SAMSKAB_RATE_JOIN_FAILURES_PER_ADDRESS", "3000/h"),
 }

@@ -45,6 +45,7 @@ def limit_or_refuse(*, key: str, rate: str) -> None:
         raise ActionRefused(
             RATE_LIMITED,
             _("That was a lot at once. Wait a moment, then try again."),
+            retry_after=max(1, int(usage["time_left"])),
         )
 
 

@@ -22,7 +22,9 @@ from django.utils.translation import gettext as _
 from moderation.limits import connection_closed, connection_open, socket_address
 
 from .actors import Actor, actor_refresh, actor_resolve
+from .code_guessing import code_guessing_check, code_guessing_miss
 from .commands import command_handle, error_reply
+from .errors import ActionRefused
 from .hub import WIRE_SEND, RoomHub, room_hub
 from .languages import Reader, scope_language
 from .phases import Role
@@ -95,8 +97,14 @@ def _encodable(frame: dict[str, Any]) -> bool:
 def _resolve(
     code: str, user: Any, session: Any, as_observer: bool, address: str | None
 ) -> Actor | None:
+    """Who is connecting; None for a code that names no workshop (a guess, counted).
+
+    Raises ActionRefused (`rate_limited`) while the address has guessed too often.
+    """
+    code_guessing_check(address=address)
     workshop = workshop_by_code(code=code)
     if workshop is None:
+        code_guessing_miss(address=address)
         return None
     return actor_resolve(
         workshop=workshop, user=user, session=session, as_observer=as_observer, address=address
@@ -142,13 +150,20 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         code = self.scope["url_route"]["kwargs"]["code"]
         as_observer = b"view=projector" in self.scope.get("query_string", b"")
-        actor = await pooled(_resolve)(
-            code,
-            self.scope.get("user"),
-            self.scope["session"],
-            as_observer,
-            socket_address(self.scope),
-        )
+        try:
+            actor = await pooled(_resolve)(
+                code,
+                self.scope.get("user"),
+                self.scope["session"],
+                as_observer,
+                socket_address(self.scope),
+            )
+        except ActionRefused as refused:
+            # Too many wrong codes from this address (workshops.code_guessing).
+            await self.accept()
+            await self._send(error_reply(None, refused.code, refused.message))
+            await self.close(code=CLOSE_TOO_MANY)
+            return
         self.language = _socket_language(self.scope, actor, as_observer=as_observer)
         with translation.override(self.language):
             await self._connect(actor)

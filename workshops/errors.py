@@ -6,10 +6,14 @@ from django.utils.functional import Promise
 class ActionRefused(Exception):
     """A write that was not allowed or not valid; nothing has changed.
 
-    `code` is stable for machines (see docs/protocol.md); `message` is for the person.
+    `code` is stable for machines (see docs/protocol.md); `message` is for the person;
+    `retry_after`, for `rate_limited`, the seconds until trying again can succeed.
     """
 
-    def __init__(self, code: str, message: str | Promise) -> None:
+    def __init__(
+        self, code: str, message: str | Promise, *, retry_after: int | None = None
+    ) -> None:
         super().__init__(str(message))
         self.code = code
         self.message = str(message)
+        self.retry_after = retry_after

@@ -29,7 +29,10 @@ def wants_json(request: HttpRequest) -> bool:
 
 def refused_json(error: ActionRefused) -> JsonResponse:
     body = {"ok": False, "code": error.code, "message": error.message}
-    return JsonResponse(body, status=REFUSAL_STATUS.get(error.code, 400))
+    response = JsonResponse(body, status=REFUSAL_STATUS.get(error.code, 400))
+    if error.retry_after is not None:
+        response["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def id_from_path(raw: str) -> Any:

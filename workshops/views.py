@@ -19,6 +19,7 @@ from moderation.limits import client_address
 
 from . import links, services
 from .actors import OBSERVING_SESSION_KEY, PARTICIPANTS_SESSION_KEY, Actor, actor_resolve
+from .code_guessing import RATE_LIMITED, code_guessing_check, code_guessing_miss, refused_page
 from .errors import ActionRefused
 from .forms import (
     InviteForm,
@@ -29,6 +30,7 @@ from .forms import (
     TimerForm,
     WorkshopForm,
 )
+from .http import REFUSAL_STATUS
 from .languages import Reader, language_use, request_language
 from .models import Workshop
 from .names import friendly_name
@@ -114,8 +116,14 @@ def room_page(
 def home(request: HttpRequest) -> HttpResponse:
     form = JoinCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        address = client_address(request)
+        try:
+            code_guessing_check(address=address)
+        except ActionRefused as refused:
+            return refused_page(request, refused)
         workshop = workshop_by_code(code=form.cleaned_data["code"])
         if workshop is None:
+            code_guessing_miss(address=address)
             form.add_error("code", _("No workshop has this code. Check it and try again."))
         else:
             return redirect("workshops:join", code=workshop.join_code)
@@ -149,16 +157,21 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
             joined[str(workshop.pk)] = participant.key
             request.session[PARTICIPANTS_SESSION_KEY] = joined
             return redirect("workshops:room", code=workshop.join_code)
+    status = 400 if form.errors else 200
     if refused is not None:
         form.add_error(None, refused.message)
+        # The page for a person, but the status the protocol gives a script.
+        status = REFUSAL_STATUS[RATE_LIMITED] if refused.code == RATE_LIMITED else 400
     closed = not actor.may(Action.JOIN)
-    status = 400 if form.errors else 200
-    return render(
+    response = render(
         request,
         "workshops/join.html",
         {"workshop": workshop, "form": form, "closed": closed},
         status=status,
     )
+    if refused is not None and refused.retry_after is not None:
+        response["Retry-After"] = str(refused.retry_after)
+    return response
 
 
 @require_GET

@@ -273,7 +273,7 @@ class TestLimitsOverHttp:
             reverse("workshops:join", kwargs={"code": workshop.join_code}), {"display_name": "Elk"}
         )
 
-        assert response.status_code == 400
+        assert response.status_code == 429  # as docs/protocol.md says
         assert "Wait a moment" in response.content.decode()
         assert Participant.objects.filter(workshop=workshop).count() == 2
 
