@@ -39,6 +39,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from challenges.routing import websocket_urlpatterns as challenge_sockets  # noqa: E402
+from statuses.routing import websocket_urlpatterns as receipt_urlpatterns  # noqa: E402
 from workshops.hub import WireSend  # noqa: E402
 from workshops.routing import websocket_urlpatterns  # noqa: E402
 
@@ -47,7 +48,7 @@ application = ProtocolTypeRouter(
         "http": django_asgi_app,
         "websocket": WireSend(
             AllowedHostsOriginValidator(
-                AuthMiddlewareStack(URLRouter(websocket_urlpatterns + challenge_sockets))
+                AuthMiddlewareStack(URLRouter(websocket_urlpatterns + challenge_sockets + receipt_urlpatterns))
             )
         ),
     }

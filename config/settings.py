@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "moderation",
     "summaries",
     "challenges",
+    "statuses",
 ]
 
 MIDDLEWARE = [
@@ -219,6 +220,13 @@ SAMSKAB_EID = {
 }
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "samskab@localhost")
+# For django.core.mail.backends.smtp.EmailBackend: notices to citizens go out here.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 30)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("da", _("Danish")), ("sv", _("Swedish"))]
@@ -297,6 +305,8 @@ SAMSKAB = {
     # Inhabitants of the municipality: a challenge's threshold may be set per 1,000 of
     # them (docs/challenges.md). 0 means unknown, and such thresholds are refused.
     "MUNICIPALITY_POPULATION": envint("SAMSKAB_MUNICIPALITY_POPULATION", 0),
+    # Hours between two e-mails of status news to one address (one digest a day).
+    "NOTICE_DIGEST_HOURS": envint("SAMSKAB_NOTICE_DIGEST_HOURS", 24),
 }
 # How often one participant, or one address, may act: "count/period" (s, m, h), counted
 # in the cache (Redis when REDIS_URL is set). Per address is generous on purpose: a

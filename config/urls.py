@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("voting.urls")),
     path("", include("moderation.urls")),
     path("", include("challenges.urls")),
+    path("", include("statuses.urls")),
     path("", include("workshops.urls")),
 ]

@@ -35,6 +35,7 @@ from .models import (
 from .sanitize import clean_text
 from .selectors import moderation_settings_for, review_of
 from .serializers import restriction_as_dict, settings_as_dict
+from .signals import personal_data_erased
 
 REASON_MAX_LENGTH = 500
 WORD_LIST_MAX_LENGTH = 5000
@@ -574,6 +575,7 @@ def _anonymise(participant: Participant) -> None:
     participant.display_name = ""
     participant.key = secrets.token_urlsafe(24)
     participant.save(update_fields=["display_name", "key"])
+    personal_data_erased.send(sender=Participant, participant=participant)
 
 
 @transaction.atomic

@@ -1,0 +1,66 @@
+"""The kinds of item that can carry a public status, each declared by the app above.
+
+A kind says how to find its items' title, public page, workshop or challenge, and
+the people behind them. Workshop kinds are registered from statuses.kinds; an app
+above (challenges) registers its own kinds from its AppConfig.ready(), so this app
+never imports it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Model, QuerySet
+
+from workshops.models import Participant
+
+
+@dataclass(frozen=True)
+class Kind:
+    # The short name in URLs and Open311 ids: "idea", "cluster", "proposition", "proposal".
+    key: str
+    model: type[Model]
+    # What the item is called in timelines, mails and Open311.
+    title: Callable[[Any], str]
+    # Shown to the public (its page, Open311) only when this says so.
+    is_public: Callable[[Any], bool]
+    # When it was received: the first step of its timeline.
+    created_at: Callable[[Any], datetime]
+    # Open311's service: (code, name) of the workshop or challenge it belongs to.
+    service: Callable[[Any], tuple[str, str]]
+    # Workshop participants behind it: authors, supporters, whose ideas or votes went in.
+    participants: Callable[[Any], QuerySet[Participant]]
+    # The items one participant is behind, for their receipt.
+    items_of_participant: Callable[[Participant], Iterable[Any]]
+    # The workshop it came from, if any: its retention covers the receipts.
+    workshop_id: Callable[[Any], int | None]
+    # The person who may answer back after "done": its author.
+    author_ids: Callable[[Any], set[int]]
+    # Recent public items worth a member's look, newest first; None: reached otherwise.
+    new_items: Callable[[], Iterable[Any]] | None = None
+
+
+KINDS: dict[str, Kind] = {}
+
+
+def kind_register(kind: Kind) -> None:
+    """Declare a kind of item; registering the same key again replaces it."""
+    KINDS[kind.key] = kind
+
+
+def kind_of(item: Model) -> Kind:
+    for kind in KINDS.values():
+        if isinstance(item, kind.model):
+            return kind
+    raise LookupError(f"{type(item).__name__} carries no status")
+
+
+def item_get(*, key: str, item_id: object) -> Any | None:
+    """The item of that kind and id, or None for an unknown kind or id."""
+    kind = KINDS.get(key)
+    if kind is None or not isinstance(item_id, int) or item_id <= 0:
+        return None
+    return kind.model._default_manager.filter(pk=item_id).first()

@@ -1,0 +1,215 @@
+"""Reads of the statuses app: where items stand, who may change them, who is behind them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model, Q, QuerySet
+from django.utils import timezone
+
+from administrations.models import Administration
+from administrations.selectors import administrations_of_member
+
+from .models import (
+    CLOSED,
+    ItemStatus,
+    Notice,
+    Receipt,
+    ReceiptItem,
+    ReopenRequest,
+    Status,
+    StatusChange,
+)
+from .registry import KINDS, Kind, kind_of
+
+# How long after "done" an author may say whether it solved the problem.
+ANSWER_BACK_DAYS = 14
+
+
+def item_status_of(*, item: Model) -> ItemStatus | None:
+    content_type = ContentType.objects.get_for_model(item)
+    return (
+        ItemStatus.objects.filter(content_type=content_type, object_id=item.pk)
+        .select_related("administration")
+        .first()
+    )
+
+
+def item_key(item: Model) -> str:
+    """The item's public name in URLs, events and Open311: "idea-12"."""
+    return f"{kind_of(item).key}-{item.pk}"
+
+
+def timeline_of(*, item: Model) -> list[StatusChange]:
+    content_type = ContentType.objects.get_for_model(item)
+    return list(
+        StatusChange.objects.filter(
+            item_status__content_type=content_type, item_status__object_id=item.pk
+        )
+        .select_related("administration", "forwarded_to", "photo")
+        .order_by("created_at", "pk")
+    )
+
+
+def may_sign_as(
+    *,
+    user: AbstractBaseUser | AnonymousUser,
+    item_status: ItemStatus,
+    administration: Administration,
+) -> bool:
+    """A member acts for their administration; once an item is with one, only it answers."""
+    if not user.is_authenticated or not administration.active:
+        return False
+    if getattr(user, "is_superuser", False):
+        return True
+    if not administrations_of_member(user=user).filter(pk=administration.pk).exists():
+        return False
+    holder = item_status.administration_id
+    return holder is None or holder == administration.pk
+
+
+def administrations_of(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Administration]:
+    """Those a user may sign for: their own, or every active one for a superuser."""
+    if getattr(user, "is_superuser", False) and user.is_authenticated:
+        return Administration.objects.filter(active=True)
+    return administrations_of_member(user=user)
+
+
+def receipts_behind(*, item: Model) -> QuerySet[Receipt]:
+    """Every live receipt of the people behind an item."""
+    kind = kind_of(item)
+    content_type = ContentType.objects.get_for_model(item)
+    followed = ReceiptItem.objects.filter(content_type=content_type, object_id=item.pk).values(
+        "receipt_id"
+    )
+    return Receipt.objects.filter(
+        Q(participant__in=kind.participants(item).values("pk")) | Q(pk__in=followed),
+        revoked_at=None,
+    )
+
+
+def receipt_by_token(*, token: str) -> Receipt | None:
+    if not isinstance(token, str) or not 20 <= len(token) <= 64:
+        return None
+    return Receipt.objects.filter(token=token, revoked_at=None).first()
+
+
+@dataclass
+class ShownItem:
+    """One row of "what I said"."""
+
+    item: Any
+    kind: Kind
+    key: str
+    title: str
+    status: ItemStatus | None
+    received_at: dt.datetime
+    timeline: list[StatusChange] = field(default_factory=list)
+    may_answer: bool = False
+    answered: bool = False
+
+    @property
+    def status_value(self) -> str:
+        return self.status.status if self.status is not None else Status.RECEIVED
+
+    @property
+    def status_label(self) -> str:
+        return str(Status(self.status_value).label)
+
+
+def receipt_items(*, receipt: Receipt) -> list[ShownItem]:
+    """What the receipt's holder said, supported or went into, each with its status."""
+    items: list[Any] = []
+    if receipt.participant is not None:
+        for kind in KINDS.values():
+            items.extend(kind.items_of_participant(receipt.participant))
+    for followed in ReceiptItem.objects.filter(receipt=receipt).select_related("content_type"):
+        item = followed.content_type.get_object_for_this_type(pk=followed.object_id)
+        if item is not None:
+            items.append(item)
+    shown: list[ShownItem] = []
+    seen: set[str] = set()
+    for item in items:
+        kind = kind_of(item)
+        key = f"{kind.key}-{item.pk}"
+        if key in seen:
+            continue
+        seen.add(key)
+        status = item_status_of(item=item)
+        timeline = timeline_of(item=item) if status is not None else []
+        shown.append(
+            ShownItem(
+                item=item,
+                kind=kind,
+                key=key,
+                title=kind.title(item),
+                status=status,
+                received_at=kind.created_at(item),
+                timeline=timeline,
+            )
+        )
+    for row in shown:
+        row.may_answer, row.answered = _answerable(receipt, row)
+    return shown
+
+
+def _answerable(receipt: Receipt, row: ShownItem) -> tuple[bool, bool]:
+    if row.status is None or row.status.status != Status.DONE or not row.timeline:
+        return False, False
+    done = [change for change in row.timeline if change.status == Status.DONE][-1]
+    answered = ReopenRequest.objects.filter(receipt=receipt, done_change=done).exists()
+    recent = timezone.now() - done.created_at <= dt.timedelta(days=ANSWER_BACK_DAYS)
+    is_author = receipt.participant_id is not None and receipt.participant_id in (
+        row.kind.author_ids(row.item)
+    )
+    follows = ReceiptItem.objects.filter(
+        receipt=receipt, content_type=row.status.content_type, object_id=row.status.object_id
+    ).exists()
+    return recent and (is_author or follows) and not answered, answered
+
+
+def notices_of(*, receipt: Receipt, limit: int = 20) -> list[Notice]:
+    return list(
+        Notice.objects.filter(receipt=receipt)
+        .select_related("change", "change__item_status", "change__administration")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def queue_of(*, administration: Administration) -> QuerySet[ItemStatus]:
+    """What an administration answers for and has not closed, oldest change first."""
+    return (
+        ItemStatus.objects.filter(administration=administration)
+        .exclude(status__in=CLOSED)
+        .select_related("content_type", "administration")
+        .order_by("updated_at", "pk")
+    )
+
+
+def reopen_requests_of(*, administration: Administration) -> QuerySet[ReopenRequest]:
+    """Authors who said "done" did not solve it and asked to reopen, not yet taken up."""
+    return (
+        ReopenRequest.objects.filter(
+            item_status__administration=administration, solved=False, handled_at=None
+        )
+        .select_related("item_status", "item_status__content_type")
+        .order_by("created_at", "pk")
+    )
+
+
+def new_items(*, limit: int = 100) -> list[Any]:
+    """Public items nobody has given a status yet, for any member to take up."""
+    found: list[Any] = []
+    for kind in KINDS.values():
+        if kind.new_items is None:
+            continue
+        for item in kind.new_items():
+            if item_status_of(item=item) is None and kind.is_public(item):
+                found.append(item)
+                if len(found) >= limit:
+                    return found
+    return found

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from . import views
+
+app_name = "statuses"
+
+urlpatterns = [
+    path("said/photo/<int:change_id>/", views.photo, name="photo"),
+    path("said/<str:kind>/<str:item_id>/", views.item_page, name="item"),
+    path("said/<str:kind>/<str:item_id>/status/", views.change, name="change"),
+    path("queue/", views.queue, name="queue"),
+    path("queue/answer/", views.queue_answer, name="queue_answer"),
+    path("w/<str:code>/receipt/", views.receipt_from_room, name="receipt_from_room"),
+    path("r/<str:token>/", views.receipt_page, name="receipt"),
+    path("r/<str:token>/qr.svg", views.receipt_qr, name="receipt_qr"),
+    path("r/<str:token>/revoke/", views.receipt_revoke, name="receipt_revoke"),
+    path("r/<str:token>/email/", views.receipt_email, name="receipt_email"),
+    path("r/<str:token>/email/stop/", views.receipt_email_stop, name="receipt_email_stop"),
+    path(
+        "r/<str:token>/answer/<str:kind>/<str:item_id>/",
+        views.receipt_answer,
+        name="receipt_answer",
+    ),
+    path("mail/confirm/<str:token>/", views.confirm, name="confirm"),
+    path("mail/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+]

@@ -1,0 +1,359 @@
+"""Pages of "you said, we did": an item's timeline, a member's queue, a citizen's receipt."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from workshops.actors import actor_resolve
+from workshops.errors import ActionRefused
+from workshops.http import id_from_path
+from workshops.links import absolute_url, qr_svg
+from workshops.selectors import workshop_by_code
+
+from . import services
+from .forms import AnswerBackForm, BulkAnswerForm, EmailForm, StatusChangeForm
+from .mail import content_type_of, unsubscribe_read
+from .models import AnswerTemplate, ItemStatus, Status, StatusPhoto, Subscription
+from .registry import KINDS, item_get
+from .selectors import (
+    administrations_of,
+    item_status_of,
+    new_items,
+    notices_of,
+    queue_of,
+    receipt_by_token,
+    receipt_items,
+    reopen_requests_of,
+    timeline_of,
+)
+from .serializers import change_as_dict
+
+
+def _public_item(kind: str, item_id: str) -> Any:
+    item = item_get(key=kind, item_id=id_from_path(item_id))
+    if item is None or not KINDS[kind].is_public(item):
+        raise Http404(_("There is no public item at this address."))
+    return item
+
+
+@require_GET
+def item_page(request: HttpRequest, kind: str, item_id: str) -> HttpResponse:
+    item = _public_item(kind, item_id)
+    return _item_response(request, kind, item, StatusChangeForm(signers=_signers(request)))
+
+
+def _signers(request: HttpRequest) -> Any:
+    return administrations_of(user=request.user)
+
+
+def _item_response(
+    request: HttpRequest, kind: str, item: Any, form: StatusChangeForm, status: int = 200
+) -> HttpResponse:
+    item_status = item_status_of(item=item)
+    signers = _signers(request)
+    may_change = signers.exists() and (
+        item_status is None
+        or item_status.administration_id is None
+        or getattr(request.user, "is_superuser", False)
+        or signers.filter(pk=item_status.administration_id).exists()
+    )
+    context = {
+        "item": item,
+        "kind": KINDS[kind],
+        "title": KINDS[kind].title(item),
+        "received_at": KINDS[kind].created_at(item),
+        "item_status": item_status,
+        "status_label": Status(item_status.status).label if item_status else Status.RECEIVED.label,
+        "timeline": timeline_of(item=item),
+        "form": form if may_change else None,
+        "action": reverse("statuses:change", kwargs={"kind": kind, "item_id": item.pk}),
+    }
+    return render(request, "statuses/item.html", context, status=status)
+
+
+@login_required
+@require_POST
+def change(request: HttpRequest, kind: str, item_id: str) -> HttpResponse:
+    item = _public_item(kind, item_id)
+    form = StatusChangeForm(request.POST, request.FILES, signers=_signers(request))
+    if not form.is_valid():
+        return _item_response(request, kind, item, form, status=400)
+    data = form.cleaned_data
+    try:
+        services.status_change(
+            user=request.user,
+            item=item,
+            status=data["status"],
+            administration=data["administration"],
+            note=data["note"],
+            progress=data["progress"],
+            expected_on=data["expected_on"],
+            forward_to=data["forward_to"],
+            photo=data.get("photo"),
+        )
+    except ActionRefused as refused:
+        form.add_error(None, refused.message)
+        return _item_response(request, kind, item, form, status=400)
+    messages.success(request, _("The new status is public, and the people behind it are told."))
+    return redirect("statuses:item", kind=kind, item_id=item.pk)
+
+
+@require_GET
+def photo(request: HttpRequest, change_id: int) -> HttpResponse:
+    stored = StatusPhoto.objects.filter(change_id=change_id).select_related("change").first()
+    if stored is None:
+        raise Http404(_("There is no such photo."))
+    response = HttpResponse(bytes(stored.data), content_type=stored.content_type)
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+# ---- the administration's queue ------------------------------------------------------------
+
+
+def _item_of(status: ItemStatus) -> tuple[str, Any] | None:
+    model = status.content_type.model_class()
+    for kind in KINDS.values():
+        if kind.model is model:
+            return kind.key, status.item
+    return None
+
+
+@login_required
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    return _queue_response(request, BulkAnswerForm(signers=_signers(request)))
+
+
+def _queue_response(request: HttpRequest, form: BulkAnswerForm, status: int = 200) -> HttpResponse:
+    signers = _signers(request)
+    sections = []
+    for administration in signers:
+        rows = []
+        for item_status in queue_of(administration=administration):
+            found = _item_of(item_status)
+            if found is not None:
+                rows.append({"key": f"{found[0]}-{item_status.object_id}", "status": item_status})
+        sections.append(
+            {
+                "administration": administration,
+                "rows": rows,
+                "reopen": list(reopen_requests_of(administration=administration)),
+            }
+        )
+    fresh = [
+        {"key": f"{kind.key}-{item.pk}", "title": kind.title(item), "kind": kind}
+        for item in new_items()
+        for kind in [next(k for k in KINDS.values() if isinstance(item, k.model))]
+    ]
+    form.fields["template"].queryset = AnswerTemplate.objects.filter(  # type: ignore[attr-defined]
+        administration__in=[None, *signers]
+    ) | AnswerTemplate.objects.filter(administration=None)
+    context = {"sections": sections, "fresh": fresh, "form": form, "may_answer": signers.exists()}
+    return render(request, "statuses/queue.html", context, status=status)
+
+
+@login_required
+@require_POST
+def queue_answer(request: HttpRequest) -> HttpResponse:
+    form = BulkAnswerForm(request.POST, signers=_signers(request))
+    if not form.is_valid():
+        return _queue_response(request, form, status=400)
+    items = []
+    for key in request.POST.getlist("items")[:500]:
+        kind, _sep, raw_id = key.partition("-")
+        item = item_get(key=kind, item_id=id_from_path(raw_id))
+        if item is None:
+            form.add_error(None, _("One of the chosen items no longer exists."))
+            return _queue_response(request, form, status=400)
+        items.append(item)
+    try:
+        changed = services.statuses_change_many(
+            user=request.user,
+            items=items,
+            template=form.cleaned_data["template"],
+            administration=form.cleaned_data["administration"],
+            forward_to=form.cleaned_data["forward_to"],
+        )
+    except ActionRefused as refused:
+        form.add_error(None, refused.message)
+        return _queue_response(request, form, status=400)
+    messages.success(request, _("%(count)d items answered.") % {"count": len(changed)})
+    return redirect("statuses:queue")
+
+
+# ---- receipts -------------------------------------------------------------------------------
+
+
+def _receipt(token: str) -> Any:
+    receipt = receipt_by_token(token=token)
+    if receipt is None:
+        raise Http404(_("This receipt does not exist or has been withdrawn."))
+    return receipt
+
+
+@require_GET
+def receipt_from_room(request: HttpRequest, code: str) -> HttpResponse:
+    """The citizen's own receipt for a workshop they took part in from this phone."""
+    workshop = workshop_by_code(code=code)
+    actor = (
+        actor_resolve(workshop=workshop, user=request.user, session=request.session)
+        if workshop is not None
+        else None
+    )
+    if actor is None or actor.participant is None:
+        raise Http404(_("Join the workshop from this phone to get your receipt."))
+    receipt = services.receipt_for_participant(participant=actor.participant)
+    return redirect("statuses:receipt", token=receipt.token)
+
+
+@require_GET
+def receipt_page(request: HttpRequest, token: str) -> HttpResponse:
+    receipt = _receipt(token)
+    return _receipt_response(request, receipt, EmailForm())
+
+
+def _receipt_response(
+    request: HttpRequest, receipt: Any, email_form: EmailForm, status: int = 200
+) -> HttpResponse:
+    rows = receipt_items(receipt=receipt)
+    subscription = Subscription.objects.filter(receipt=receipt).first()
+    link = absolute_url(request, reverse("statuses:receipt", kwargs={"token": receipt.token}))
+    notices = notices_of(receipt=receipt)
+    seen_until = receipt.seen_until
+    services.receipt_mark_seen(receipt=receipt)
+    config = {
+        "ws_path": f"/ws/receipts/{receipt.token}/",
+        "token": receipt.token,
+        "items": {row.key: [change_as_dict(change) for change in row.timeline] for row in rows},
+    }
+    context = {
+        "receipt": receipt,
+        "rows": rows,
+        "link": link,
+        "subscription": subscription,
+        "email_form": email_form,
+        "answer_form": AnswerBackForm(),
+        "notices": notices,
+        "new_notices": [n for n in notices if seen_until is None or n.created_at > seen_until],
+        "receipt_config": config,
+    }
+    response = render(request, "statuses/receipt.html", context, status=status)
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+def receipt_qr(request: HttpRequest, token: str) -> HttpResponse:
+    receipt = _receipt(token)
+    link = absolute_url(request, reverse("statuses:receipt", kwargs={"token": receipt.token}))
+    response = HttpResponse(qr_svg(link, title=_("Your receipt")), content_type="image/svg+xml")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+def receipt_revoke(request: HttpRequest, token: str) -> HttpResponse:
+    receipt = _receipt(token)
+    fresh = services.receipt_revoke(receipt=receipt)
+    messages.success(request, _("The old link no longer works. This is your new receipt."))
+    assert fresh is not None  # noqa: S101 - a revoked receipt always gets a successor
+    return redirect("statuses:receipt", token=fresh.token)
+
+
+@require_POST
+def receipt_email(request: HttpRequest, token: str) -> HttpResponse:
+    receipt = _receipt(token)
+    form = EmailForm(request.POST)
+    if not form.is_valid():
+        return _receipt_response(request, receipt, form, status=400)
+    try:
+        services.subscription_request(receipt=receipt, email=form.cleaned_data["email"])
+    except ActionRefused as refused:
+        form.add_error("email", refused.message)
+        return _receipt_response(request, receipt, form, status=400)
+    messages.success(
+        request,
+        _("We have sent you an e-mail. Press the button in it to start receiving news."),
+    )
+    return redirect("statuses:receipt", token=receipt.token)
+
+
+@require_POST
+def receipt_email_stop(request: HttpRequest, token: str) -> HttpResponse:
+    receipt = _receipt(token)
+    services.subscription_end(receipt=receipt)
+    messages.success(request, _("Your address is deleted; no more e-mails will come."))
+    return redirect("statuses:receipt", token=receipt.token)
+
+
+@require_POST
+def receipt_answer(request: HttpRequest, token: str, kind: str, item_id: str) -> HttpResponse:
+    receipt = _receipt(token)
+    item = item_get(key=kind, item_id=id_from_path(item_id))
+    form = AnswerBackForm(request.POST)
+    if item is None:
+        raise Http404(_("There is no public item at this address."))
+    if not form.is_valid():
+        messages.error(request, _("Answer yes or no."))
+        return redirect("statuses:receipt", token=receipt.token)
+    try:
+        services.answer_back(
+            receipt=receipt,
+            item=item,
+            solved=form.cleaned_data["solved"],
+            comment=form.cleaned_data["comment"],
+        )
+    except ActionRefused as refused:
+        messages.error(request, refused.message)
+        return redirect("statuses:receipt", token=receipt.token)
+    messages.success(request, _("Thank you. Your answer has reached the administration."))
+    return redirect("statuses:receipt", token=receipt.token)
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """GET only shows a button: link scanners open links, but they do not press buttons."""
+    exists = Subscription.objects.filter(confirm_token=token, receipt__revoked_at=None).exists()
+    if not exists:
+        raise Http404(_("This confirmation link is not valid, or was replaced by a newer one."))
+    if request.method == "POST":
+        subscription = services.subscription_confirm(token=token)
+        messages.success(request, _("Your address is confirmed. We will tell you what happens."))
+        return redirect("statuses:receipt", token=subscription.receipt.token)
+    return render(request, "statuses/confirm.html", {})
+
+
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    values = unsubscribe_read(token)
+    subscription = (
+        Subscription.objects.filter(pk=values[0]).select_related("receipt").first()
+        if values
+        else None
+    )
+    content_type = content_type_of(values[1]) if values else None
+    item = (
+        content_type.get_all_objects_for_this_type(pk=values[2]).first()
+        if content_type is not None and values
+        else None
+    )
+    if subscription is None or item is None:
+        raise Http404(_("This unsubscribe link is not valid, or the address was deleted."))
+    title = next((kind.title(item) for kind in KINDS.values() if isinstance(item, kind.model)), "")
+    if request.method == "POST":
+        if services.item_unsubscribe(subscription=subscription, item=item):
+            messages.success(request, _("No more e-mails about this item."))
+        else:
+            messages.info(request, _("You had already stopped e-mails about this item."))
+        return redirect("statuses:receipt", token=subscription.receipt.token)
+    return render(request, "statuses/unsubscribe.html", {"title": title})
