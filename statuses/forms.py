@@ -25,6 +25,11 @@ class StatusChangeForm(forms.Form):
         max_length=4000,
     )
     progress = forms.CharField(label=_("Progress (%)"), required=False, max_length=3)
+    photo = forms.FileField(
+        label=_("Photo of what was done (JPEG, PNG or WebP)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
     expected_on = forms.CharField(
         label=_("Expected by (YYYY-MM-DD)"),
         required=False,

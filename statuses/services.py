@@ -7,7 +7,7 @@ behind the item after commit (live at once, by mail from a background task).
 from __future__ import annotations
 
 import datetime as dt
-from typing import IO, Any
+from typing import IO
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.contenttypes.models import ContentType
@@ -23,6 +23,7 @@ from administrations.models import Administration
 from moderation.sanitize import clean_text
 from workshops.errors import ActionRefused
 from workshops.models import Participant
+from workshops.photos import photo_clean
 
 from . import live
 from .models import (
@@ -110,10 +111,6 @@ def _status(raw: object, current: str) -> Status:
             % {"current": Status(current).label, "next": status.label},
         )
     return status
-
-
-def _photo(upload: IO[bytes]) -> Any:
-    raise ActionRefused("invalid", _("Photos cannot be added yet."))
 
 
 def status_change(
@@ -212,8 +209,10 @@ def _change(
     percent = _progress(progress) if new == Status.IN_PROGRESS else None
     expected = _expected(expected_on) if new in (Status.IN_PROGRESS, Status.ACCEPTED) else None
     clean_photo = None
-    if photo is not None and new == Status.DONE:
-        clean_photo = _photo(photo)
+    if photo is not None:
+        if new != Status.DONE:
+            raise ActionRefused("invalid", _("A photo shows what was done: add it with “done”."))
+        clean_photo = photo_clean(photo)
 
     now = timezone.now()
     change = StatusChange.objects.create(

@@ -7,7 +7,7 @@ from . import views
 app_name = "statuses"
 
 urlpatterns = [
-    path("said/photo/<int:change_id>/", views.photo, name="photo"),
+    path("said/photo/<str:change_id>/", views.photo, name="photo"),
     path("said/<str:kind>/<str:item_id>/", views.item_page, name="item"),
     path("said/<str:kind>/<str:item_id>/status/", views.change, name="change"),
     path("queue/", views.queue, name="queue"),

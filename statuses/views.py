@@ -107,8 +107,11 @@ def change(request: HttpRequest, kind: str, item_id: str) -> HttpResponse:
 
 
 @require_GET
-def photo(request: HttpRequest, change_id: int) -> HttpResponse:
-    stored = StatusPhoto.objects.filter(change_id=change_id).select_related("change").first()
+def photo(request: HttpRequest, change_id: str) -> HttpResponse:
+    number = id_from_path(change_id)
+    stored = (
+        StatusPhoto.objects.filter(change_id=number).first() if isinstance(number, int) else None
+    )
     if stored is None:
         raise Http404(_("There is no such photo."))
     response = HttpResponse(bytes(stored.data), content_type=stored.content_type)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import AbstractBaseUser
+from PIL import Image
 
 from administrations.models import Administration
 from moderation.services import participant_erase_self, workshop_erase_personal_data
@@ -15,6 +17,7 @@ from statuses.models import (
     Notice,
     Receipt,
     StatusChange,
+    StatusPhoto,
     Subscription,
 )
 from statuses.selectors import receipt_items, receipts_behind, timeline_of
@@ -214,3 +217,45 @@ def test_receipts_and_addresses_go_with_the_participants_erasure(closed: Closed)
 def test_receipts_go_when_the_workshops_retention_ends(closed: Closed) -> None:
     workshop_erase_personal_data(workshop=closed.workshop)
     assert not Receipt.objects.exists()
+
+
+def jpeg_with_gps() -> io.BytesIO:
+    image = Image.new("RGB", (64, 48), (200, 30, 30))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # camera make
+    exif[0x010E] = "Taken at 55.676 N, 12.568 E"  # a description with a position
+    out = io.BytesIO()
+    image.save(out, format="JPEG", exif=exif.tobytes())
+    out.seek(0)
+    return out
+
+
+def test_done_keeps_a_photo_without_its_metadata_and_refuses_what_is_no_image(
+    closed: Closed, parks: Administration, parks_member: AbstractBaseUser
+) -> None:
+    change(parks_member, closed.proposition, "accepted", parks)
+    with pytest.raises(ActionRefused) as refused:
+        change(
+            parks_member,
+            closed.proposition,
+            "done",
+            parks,
+            note="Benches are up",
+            photo=io.BytesIO(b"%PDF-1.4 not a photo"),
+        )
+    assert refused.value.code == "invalid_photo"
+    assert list(StatusChange.objects.values_list("status", flat=True)) == ["accepted"]
+    with pytest.raises(ActionRefused):
+        change(parks_member, closed.proposition, "in_progress", parks, photo=jpeg_with_gps())
+    done = change(
+        parks_member,
+        closed.proposition,
+        "done",
+        parks,
+        note="Benches are up",
+        photo=jpeg_with_gps(),
+    )
+    stored = StatusPhoto.objects.get(change=done)
+    kept = Image.open(io.BytesIO(bytes(stored.data)))
+    assert kept.size == (64, 48) and stored.content_type == "image/jpeg"
+    assert not kept.getexif()
