@@ -48,7 +48,9 @@ application = ProtocolTypeRouter(
         "http": django_asgi_app,
         "websocket": WireSend(
             AllowedHostsOriginValidator(
-                AuthMiddlewareStack(URLRouter(websocket_urlpatterns + challenge_sockets + receipt_urlpatterns))
+                AuthMiddlewareStack(
+                    URLRouter(websocket_urlpatterns + challenge_sockets + receipt_urlpatterns)
+                )
             )
         ),
     }
