@@ -14,5 +14,6 @@ class StatusesConfig(AppConfig):
         from . import kinds, signals, tasks
 
         kinds.register_workshop_kinds()
+        kinds.register_challenge_kinds()
         signals.connect()
         tasks.schedule()

@@ -1,15 +1,20 @@
-"""The workshop's kinds of item: ideas, clusters and value propositions.
+"""The kinds of item with a status: a workshop's ideas, clusters and value propositions,
+and a challenge's proposals.
 
 A workshop's items become public, and can carry a status, once the workshop is
-closed: until then the room is still shaping them.
+closed: until then the room is still shaping them. A proposal is public while the
+challenge shows it (open, threshold reached, forwarded, expired).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from challenges.models import Cosponsorship, Proposal
+from challenges.selectors import proposal_supporters
 from ideas.models import Cluster, Idea
 from summaries.models import ValueProposition
 from voting.models import Vote
@@ -31,24 +36,24 @@ def _service(workshop: Workshop) -> tuple[str, str]:
     return (f"workshop-{workshop.pk}", workshop.title)
 
 
-def _people(ideas: Q, votes: Q) -> QuerySet[Participant]:
+def _people(ideas: Q, votes: Q) -> Q:
     authors = Idea.objects.filter(ideas).exclude(author=None).values("author_id")
     voters = Vote.objects.filter(votes).values("participant_id")
-    return Participant.objects.filter(Q(pk__in=authors) | Q(pk__in=voters))
+    return Q(participant__in=authors) | Q(participant__in=voters)
 
 
-def _idea_people(idea: Idea) -> QuerySet[Participant]:
+def _idea_people(idea: Idea) -> Q:
     return _people(Q(pk=idea.pk) | Q(merged_into=idea), Q(idea=idea))
 
 
-def _cluster_people(cluster: Cluster) -> QuerySet[Participant]:
+def _cluster_people(cluster: Cluster) -> Q:
     return _people(
         Q(cluster=cluster) | Q(merged_into__cluster=cluster),
         Q(cluster=cluster) | Q(idea__cluster=cluster),
     )
 
 
-def _proposition_people(proposition: ValueProposition) -> QuerySet[Participant]:
+def _proposition_people(proposition: ValueProposition) -> Q:
     if proposition.cluster is not None:
         return _cluster_people(proposition.cluster)
     assert proposition.idea is not None  # noqa: S101 - the table's check constraint
@@ -84,14 +89,26 @@ def _propositions_of(participant: Participant) -> Iterable[ValueProposition]:
     )
 
 
-def _authors(ideas: QuerySet[Idea]) -> set[int]:
-    return {pk for pk in ideas.exclude(author=None).values_list("author_id", flat=True) if pk}
+def _of_participant(read: Callable[[Participant], Iterable[Any]]) -> Callable[[Any], Iterable[Any]]:
+    """A receipt's items of this kind: those of its workshop participant, if it has one."""
+
+    def items(receipt: Any) -> Iterable[Any]:
+        return read(receipt.participant) if receipt.participant_id is not None else []
+
+    return items
 
 
-def _proposition_authors(proposition: ValueProposition) -> set[int]:
+def _wrote(ideas: QuerySet[Idea], receipt: Any) -> bool:
+    return (
+        receipt.participant_id is not None
+        and ideas.filter(author_id=receipt.participant_id).exists()
+    )
+
+
+def _proposition_author(proposition: ValueProposition, receipt: Any) -> bool:
     if proposition.cluster_id is not None:
-        return _authors(Idea.objects.filter(cluster_id=proposition.cluster_id))
-    return _authors(Idea.objects.filter(pk=proposition.idea_id or 0))
+        return _wrote(Idea.objects.filter(cluster_id=proposition.cluster_id), receipt)
+    return _wrote(Idea.objects.filter(pk=proposition.idea_id or 0), receipt)
 
 
 def register_workshop_kinds() -> None:
@@ -103,10 +120,10 @@ def register_workshop_kinds() -> None:
             is_public=lambda idea: idea.status in PUBLIC_IDEA and _closed(idea.workshop),
             created_at=lambda idea: idea.created_at,
             service=lambda idea: _service(idea.workshop),
-            participants=_idea_people,
-            items_of_participant=_ideas_of,
+            people=_idea_people,
+            items_of_receipt=_of_participant(_ideas_of),
             workshop_id=lambda idea: idea.workshop_id,
-            author_ids=lambda idea: _authors(Idea.objects.filter(pk=idea.pk)),
+            is_author=lambda idea, receipt: _wrote(Idea.objects.filter(pk=idea.pk), receipt),
         )
     )
     kind_register(
@@ -117,10 +134,12 @@ def register_workshop_kinds() -> None:
             is_public=lambda cluster: _closed(cluster.workshop),
             created_at=lambda cluster: cluster.created_at,
             service=lambda cluster: _service(cluster.workshop),
-            participants=_cluster_people,
-            items_of_participant=_clusters_of,
+            people=_cluster_people,
+            items_of_receipt=_of_participant(_clusters_of),
             workshop_id=lambda cluster: cluster.workshop_id,
-            author_ids=lambda cluster: _authors(Idea.objects.filter(cluster=cluster)),
+            is_author=lambda cluster, receipt: _wrote(
+                Idea.objects.filter(cluster=cluster), receipt
+            ),
         )
     )
     kind_register(
@@ -131,14 +150,71 @@ def register_workshop_kinds() -> None:
             is_public=lambda proposition: _closed(proposition.workshop),
             created_at=lambda proposition: proposition.created_at,
             service=lambda proposition: _service(proposition.workshop),
-            participants=_proposition_people,
-            items_of_participant=_propositions_of,
+            people=_proposition_people,
+            items_of_receipt=_of_participant(_propositions_of),
             workshop_id=lambda proposition: proposition.workshop_id,
-            author_ids=_proposition_authors,
+            is_author=_proposition_author,
             new_items=lambda: (
                 ValueProposition.objects.filter(workshop__phase=Phase.CLOSED)
                 .select_related("workshop", "cluster", "idea")
                 .order_by("-created_at")[:500]
+            ),
+        )
+    )
+
+
+# ---- challenge proposals ----------------------------------------------------------------------
+
+
+def _proposal_people(proposal: Proposal) -> Q:
+    cosponsors = Cosponsorship.objects.filter(proposal=proposal).values("citizen_id")
+    return (
+        Q(citizen_id=proposal.author_id)
+        | Q(citizen__in=proposal_supporters(proposal=proposal).values("pk"))
+        | Q(citizen__in=cosponsors)
+    )
+
+
+def _proposals_of(receipt: Any) -> Iterable[Proposal]:
+    if receipt.citizen_id is None:
+        return []
+    return (
+        Proposal.objects.filter(
+            Q(author_id=receipt.citizen_id)
+            | Q(supports__citizen_id=receipt.citizen_id)
+            | Q(cosponsorships__citizen_id=receipt.citizen_id)
+        )
+        .select_related("challenge")
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def register_challenge_kinds() -> None:
+    kind_register(
+        Kind(
+            key="proposal",
+            model=Proposal,
+            title=lambda proposal: proposal.title,
+            is_public=lambda proposal: proposal.is_public,
+            created_at=lambda proposal: proposal.published_at or proposal.created_at,
+            service=lambda proposal: (
+                f"challenge-{proposal.challenge_id}",
+                proposal.challenge.title,
+            ),
+            people=_proposal_people,
+            items_of_receipt=_proposals_of,
+            workshop_id=lambda proposal: None,
+            is_author=lambda proposal, receipt: (
+                receipt.citizen_id is not None and receipt.citizen_id == proposal.author_id
+            ),
+            # Those that reached their threshold are the ones waiting for an answer.
+            new_items=lambda: (
+                Proposal.objects.filter(
+                    status__in=[Proposal.Status.THRESHOLD_REACHED, Proposal.Status.FORWARDED]
+                )
+                .select_related("challenge")
+                .order_by("-threshold_reached_at")[:500]
             ),
         )
     )

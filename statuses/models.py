@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from administrations.models import Administration
+from challenges.models import Citizen
 from workshops.models import Participant
 
 
@@ -222,6 +223,10 @@ class Receipt(models.Model):
     participant = models.ForeignKey(
         Participant, on_delete=models.CASCADE, null=True, blank=True, related_name="receipts"
     )
+    # A challenge citizen's receipt finds the proposals they wrote, co-sponsor or support.
+    citizen = models.ForeignKey(
+        Citizen, on_delete=models.CASCADE, null=True, blank=True, related_name="receipts"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     revoked_at = models.DateTimeField(null=True, blank=True)
     # The notices read up to here; later ones show as new on the receipt page.
@@ -230,7 +235,10 @@ class Receipt(models.Model):
     class Meta:
         verbose_name = _("receipt")
         verbose_name_plural = _("receipts")
-        indexes = [models.Index(fields=["participant", "revoked_at"])]
+        indexes = [
+            models.Index(fields=["participant", "revoked_at"]),
+            models.Index(fields=["citizen", "revoked_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"receipt {self.pk}"

@@ -13,9 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Model, QuerySet
-
-from workshops.models import Participant
+from django.db.models import Model, Q
 
 
 @dataclass(frozen=True)
@@ -31,14 +29,15 @@ class Kind:
     created_at: Callable[[Any], datetime]
     # Open311's service: (code, name) of the workshop or challenge it belongs to.
     service: Callable[[Any], tuple[str, str]]
-    # Workshop participants behind it: authors, supporters, whose ideas or votes went in.
-    participants: Callable[[Any], QuerySet[Participant]]
-    # The items one participant is behind, for their receipt.
-    items_of_participant: Callable[[Participant], Iterable[Any]]
+    # The receipts of the people behind it (authors, supporters, those whose ideas or
+    # votes went in), as a filter on Receipt: by its participant or its citizen.
+    people: Callable[[Any], Q]
+    # The items the holder of a receipt is behind; empty for another kind's receipt.
+    items_of_receipt: Callable[[Any], Iterable[Any]]
     # The workshop it came from, if any: its retention covers the receipts.
     workshop_id: Callable[[Any], int | None]
-    # The person who may answer back after "done": its author.
-    author_ids: Callable[[Any], set[int]]
+    # Whether the receipt's holder wrote it: only an author answers back after "done".
+    is_author: Callable[[Any, Any], bool]
     # Recent public items worth a member's look, newest first; None: reached otherwise.
     new_items: Callable[[], Iterable[Any]] | None = None
 

@@ -87,7 +87,7 @@ def receipts_behind(*, item: Model) -> QuerySet[Receipt]:
         "receipt_id"
     )
     return Receipt.objects.filter(
-        Q(participant__in=kind.participants(item).values("pk")) | Q(pk__in=followed),
+        kind.people(item) | Q(pk__in=followed),
         revoked_at=None,
     )
 
@@ -124,9 +124,8 @@ class ShownItem:
 def receipt_items(*, receipt: Receipt) -> list[ShownItem]:
     """What the receipt's holder said, supported or went into, each with its status."""
     items: list[Any] = []
-    if receipt.participant is not None:
-        for kind in KINDS.values():
-            items.extend(kind.items_of_participant(receipt.participant))
+    for kind in KINDS.values():
+        items.extend(kind.items_of_receipt(receipt))
     for followed in ReceiptItem.objects.filter(receipt=receipt).select_related("content_type"):
         item = followed.content_type.get_object_for_this_type(pk=followed.object_id)
         if item is not None:
@@ -163,9 +162,7 @@ def _answerable(receipt: Receipt, row: ShownItem) -> tuple[bool, bool]:
     done = [change for change in row.timeline if change.status == Status.DONE][-1]
     answered = ReopenRequest.objects.filter(receipt=receipt, done_change=done).exists()
     recent = timezone.now() - done.created_at <= dt.timedelta(days=ANSWER_BACK_DAYS)
-    is_author = receipt.participant_id is not None and receipt.participant_id in (
-        row.kind.author_ids(row.item)
-    )
+    is_author = row.kind.is_author(row.item, receipt)
     follows = ReceiptItem.objects.filter(
         receipt=receipt, content_type=row.status.content_type, object_id=row.status.object_id
     ).exists()

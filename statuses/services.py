@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from administrations.models import Administration
+from challenges.models import Citizen
 from moderation.sanitize import clean_text
 from workshops.errors import ActionRefused
 from workshops.models import Participant
@@ -268,6 +269,14 @@ def receipt_for_participant(*, participant: Participant) -> Receipt:
         return receipt or Receipt.objects.create(participant=locked)
 
 
+def receipt_for_citizen(*, citizen: Citizen) -> Receipt:
+    """A challenge citizen's receipt: the one they hold, or a new one."""
+    with transaction.atomic():
+        locked = Citizen.objects.select_for_update().get(pk=citizen.pk)
+        receipt = Receipt.objects.filter(citizen=locked, revoked_at=None).first()
+        return receipt or Receipt.objects.create(citizen=locked)
+
+
 def receipt_follow(*, receipt: Receipt, item: Model) -> ReceiptItem:
     """Let a receipt follow an item its holder wrote or supported (a challenge's proposal)."""
     kind_of(item)
@@ -296,11 +305,9 @@ def receipt_revoke(*, receipt: Receipt) -> Receipt | None:
         locked.revoked_at = timezone.now()
         locked.save(update_fields=["revoked_at"])
         Subscription.objects.filter(receipt=locked).delete()
-        fresh = None
-        if locked.participant_id is not None:
-            fresh = Receipt.objects.create(participant_id=locked.participant_id)
-        else:
-            fresh = Receipt.objects.create()
+        fresh = Receipt.objects.create(
+            participant_id=locked.participant_id, citizen_id=locked.citizen_id
+        )
         for followed in ReceiptItem.objects.filter(receipt=locked):
             ReceiptItem.objects.create(
                 receipt=fresh, content_type=followed.content_type, object_id=followed.object_id
@@ -409,8 +416,7 @@ def answer_back(
         raise ActionRefused("conflict", _("You can answer once it is done."))
     if not any(shown.item == item for shown in receipt_items(receipt=receipt)):
         raise ActionRefused("forbidden", _("This receipt is not behind that item."))
-    participant_id = receipt.participant_id
-    is_author = participant_id is not None and participant_id in kind_of(item).author_ids(item)
+    is_author = kind_of(item).is_author(item, receipt)
     follows = ReceiptItem.objects.filter(
         receipt=receipt,
         content_type=item_status.content_type,

@@ -13,6 +13,7 @@ urlpatterns = [
     path("queue/", views.queue, name="queue"),
     path("queue/answer/", views.queue_answer, name="queue_answer"),
     path("w/<str:code>/receipt/", views.receipt_from_room, name="receipt_from_room"),
+    path("c/receipt/", views.receipt_from_challenges, name="receipt_from_challenges"),
     path("r/<str:token>/", views.receipt_page, name="receipt"),
     path("r/<str:token>/qr.svg", views.receipt_qr, name="receipt_qr"),
     path("r/<str:token>/revoke/", views.receipt_revoke, name="receipt_revoke"),

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from challenges.selectors import citizen_from_session
 from workshops.actors import actor_resolve
 from workshops.errors import ActionRefused
 from workshops.http import id_from_path
@@ -215,6 +216,16 @@ def receipt_from_room(request: HttpRequest, code: str) -> HttpResponse:
     if actor is None or actor.participant is None:
         raise Http404(_("Join the workshop from this phone to get your receipt."))
     receipt = services.receipt_for_participant(participant=actor.participant)
+    return redirect("statuses:receipt", token=receipt.token)
+
+
+@require_GET
+def receipt_from_challenges(request: HttpRequest) -> HttpResponse:
+    """The receipt of the phone that proposed, co-sponsored or supported in a challenge."""
+    citizen = citizen_from_session(session=request.session)
+    if citizen is None:
+        raise Http404(_("Propose or support something from this phone to get your receipt."))
+    receipt = services.receipt_for_citizen(citizen=citizen)
     return redirect("statuses:receipt", token=receipt.token)
 
 

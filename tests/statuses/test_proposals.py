@@ -1,0 +1,101 @@
+"""Challenge proposals carry a status too: their author, co-sponsors and supporters are told."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import AbstractBaseUser
+from django.test import Client
+from django.urls import reverse
+
+from administrations.models import Administration
+from challenges import services as challenge_services
+from challenges.models import Citizen, Proposal
+from challenges.selectors import SESSION_CITIZEN_KEY
+from statuses.models import Notice, Receipt
+from statuses.selectors import receipt_items
+from statuses.services import notices_create, receipt_for_citizen, status_change
+from tests.challenges.conftest import make_challenge
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def administration(db: None) -> Administration:
+    return Administration.objects.create(name="Roads", slug="roads")
+
+
+@pytest.fixture
+def author(db: None) -> Citizen:
+    return Citizen.objects.create()
+
+
+@pytest.fixture
+def proposal(administration: Administration, author: Citizen) -> Proposal:
+    challenge = make_challenge(UserFactory(username="challenge-owner"), administration)
+    return challenge_services.proposal_submit(
+        challenge=challenge,
+        citizen=author,
+        title="Trees on Main Street",
+        text="Plant lime trees along Main Street.",
+    )
+
+
+@pytest.fixture
+def member(administration: Administration) -> AbstractBaseUser:
+    user = UserFactory(username="streets-member")
+    administration.members.add(user)
+    return user
+
+
+def phone_of(citizen: Citizen) -> Client:
+    client = Client()
+    session = client.session
+    session[SESSION_CITIZEN_KEY] = citizen.key
+    session.save()
+    return client
+
+
+def test_supporters_and_the_author_hear_of_a_proposals_status(
+    proposal: Proposal, author: Citizen, administration: Administration, member: AbstractBaseUser
+) -> None:
+    supporter, stranger = Citizen.objects.create(), Citizen.objects.create()
+    challenge_services.support_give(proposal_id=proposal.pk, citizen=supporter)
+    receipts = {c: receipt_for_citizen(citizen=c) for c in (author, supporter, stranger)}
+    made = status_change(
+        user=member,
+        item=proposal,
+        status="accepted",
+        administration=administration,
+        expected_on="2027-04-01",
+    )
+    assert notices_create(change=made) == 2
+    told = set(Notice.objects.values_list("receipt_id", flat=True))
+    assert told == {receipts[author].pk, receipts[supporter].pk}
+    [row] = receipt_items(receipt=receipts[supporter])
+    assert row.key == f"proposal-{proposal.pk}" and row.status_label == "Accepted"
+    assert receipt_items(receipt=receipts[stranger]) == []
+
+
+def test_the_proposal_page_shows_its_timeline_and_offers_the_receipt(
+    proposal: Proposal, author: Citizen, administration: Administration, member: AbstractBaseUser
+) -> None:
+    status_change(
+        user=member,
+        item=proposal,
+        status="declined",
+        administration=administration,
+        note="The pavement is too narrow",
+    )
+    phone = phone_of(author)
+    page = phone.get(proposal.get_absolute_url()).content.decode()
+    assert "The pavement is too narrow" in page and "Declined" in page
+    link = reverse("statuses:receipt_from_challenges")
+    assert link in page
+    response = phone.get(link)
+    assert response.status_code == 302
+    receipt = Receipt.objects.get(citizen=author)
+    assert receipt.token in response["Location"]
+    assert "The pavement is too narrow" in phone.get(response["Location"]).content.decode()
+    # A phone that did nothing in a challenge has no receipt to open.
+    assert Client().get(link).status_code == 404
