@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet
@@ -12,7 +13,7 @@ from workshops.models import Participant, Workshop
 from workshops.phases import Role
 from workshops.room_cache import room_part
 
-from .models import ModerationAction, ModerationSettings, ParticipantRestriction
+from .models import IdeaOriginal, ModerationAction, ModerationSettings, ParticipantRestriction
 from .serializers import flag_reasons, restriction_as_dict, review_as_dict, settings_as_dict
 from .wordlists import default_word_list
 
@@ -89,10 +90,39 @@ def moderation_log(*, workshop: Workshop) -> QuerySet[ModerationAction]:
     return ModerationAction.objects.filter(workshop=workshop).order_by("created_at", "pk")
 
 
+# What other apps keep about a participant, for the download: each part(participant=)
+# returns its own keys. An app this one does not import (summaries) appends its part
+# here from its AppConfig.ready(), as with the room's snapshot.
+PERSONAL_DATA_PARTS: list[Callable[..., dict[str, Any]]] = []
+
+
+def participant_of_session(*, workshop: Workshop, session: Any) -> Participant | None:
+    """The participant this phone's session joined as, removed or muted or not.
+
+    A removed participant has no role in the room any more, but what is kept about
+    them is still theirs to download and erase (GDPR), so this does not ask the room.
+    """
+    from workshops.actors import PARTICIPANTS_SESSION_KEY
+
+    key = (session.get(PARTICIPANTS_SESSION_KEY) or {}).get(str(workshop.pk))
+    if not key:
+        return None
+    return (
+        Participant.objects.select_related("workshop")
+        .filter(workshop=workshop, key=key)
+        .exclude(restriction__kind=ParticipantRestriction.Kind.ERASED)
+        .first()
+    )
+
+
 def participant_data(*, participant: Participant) -> dict[str, Any]:
     """Everything the platform keeps about this participant, for them to download."""
     ideas = Idea.objects.filter(author=participant).order_by("created_at", "pk")
-    return {
+    originals = dict(
+        IdeaOriginal.objects.filter(idea__author=participant).values_list("idea_id", "text")
+    )
+    restriction = ParticipantRestriction.objects.filter(participant=participant).first()
+    data = {
         "workshop": {
             "title": participant.workshop.title,
             "question": participant.workshop.question,
@@ -110,6 +140,8 @@ def participant_data(*, participant: Participant) -> dict[str, Any]:
                 "status": idea.status,
                 "created_at": idea.created_at.isoformat(),
                 "updated_at": idea.updated_at.isoformat(),
+                # The author's own words, when a facilitator reworded the idea.
+                "original_text": originals.get(idea.pk),
             }
             for idea in ideas
         ],
@@ -127,7 +159,22 @@ def participant_data(*, participant: Participant) -> dict[str, Any]:
             }
             for vote in Vote.objects.filter(participant=participant).order_by("pk")
         ],
+        "restriction": (
+            {"kind": restriction.kind, "since": restriction.created_at.isoformat()}
+            if restriction is not None
+            else None
+        ),
+        # What facilitators did about this participant, as the audit log keeps it.
+        "moderation": [
+            {"action": entry.kind, "reason": entry.reason, "at": entry.created_at.isoformat()}
+            for entry in ModerationAction.objects.filter(
+                workshop=participant.workshop, participant_number=participant.pk
+            ).order_by("created_at", "pk")
+        ],
     }
+    for part in PERSONAL_DATA_PARTS:
+        data.update(part(participant=participant))
+    return data
 
 
 def snapshot_part(*, actor: Actor) -> dict[str, Any]:

@@ -569,11 +569,16 @@ def moderation_configure(
 # ---- privacy ----------------------------------------------------------------------------
 
 
-def _anonymise(participant: Participant) -> None:
-    """Names and the session link go; ideas and votes stay, belonging to nobody."""
+def _anonymise(participant: Participant, *, keep_key: bool = False) -> None:
+    """Names and the session link go; ideas and votes stay, belonging to nobody.
+
+    `keep_key` keeps the session link of a removed participant: it is what keeps that
+    phone out of the room, and it says nothing about the person.
+    """
     Idea.objects.filter(author=participant).update(author=None)
     participant.display_name = ""
-    participant.key = secrets.token_urlsafe(24)
+    if not keep_key:
+        participant.key = secrets.token_urlsafe(24)
     participant.save(update_fields=["display_name", "key"])
     personal_data_erased.send(sender=Participant, participant=participant)
 
@@ -597,6 +602,26 @@ def participant_erase_self(*, actor: Actor) -> None:
         participant.pk,
         code="erased",
         message=gettext_lazy("Your data is erased and you have left."),
+    )
+
+
+@transaction.atomic
+def participant_erase_removed(*, participant: Participant) -> None:
+    """A participant a facilitator removed erases their own data; they stay removed.
+
+    Precondition: `participant` is the one this phone's own session joined as
+    (selectors.participant_of_session); the room gives a removed participant no actor.
+    """
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    restriction = ParticipantRestriction.objects.filter(participant=participant).first()
+    if restriction is None or restriction.kind != ParticipantRestriction.Kind.REMOVED:
+        raise ActionRefused("forbidden", _("You are not allowed to do that in this workshop."))
+    _anonymise(participant, keep_key=True)
+    _log(workshop=participant.workshop, kind=ModerationAction.Kind.ERASE, participant=participant)
+    publish(
+        participant.workshop,
+        "participant.erased",
+        {"participant": participant_as_dict(participant)},
     )
 
 

@@ -23,13 +23,14 @@ from workshops.actors import PARTICIPANTS_SESSION_KEY, Actor, actor_resolve
 from workshops.errors import ActionRefused
 from workshops.http import id_from_path, refused_json, wants_json
 from workshops.languages import request_language
-from workshops.phases import Action, Role
+from workshops.phases import Action
 from workshops.views import _facilitator_actor, _workshop_or_404
 
 from . import services
 from .forms import FlagForm, ModerationSettingsForm, ReasonForm
 from .limits import client_address
-from .selectors import moderation_log, participant_data
+from .models import ParticipantRestriction
+from .selectors import moderation_log, participant_data, participant_of_session
 from .serializers import log_entry_as_dict
 from .spreadsheet import csv_text
 
@@ -211,15 +212,17 @@ def idea_flag(request: HttpRequest, code: str, idea_id: str) -> HttpResponse:
 
 @require_GET
 def your_data(request: HttpRequest, code: str) -> HttpResponse:
-    actor = _participant_actor(request, code)
-    if actor.role is not Role.CITIZEN or actor.participant is None:
-        return redirect("workshops:join", code=actor.workshop.join_code)
+    workshop = _workshop_or_404(code)
+    # Not through the room's actor: a removed participant has none, yet their data is theirs.
+    participant = participant_of_session(workshop=workshop, session=request.session)
+    if participant is None:
+        return redirect("workshops:join", code=workshop.join_code)
     data = {
         "exported_at": timezone.now().isoformat(),
-        **participant_data(participant=actor.participant),
+        **participant_data(participant=participant),
     }
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
-    filename = f"samskab-{actor.workshop.join_code}-your-data.json"
+    filename = f"samskab-{workshop.join_code}-your-data.json"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -228,18 +231,30 @@ def your_data(request: HttpRequest, code: str) -> HttpResponse:
 def erase_your_data(request: HttpRequest, code: str) -> HttpResponse:
     actor = _participant_actor(request, code)
     with translation.override(request_language(request, workshop_language=actor.workshop.language)):
+        removed = actor.restriction == ParticipantRestriction.Kind.REMOVED
         try:
-            if not actor.may(Action.ERASE_OWN_DATA):
+            if removed:
+                # Removed, so no role in the room; but what is kept about them is theirs.
+                participant = participant_of_session(
+                    workshop=actor.workshop, session=request.session
+                )
+                if participant is None:
+                    raise ActionRefused("forbidden", _("You are not in this workshop."))
+                services.participant_erase_removed(participant=participant)
+            elif not actor.may(Action.ERASE_OWN_DATA):
                 raise ActionRefused("forbidden", _("You are not in this workshop."))
-            services.participant_erase_self(actor=actor)
+            else:
+                services.participant_erase_self(actor=actor)
         except ActionRefused as error:
             if wants_json(request):
                 return refused_json(error)
             messages.error(request, error.message)
             return redirect("workshops:join", code=actor.workshop.join_code)
-        joined = dict(request.session.get(PARTICIPANTS_SESSION_KEY) or {})
-        joined.pop(str(actor.workshop.pk), None)
-        request.session[PARTICIPANTS_SESSION_KEY] = joined
+        if not removed:
+            # A removed phone keeps its link: it is what keeps the phone out of the room.
+            joined = dict(request.session.get(PARTICIPANTS_SESSION_KEY) or {})
+            joined.pop(str(actor.workshop.pk), None)
+            request.session[PARTICIPANTS_SESSION_KEY] = joined
         if wants_json(request):
             return JsonResponse({"ok": True})
         messages.success(request, _("Your data is erased and you have left the workshop."))

@@ -23,6 +23,11 @@ class SummariesConfig(AppConfig):
         room_events.EVENT_FIELDS.update(events.EVENT_FIELDS)
         if selectors.snapshot_part not in room_selectors.SNAPSHOT_PARTS:
             room_selectors.SNAPSHOT_PARTS.append(selectors.snapshot_part)
+        # What it keeps about a participant goes into their data download.
+        from moderation import selectors as moderation_selectors
+
+        if selectors.personal_data_part not in moderation_selectors.PERSONAL_DATA_PARTS:
+            moderation_selectors.PERSONAL_DATA_PARTS.append(selectors.personal_data_part)
         labels_register(
             ("proposition.started", "proposition.edited", "proposition.suggested"),
             proposition_labels,

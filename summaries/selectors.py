@@ -27,6 +27,32 @@ from .serializers import proposition_as_dict
 
 if TYPE_CHECKING:
     from workshops.actors import Actor
+    from workshops.models import Participant
+
+
+def personal_data_part(*, participant: Participant) -> dict[str, Any]:
+    """What this app keeps about a participant, for their data download."""
+    consent = NameConsent.objects.filter(participant=participant).first()
+    suggestions = PropositionSuggestion.objects.filter(participant=participant).select_related(
+        "field"
+    )
+    return {
+        "name_in_summary": {
+            "agreed": consent is not None,
+            "at": consent.created_at.isoformat() if consent is not None else None,
+        },
+        "proposition_suggestions": [
+            {
+                "id": suggestion.pk,
+                "proposition_id": suggestion.field.proposition_id,
+                "field": suggestion.field.name,
+                "text": suggestion.text,
+                "status": suggestion.status,
+                "created_at": suggestion.created_at.isoformat(),
+            }
+            for suggestion in suggestions.order_by("created_at", "pk")
+        ],
+    }
 
 
 def propositions_of(*, workshop: Workshop) -> QuerySet[ValueProposition]:

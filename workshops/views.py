@@ -166,7 +166,13 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
     response = render(
         request,
         "workshops/join.html",
-        {"workshop": workshop, "form": form, "closed": closed},
+        {
+            "workshop": workshop,
+            "form": form,
+            "closed": closed,
+            # A removed phone may still take or erase what is kept about it.
+            "removed": actor.restriction == "removed",
+        },
         status=status,
     )
     if refused is not None and refused.retry_after is not None:
