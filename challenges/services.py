@@ -16,14 +16,14 @@ from django.utils.translation import gettext as _
 
 from administrations.models import Administration
 from ideas.models import Cluster, Idea
-from moderation.limits import limit_or_refuse
 from moderation.models import Flag
-from moderation.sanitize import clean_text
 from moderation.services import word_list_matches
 from moderation.wordlists import default_word_list
 from workshops.errors import ActionRefused
+from workshops.limits import limit_or_refuse
 from workshops.models import Workshop
 from workshops.photos import photo_clean
+from workshops.sanitize import clean_text
 
 from . import events
 from .models import (

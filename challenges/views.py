@@ -18,10 +18,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from moderation.limits import client_address
 from workshops import links
 from workshops.errors import ActionRefused
 from workshops.http import id_from_path, refused_json, wants_json
+from workshops.limits import client_address
 from workshops.selectors import workshop_by_code
 
 from . import eid, selectors, services

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from workshops.actors import Actor
+from workshops.registry import Command
 
 from . import grouping, services
 from .selectors import ideas_similar_to
@@ -108,21 +108,21 @@ def _reject(actor: Actor, frame: dict[str, Any]) -> dict[str, Any]:
     return {"suggestion": suggestion_as_dict(suggestion)}
 
 
-COMMANDS: dict[str, Callable[[Actor, dict[str, Any]], dict[str, Any]]] = {
-    "idea.post": _post,
-    "idea.edit": _edit,
-    "idea.withdraw": _withdraw,
-    "idea.similar": _similar,
-    "idea.move": _move,
-    "idea.merge": _merge,
-    "idea.tag": _tag_idea,
-    "cluster.create": _create_cluster,
-    "cluster.rename": _rename_cluster,
-    "cluster.tag": _tag_cluster,
-    "cluster.delete": _delete_cluster,
-    "clusters.reorder": _reorder,
-    "grouping.allow": _allow_grouping,
-    "clusters.suggest": _suggest,
-    "suggestion.accept": _accept,
-    "suggestion.reject": _reject,
+COMMANDS: dict[str, Command] = {
+    "idea.post": Command(_post),
+    "idea.edit": Command(_edit),
+    "idea.withdraw": Command(_withdraw),
+    "idea.similar": Command(_similar),
+    "idea.move": Command(_move),
+    "idea.merge": Command(_merge),
+    "idea.tag": Command(_tag_idea),
+    "cluster.create": Command(_create_cluster),
+    "cluster.rename": Command(_rename_cluster),
+    "cluster.tag": Command(_tag_cluster),
+    "cluster.delete": Command(_delete_cluster),
+    "clusters.reorder": Command(_reorder),
+    "grouping.allow": Command(_allow_grouping),
+    "clusters.suggest": Command(_suggest),
+    "suggestion.accept": Command(_accept),
+    "suggestion.reject": Command(_reject),
 }

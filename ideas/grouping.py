@@ -13,12 +13,12 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from moderation.sanitize import clean_text
 from workshops.actors import Actor, require
 from workshops.errors import ActionRefused
 from workshops.events import Audience, publish
 from workshops.models import Workshop
 from workshops.phases import Action, Role
+from workshops.sanitize import clean_text
 
 from .models import Cluster, ClusterSuggestion, Idea
 from .serializers import cluster_as_dict, idea_as_dict, suggestion_as_dict

@@ -22,7 +22,7 @@ from workshops.errors import ActionRefused
 from workshops.http import id_from_path, refused_json, wants_json
 from workshops.languages import request_language
 from workshops.phases import Role
-from workshops.views import _workshop_or_404
+from workshops.views import workshop_or_404
 
 from . import grouping
 from .selectors import clusters_of, ideas_similar_to
@@ -33,7 +33,7 @@ def _grouping_answer(
     request: HttpRequest, code: str, write: Callable[[Actor], dict[str, Any]], done: str
 ) -> HttpResponse:
     """Run one grouping write for whoever is asking; JSON for script, redirect otherwise."""
-    workshop = _workshop_or_404(code)
+    workshop = workshop_or_404(code)
     actor = actor_resolve(workshop=workshop, user=request.user, session=request.session)
     back = "workshops:console" if actor.role is Role.FACILITATOR else "workshops:room"
     try:
@@ -206,7 +206,7 @@ def suggestion_reject(request: HttpRequest, code: str, suggestion_id: str) -> Ht
 @require_GET
 def ideas_similar(request: HttpRequest, code: str) -> HttpResponse:
     """The near-duplicate hint for phones whose network blocks the WebSocket."""
-    workshop = _workshop_or_404(code)
+    workshop = workshop_or_404(code)
     actor = actor_resolve(workshop=workshop, user=request.user, session=request.session)
     with translation.override(request_language(request, workshop_language=workshop.language)):
         try:

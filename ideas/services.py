@@ -10,20 +10,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
-from moderation import services as moderation_services
-from moderation.sanitize import clean_text
 from workshops.actors import Actor, require
 from workshops.errors import ActionRefused
 from workshops.events import publish
+from workshops.limits import actor_limit
 from workshops.phases import Action
+from workshops.sanitize import clean_text
 
+from . import screening
 from .models import Idea
 from .serializers import idea_as_dict
 
 _CLIENT_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
-def _idea_text(raw: object) -> str:
+def idea_text_checked(raw: object) -> str:
+    """The idea's text cleaned, or ActionRefused: one rule wherever an idea's words change."""
     if not isinstance(raw, str):
         raise ActionRefused("invalid", _("Write your idea as text."))
     text = clean_text(raw)
@@ -54,9 +56,11 @@ def idea_post(*, actor: Actor, text: object, client_key: object) -> tuple[Idea, 
     require(actor, Action.POST_IDEA)
     if actor.participant is None:  # the rules let only citizens post; this keeps it so
         raise ActionRefused("forbidden", _("You are not allowed to do that in this workshop."))
-    cleaned = _idea_text(text)
-    # Rate limits, the word list and pre-moderation: a held idea reaches facilitators only.
-    hold = moderation_services.idea_screen(actor=actor, text=cleaned)
+    cleaned = idea_text_checked(text)
+    actor_limit(actor=actor, kind="post")
+    # The word list and pre-moderation (ideas.screening): a held idea reaches facilitators only.
+    screen = screening.screen()
+    hold = screen.post(actor, cleaned) if screen is not None else None
     try:
         with transaction.atomic():
             idea = Idea.objects.create(
@@ -74,8 +78,8 @@ def idea_post(*, actor: Actor, text: object, client_key: object) -> tuple[Idea, 
             }
             if hold is None:
                 publish(actor.workshop, "idea.posted", {"idea": idea_as_dict(idea)})
-            else:
-                moderation_services.idea_hold(idea=idea, detail=hold)
+            elif screen is not None:
+                screen.hold(idea, hold)
     except IntegrityError:
         # The same post arrived twice at once (two connections); the first one won.
         return Idea.objects.get(author=actor.participant, client_key=client_key), False
@@ -101,7 +105,7 @@ def _own_idea(actor: Actor, idea_id: object) -> Idea:
 def idea_edit(*, actor: Actor, idea_id: object, text: object) -> Idea:
     require(actor, Action.EDIT_OWN_IDEA)
     idea = _own_idea(actor, idea_id)
-    cleaned = _idea_text(text)
+    cleaned = idea_text_checked(text)
     if cleaned == idea.text:
         return idea
     idea.text = cleaned
@@ -109,11 +113,12 @@ def idea_edit(*, actor: Actor, idea_id: object, text: object) -> Idea:
     idea.updated_at = idea.edited_at = timezone.now()
     idea.save(update_fields=["text", "revision", "updated_at", "edited_at"])
     # New wording that matches the word list leaves the wall for review, like a new post.
-    hold = moderation_services.idea_edit_screen(actor=actor, text=cleaned)
+    screen = screening.screen()
+    hold = screen.edit(actor, cleaned) if screen is not None else None
     if hold is None:
         publish(actor.workshop, "idea.edited", {"idea": idea_as_dict(idea)})
-    else:
-        moderation_services.idea_hold_edited(idea=idea, detail=hold)
+    elif screen is not None:
+        screen.hold_edited(idea, hold)
     return idea
 
 

@@ -7,27 +7,38 @@ the room with the text still in the box, so nothing typed is lost.
 
 from __future__ import annotations
 
+import secrets
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from moderation.limits import client_address
-from workshops.actors import actor_resolve
+from workshops.actors import Actor, actor_resolve
 from workshops.errors import ActionRefused
 from workshops.http import id_from_path, refused_json, wants_json
+from workshops.limits import client_address
 from workshops.phases import Action
-from workshops.views import _workshop_or_404, room_page
+from workshops.views import room_page, workshop_or_404
 
 from . import services
 from .forms import IdeaForm
 from .serializers import idea_as_dict
 
 
+def compose_context(request: HttpRequest, actor: Actor, context: dict[str, Any]) -> dict[str, Any]:
+    """The idea form on a citizen's phone: the one sent back, or a fresh one."""
+    if "idea_form" in context:
+        return {}
+    # A key per rendered form makes a double submit without script post the idea once.
+    return {"idea_form": IdeaForm(initial={"client_key": secrets.token_urlsafe(16)})}
+
+
 @require_POST
 def idea_post(request: HttpRequest, code: str) -> HttpResponse:
-    workshop = _workshop_or_404(code)
+    workshop = workshop_or_404(code)
     actor = actor_resolve(
         workshop=workshop,
         user=request.user,
@@ -66,7 +77,7 @@ def idea_post(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_POST
 def idea_edit(request: HttpRequest, code: str, idea_id: str) -> HttpResponse:
-    workshop = _workshop_or_404(code)
+    workshop = workshop_or_404(code)
     actor = actor_resolve(workshop=workshop, user=request.user, session=request.session)
     try:
         idea = services.idea_edit(
@@ -85,7 +96,7 @@ def idea_edit(request: HttpRequest, code: str, idea_id: str) -> HttpResponse:
 
 @require_POST
 def idea_withdraw(request: HttpRequest, code: str, idea_id: str) -> HttpResponse:
-    workshop = _workshop_or_404(code)
+    workshop = workshop_or_404(code)
     actor = actor_resolve(workshop=workshop, user=request.user, session=request.session)
     try:
         idea = services.idea_withdraw(actor=actor, idea_id=id_from_path(idea_id))

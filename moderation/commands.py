@@ -7,6 +7,7 @@ from typing import Any
 
 from ideas.serializers import idea_as_dict
 from workshops.actors import Actor
+from workshops.registry import Command
 from workshops.serializers import participant_as_dict
 
 from . import services
@@ -67,15 +68,15 @@ def _configure(actor: Actor, frame: dict[str, Any]) -> dict[str, Any]:
     return {"settings": settings_as_dict(moderation)}
 
 
-COMMANDS: dict[str, Callable[[Actor, dict[str, Any]], dict[str, Any]]] = {
-    "idea.flag": _flag,
-    "moderation.approve": _on_idea(services.idea_approve),
-    "moderation.hide": _on_idea(services.idea_hide),
-    "moderation.restore": _on_idea(services.idea_restore),
-    "moderation.edit": _edit,
-    "moderation.delete": _delete,
-    "moderation.configure": _configure,
-    "participant.mute": _on_participant(services.participant_mute),
-    "participant.unmute": _on_participant(services.participant_unmute),
-    "participant.remove": _on_participant(services.participant_remove),
+COMMANDS: dict[str, Command] = {
+    "idea.flag": Command(_flag),
+    "moderation.approve": Command(_on_idea(services.idea_approve)),
+    "moderation.hide": Command(_on_idea(services.idea_hide)),
+    "moderation.restore": Command(_on_idea(services.idea_restore)),
+    "moderation.edit": Command(_edit),
+    "moderation.delete": Command(_delete),
+    "moderation.configure": Command(_configure),
+    "participant.mute": Command(_on_participant(services.participant_mute)),
+    "participant.unmute": Command(_on_participant(services.participant_unmute)),
+    "participant.remove": Command(_on_participant(services.participant_remove)),
 }

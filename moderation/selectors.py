@@ -72,6 +72,18 @@ def review_queue(*, workshop: Workshop) -> list[dict[str, Any]]:
     return [review_as_dict(idea, hold=holds.get(idea.pk)) for idea in ideas]
 
 
+def restriction_of(participant: Participant) -> str:
+    """'' for a participant in good standing, else 'muted', 'removed' or 'erased'.
+
+    The room reads it for every action (workshops.actors), with the participant
+    fetched together with its restriction.
+    """
+    try:
+        return str(participant.restriction.kind)
+    except ParticipantRestriction.DoesNotExist:
+        return ""
+
+
 def restrictions(*, workshop: Workshop) -> list[dict[str, Any]]:
     """Participants who are muted or removed (not those who left by erasing their data)."""
     found = (

@@ -14,17 +14,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ideas.models import Idea
+from ideas.screening import IdeaScreen
 from ideas.serializers import idea_as_dict
+from ideas.services import idea_text_checked
 from workshops.actors import Actor, require
 from workshops.errors import ActionRefused
 from workshops.events import Audience, disconnect_participant, publish
+from workshops.limits import actor_limit
 from workshops.models import Participant, Workshop
 from workshops.numbers import whole_number
 from workshops.phases import Action
 from workshops.room_cache import room_changed
+from workshops.sanitize import clean_text
 from workshops.serializers import participant_as_dict
 
-from .limits import actor_limit
 from .models import (
     Flag,
     IdeaOriginal,
@@ -32,7 +35,6 @@ from .models import (
     ModerationSettings,
     ParticipantRestriction,
 )
-from .sanitize import clean_text
 from .selectors import moderation_settings_for, review_of
 from .serializers import restriction_as_dict, settings_as_dict
 from .signals import personal_data_erased
@@ -104,12 +106,11 @@ def word_list_matches(*, text: str, word_list: str) -> list[str]:
 
 
 def idea_screen(*, actor: Actor, text: str) -> dict[str, Any] | None:
-    """Before a new idea is stored: apply the posting limits, and say why it must wait, if so.
+    """Before a new idea is stored: say why it must wait for review, if so.
 
     Returns None when the idea may go straight on the wall, or the hold's detail
     (pass it to idea_hold once the idea exists).
     """
-    actor_limit(actor=actor, kind="post")
     moderation = moderation_settings_for(workshop=actor.workshop)
     words = word_list_matches(text=text, word_list=moderation.word_list)
     if words:
@@ -148,6 +149,15 @@ def idea_hold_edited(*, idea: Idea, detail: dict[str, Any]) -> None:
     _touch(idea, status=Idea.Status.HELD)
     _log(workshop=idea.workshop, kind=ModerationAction.Kind.HOLD, idea=idea, detail=detail)
     _publish_review_change(idea, "idea.held")
+
+
+# What ideas.services asks of moderation on the way in (registered in ModerationConfig.ready()).
+IDEA_SCREEN = IdeaScreen(
+    post=lambda actor, text: idea_screen(actor=actor, text=text),
+    hold=lambda idea, detail: idea_hold(idea=idea, detail=detail),
+    edit=lambda actor, text: idea_edit_screen(actor=actor, text=text),
+    hold_edited=lambda idea, detail: idea_hold_edited(idea=idea, detail=detail),
+)
 
 
 # ---- the audit log -------------------------------------------------------------------
@@ -292,12 +302,10 @@ def idea_restore(*, actor: Actor, idea_id: object, reason: object = "") -> Idea:
 @transaction.atomic
 def idea_moderate_text(*, actor: Actor, idea_id: object, text: object, reason: object = "") -> Idea:
     """A facilitator rewords an idea (e.g. removes a phone number); the author's words are kept."""
-    from ideas.services import _idea_text  # one rule for what an idea's text may be
-
     require(actor, Action.MODERATE)
     why = _reason(reason)
     idea = _idea_for_moderation(actor, idea_id)
-    cleaned = _idea_text(text)
+    cleaned = idea_text_checked(text)
     if idea.status not in {Idea.Status.PUBLISHED, Idea.Status.HELD, Idea.Status.HIDDEN}:
         raise ActionRefused("conflict", _("This idea can no longer be edited."))
     if cleaned == idea.text:

@@ -23,16 +23,16 @@ from workshops.actors import PARTICIPANTS_SESSION_KEY, Actor, actor_resolve
 from workshops.errors import ActionRefused
 from workshops.http import id_from_path, refused_json, wants_json
 from workshops.languages import request_language
+from workshops.limits import client_address
 from workshops.phases import Action
-from workshops.views import _facilitator_actor, _workshop_or_404
+from workshops.spreadsheet import csv_text
+from workshops.views import facilitator_actor, workshop_or_404
 
 from . import services
 from .forms import FlagForm, ModerationSettingsForm, ReasonForm
-from .limits import client_address
 from .models import ParticipantRestriction
 from .selectors import moderation_log, participant_data, participant_of_session
 from .serializers import log_entry_as_dict
-from .spreadsheet import csv_text
 
 
 def _answer(
@@ -58,7 +58,7 @@ def _answer(
 @login_required
 @require_POST
 def settings_update(request: HttpRequest, code: str) -> HttpResponse:
-    actor = _facilitator_actor(request, code)
+    actor = facilitator_actor(request, code)
     form = ModerationSettingsForm(request.POST)
 
     def act() -> dict[str, Any]:
@@ -82,7 +82,7 @@ _IDEA_ACTIONS: dict[str, Callable[..., Any]] = {
 @login_required
 @require_POST
 def idea_moderate(request: HttpRequest, code: str, idea_id: str, action: str) -> HttpResponse:
-    actor = _facilitator_actor(request, code)
+    actor = facilitator_actor(request, code)
     form = ReasonForm(request.POST)
     form.is_valid()
     reason = form.cleaned_data.get("reason", "")
@@ -123,7 +123,7 @@ _PARTICIPANT_ACTIONS: dict[str, Callable[..., Any]] = {
 def participant_moderate(
     request: HttpRequest, code: str, participant_id: str, action: str
 ) -> HttpResponse:
-    actor = _facilitator_actor(request, code)
+    actor = facilitator_actor(request, code)
     form = ReasonForm(request.POST)
     form.is_valid()
 
@@ -149,7 +149,7 @@ def participant_moderate(
 @login_required
 @require_GET
 def log_page(request: HttpRequest, code: str) -> HttpResponse:
-    actor = _facilitator_actor(request, code)
+    actor = facilitator_actor(request, code)
     entries = [log_entry_as_dict(entry) for entry in moderation_log(workshop=actor.workshop)]
     return render(request, "moderation/log.html", {"workshop": actor.workshop, "entries": entries})
 
@@ -157,7 +157,7 @@ def log_page(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_GET
 def log_csv(request: HttpRequest, code: str) -> HttpResponse:
-    actor = _facilitator_actor(request, code)
+    actor = facilitator_actor(request, code)
     header = ["time", "action", "by", "idea", "participant", "reason", "detail"]
     rows = (
         [
@@ -181,7 +181,7 @@ def log_csv(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _participant_actor(request: HttpRequest, code: str) -> Actor:
-    workshop = _workshop_or_404(code)
+    workshop = workshop_or_404(code)
     return actor_resolve(
         workshop=workshop,
         user=request.user,
@@ -212,7 +212,7 @@ def idea_flag(request: HttpRequest, code: str, idea_id: str) -> HttpResponse:
 
 @require_GET
 def your_data(request: HttpRequest, code: str) -> HttpResponse:
-    workshop = _workshop_or_404(code)
+    workshop = workshop_or_404(code)
     # Not through the room's actor: a removed participant has none, yet their data is theirs.
     participant = participant_of_session(workshop=workshop, session=request.session)
     if participant is None:

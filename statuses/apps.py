@@ -11,8 +11,11 @@ class StatusesConfig(AppConfig):
     def ready(self) -> None:
         # Nothing below this app imports it: the kinds of item it follows, the jobs
         # it runs and its part in erasure are handed over here.
+        from workshops import registry
+
         from . import kinds, signals, tasks
 
+        registry.add_panel(registry.Screen.ROOM, "statuses/room_panel.html")
         kinds.register_workshop_kinds()
         kinds.register_challenge_kinds()
         signals.connect()

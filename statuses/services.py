@@ -21,10 +21,10 @@ from django.utils.translation import gettext_lazy
 
 from administrations.models import Administration
 from challenges.models import Citizen
-from moderation.sanitize import clean_text
 from workshops.errors import ActionRefused
 from workshops.models import Participant
 from workshops.photos import photo_clean
+from workshops.sanitize import clean_text
 
 from . import live
 from .models import (

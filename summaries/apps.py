@@ -9,20 +9,20 @@ class SummariesConfig(AppConfig):
     verbose_name = _("Value propositions and summaries")
 
     def ready(self) -> None:
-        # The room never imports this app ("nothing reads summaries"), so the app hands
-        # the room its commands, events and snapshot part here instead.
-        from workshops import commands as room_commands
-        from workshops import events as room_events
-        from workshops import selectors as room_selectors
+        from workshops import registry
         from workshops.labels import labels_register
+        from workshops.registry import Screen
 
         from . import commands, events, selectors
         from .serializers import proposition_labels
 
-        room_commands.COMMANDS.update(commands.COMMANDS)
-        room_events.EVENT_FIELDS.update(events.EVENT_FIELDS)
-        if selectors.snapshot_part not in room_selectors.SNAPSHOT_PARTS:
-            room_selectors.SNAPSHOT_PARTS.append(selectors.snapshot_part)
+        registry.add_commands(commands.COMMANDS)
+        registry.add_events(events.EVENTS)
+        registry.add_snapshot_part(selectors.snapshot_part)
+        registry.add_panel(Screen.ROOM, "summaries/room_panel.html")
+        registry.add_panel(Screen.CONSOLE, "summaries/console_panel.html")
+        registry.add_panel(Screen.WALL, "summaries/wall_panel.html")
+        registry.add_script("summaries/propose.js")
         # What it keeps about a participant goes into their data download.
         from moderation import selectors as moderation_selectors
 

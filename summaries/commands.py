@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from workshops.actors import Actor
 from workshops.phases import Role
+from workshops.registry import Command
 
 from . import services
 from .serializers import proposition_as_dict
@@ -73,13 +73,13 @@ def _consent(actor: Actor, frame: dict[str, Any]) -> dict[str, Any]:
     return {"name_in_summary": agreed}
 
 
-COMMANDS: dict[str, Callable[[Actor, dict[str, Any]], dict[str, Any]]] = {
-    "proposition.start": _start,
-    "proposition.edit": _edit,
-    "proposition.resolve": _resolve,
-    "proposition.remove": _remove,
-    "proposition.suggest": _suggest,
-    "proposition.decide": _decide,
-    "propositions.allow_suggestions": _allow,
-    "summary.name_consent": _consent,
+COMMANDS: dict[str, Command] = {
+    "proposition.start": Command(_start),
+    "proposition.edit": Command(_edit),
+    "proposition.resolve": Command(_resolve),
+    "proposition.remove": Command(_remove),
+    "proposition.suggest": Command(_suggest),
+    "proposition.decide": Command(_decide),
+    "propositions.allow_suggestions": Command(_allow),
+    "summary.name_consent": Command(_consent),
 }

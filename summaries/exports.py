@@ -14,7 +14,7 @@ from django.utils import formats, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from moderation.spreadsheet import csv_text
+from workshops.spreadsheet import csv_text
 
 from .chart import support_chart_svg
 from .summary import Summary

@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ideas.models import Cluster, Idea
-from moderation.sanitize import clean_text
 from workshops.actors import Actor, require
 from workshops.errors import ActionRefused
 from workshops.events import Audience, publish
 from workshops.phases import Action
+from workshops.sanitize import clean_text
 
 from .models import (
     NameConsent,

@@ -9,8 +9,18 @@ class VotingConfig(AppConfig):
     verbose_name = _("Voting")
 
     def ready(self) -> None:
+        from workshops import registry
         from workshops.labels import labels_register
+        from workshops.registry import Screen
 
+        from . import commands, events, selectors
         from .serializers import ballot_labels
 
+        registry.add_commands(commands.COMMANDS)
+        registry.add_events(events.EVENTS)
+        registry.add_snapshot_part(selectors.snapshot_part)
+        registry.add_panel(Screen.ROOM, "voting/room_panel.html")
+        registry.add_panel(Screen.CONSOLE, "voting/console_panel.html")
+        registry.add_panel(Screen.WALL, "voting/wall_panel.html")
+        registry.add_script("voting/vote.js")
         labels_register(("voting.configured", "tallies.revealed"), ballot_labels)

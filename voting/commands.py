@@ -6,10 +6,10 @@ is ignored.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from workshops.actors import Actor
+from workshops.registry import Command
 
 from . import services
 from .serializers import ballot_as_dict
@@ -61,10 +61,10 @@ def _reveal(actor: Actor, frame: dict[str, Any]) -> dict[str, Any]:
     return {"ballot": ballot_as_dict(ballot)}
 
 
-COMMANDS: dict[str, Callable[[Actor, dict[str, Any]], dict[str, Any]]] = {
-    "vote.set": _set,
-    "vote.approve": _approve,
-    "vote.rank": _rank,
-    "voting.configure": _configure,
-    "tallies.reveal": _reveal,
+COMMANDS: dict[str, Command] = {
+    "vote.set": Command(_set),
+    "vote.approve": Command(_approve),
+    "vote.rank": Command(_rank),
+    "voting.configure": Command(_configure),
+    "tallies.reveal": Command(_reveal),
 }

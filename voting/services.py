@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ideas.models import Cluster, Idea
-from moderation.limits import actor_limit
 from workshops.actors import Actor, require
 from workshops.errors import ActionRefused
 from workshops.events import publish, publish_to_participant
+from workshops.limits import actor_limit
 from workshops.models import Participant, Workshop
 from workshops.phases import Action
 
@@ -256,7 +256,7 @@ def _begin_vote(actor: Actor, method: str) -> _Voting:
     # The actor comes from the session; a participant of another room is nobody here.
     if participant is None or participant.workshop_id != actor.workshop.pk:
         raise ActionRefused("forbidden", _("You are not allowed to do that in this workshop."))
-    # Per participant and per address, counted in the cache (moderation/limits.py).
+    # Per participant and per address, counted in the cache (workshops/limits.py).
     actor_limit(actor=actor, kind="vote")
     _ensure_ballot(actor.workshop)
     locked = (

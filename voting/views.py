@@ -20,7 +20,7 @@ from workshops.actors import actor_resolve
 from workshops.errors import ActionRefused
 from workshops.http import refused_json, wants_json
 from workshops.numbers import number_or_as_sent
-from workshops.views import _facilitator_actor, _workshop_or_404
+from workshops.views import facilitator_actor, workshop_or_404
 
 from . import services
 from .forms import BallotForm
@@ -52,7 +52,7 @@ def _cast(request: HttpRequest, actor: Any) -> services.OwnBallot:
 @require_POST
 def vote(request: HttpRequest, code: str) -> HttpResponse:
     """Cast a vote: `dots`, `approved` (true/false) or `order` (ids, comma-separated)."""
-    workshop = _workshop_or_404(code)
+    workshop = workshop_or_404(code)
     actor = actor_resolve(workshop=workshop, user=request.user, session=request.session)
     try:
         own = _cast(request, actor)
@@ -70,7 +70,7 @@ def vote(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def rules(request: HttpRequest, code: str) -> HttpResponse:
-    actor = _facilitator_actor(request, code)
+    actor = facilitator_actor(request, code)
     form = BallotForm(request.POST)
     try:
         if not form.is_valid():
@@ -108,7 +108,7 @@ def rules(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def reveal(request: HttpRequest, code: str) -> HttpResponse:
-    actor = _facilitator_actor(request, code)
+    actor = facilitator_actor(request, code)
     try:
         services.tallies_reveal(actor=actor)
     except ActionRefused as error:

@@ -8,8 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from moderation.models import ParticipantRestriction
-
+from . import registry
 from .errors import ActionRefused
 from .models import Participant, Workshop
 from .phases import Action, Phase, Role, role_may
@@ -63,15 +62,20 @@ def actor_resolve(
 
 def _participants() -> QuerySet[Participant]:
     # The restriction comes in the same query: every page and socket asks for both.
-    return Participant.objects.select_related("restriction")
+    queryset = Participant.objects.all()
+    for standing in registry.STANDING:
+        queryset = queryset.select_related(standing.related)
+    return queryset
 
 
 def _restriction_of(participant: Participant) -> str:
-    """'' for a participant in good standing, else 'muted', 'removed' or 'erased'."""
-    try:
-        return str(participant.restriction.kind)
-    except ParticipantRestriction.DoesNotExist:
-        return ""
+    """'' for a participant in good standing, else 'muted', 'removed' or 'erased'.
+
+    Moderation keeps restrictions and tells the room where (workshops.registry).
+    """
+    for standing in registry.STANDING:
+        return standing.read(participant)
+    return ""
 
 
 def _citizen(workshop: Workshop, participant: Participant, address: str | None) -> Actor:

@@ -9,7 +9,11 @@ class WorkshopsConfig(AppConfig):
     verbose_name = _("Workshops")
 
     def ready(self) -> None:
+        # The room's own commands and events go through the registry like any app's.
+        from . import commands, events, registry
         from .labels import labels_register
         from .serializers import workshop_labels
 
+        registry.add_commands(commands.COMMANDS)
+        registry.add_events(events.EVENTS)
         labels_register(("workshop.updated", "phase.changed", "timer.changed"), workshop_labels)

@@ -25,6 +25,7 @@ from django.utils.translation import ngettext
 from django_ratelimit.core import get_usage
 
 from .errors import ActionRefused
+from .limits import client_address
 
 logger = logging.getLogger(__name__)
 
@@ -75,9 +76,6 @@ def code_guessing_miss(*, address: str | None) -> None:
 
 
 def _address(request: HttpRequest) -> str | None:
-    # Imported late: the limits' home is moving to this floor, and only this needs it.
-    from moderation.limits import client_address
-
     return client_address(request)
 
 
@@ -104,7 +102,7 @@ class JoinCodeGuessingMiddleware:
     """Counts every page or form whose join code names no workshop; refuses past the limit.
 
     A view finds its workshop by the `code` in its URL and raises Http404 when there
-    is none (workshops.views._workshop_or_404), so a 404 raised for a URL with a code
+    is none (workshops.views.workshop_or_404), so a 404 raised for a URL with a code
     is a wrong guess. The home page's form counts its own (workshops.views.home).
     """
 

@@ -1,22 +1,18 @@
 """What a client may ask over the WebSocket, each handed to its service.
 
-The consumer passes every parsed frame here; this module checks the frame's
-fields, calls the service (which checks permission and phase), and answers.
+The consumer passes every parsed frame here; this module finds the command in the
+room's registry (workshops.registry, where every app adds its own), checks the
+frame's fields, calls the service (which checks permission and phase), and answers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from ideas import commands as idea_commands
-from moderation import commands as moderation_commands
-from voting import commands as voting_commands
-
-from . import services
+from . import registry, services
 from .actors import Actor, actor_refresh
 from .errors import ActionRefused
 from .serializers import participant_as_dict, workshop_as_dict
@@ -49,17 +45,11 @@ def _set_timer(actor: Actor, frame: dict[str, Any]) -> dict[str, Any]:
     return {"workshop": workshop_as_dict(workshop)}
 
 
-ROOM_COMMANDS: dict[str, Callable[[Actor, dict[str, Any]], dict[str, Any]]] = {
-    "participant.rename": _rename,
-    "phase.change": _change_phase,
-    "timer.set": _set_timer,
-}
-# Each app declares the commands it takes in its commands.py; the room takes them all.
-COMMANDS = {
-    **ROOM_COMMANDS,
-    **idea_commands.COMMANDS,
-    **voting_commands.COMMANDS,
-    **moderation_commands.COMMANDS,
+# The room's own commands; WorkshopsConfig.ready() registers them like any app's.
+COMMANDS: dict[str, registry.Command] = {
+    "participant.rename": registry.Command(_rename),
+    "phase.change": registry.Command(_change_phase),
+    "timer.set": registry.Command(_set_timer),
 }
 
 
@@ -70,8 +60,8 @@ def command_handle(
     request_id = frame.get("request_id")
     if request_id is not None and (not isinstance(request_id, str) or len(request_id) > 64):
         return actor, error_reply(None, "invalid", _("The request id must be a short string."))
-    handler = COMMANDS.get(frame.get("type"))  # type: ignore[arg-type]
-    if handler is None:
+    command = registry.COMMANDS.get(frame.get("type"))  # type: ignore[arg-type]
+    if command is None:
         return actor, error_reply(request_id, "unknown_type", _("Unknown message type."))
     # Permission is checked against the room as it is now, not as it was at connect.
     actor = actor_refresh(actor)
@@ -79,7 +69,7 @@ def command_handle(
     # or the room's, whatever the server's default.
     with translation.override(language or actor.workshop.language):
         try:
-            data = handler(actor, frame)
+            data = command.handle(actor, frame)
         except ActionRefused as refused:
             return actor, error_reply(request_id, refused.code, refused.message)
     return actor, {"type": "ack", "request_id": request_id, "data": data}

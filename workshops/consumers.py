@@ -19,14 +19,13 @@ from django.db import connection
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from moderation.limits import connection_closed, connection_open, socket_address
-
 from .actors import Actor, actor_refresh, actor_resolve
 from .code_guessing import code_guessing_check, code_guessing_miss
 from .commands import command_handle, error_reply
 from .errors import ActionRefused
 from .hub import WIRE_SEND, RoomHub, room_hub
 from .languages import Reader, scope_language
+from .limits import connection_closed, connection_open, socket_address
 from .phases import Role
 from .selectors import room_snapshot, workshop_by_code
 

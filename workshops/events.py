@@ -11,16 +11,14 @@ import enum
 import logging
 from typing import Any
 
+import msgspec
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 from django.utils import translation
 from django.utils.functional import Promise
 
-from ideas import events as idea_events
-from moderation import events as moderation_events
-from voting import events as voting_events
-
+from . import registry
 from .models import Workshop
 from .room_cache import room_changed
 
@@ -32,25 +30,53 @@ class Audience(enum.StrEnum):
     FACILITATORS = "facilitators"
 
 
-# The fields of every event's `data`; publish() refuses anything else. Each app
-# declares its own events in its events.py; the room carries them all.
-ROOM_EVENT_FIELDS: dict[str, frozenset[str]] = {
-    "workshop.updated": frozenset({"workshop"}),
-    "phase.changed": frozenset({"workshop", "server_time"}),
-    "timer.changed": frozenset({"workshop", "server_time"}),
-    "participant.joined": frozenset({"participant", "participant_count"}),
-    "participant.renamed": frozenset({"participant"}),
-}
-EVENT_FIELDS: dict[str, frozenset[str]] = {
-    **ROOM_EVENT_FIELDS,
-    **idea_events.EVENT_FIELDS,
-    **voting_events.EVENT_FIELDS,
-    **moderation_events.EVENT_FIELDS,
+# The room's own events; each app declares its own in its events.py and registers
+# them (workshops.registry). publish() refuses data of any other shape.
+class WorkshopUpdated(msgspec.Struct, forbid_unknown_fields=True):
+    workshop: Any
+
+
+class PhaseChanged(msgspec.Struct, forbid_unknown_fields=True):
+    workshop: Any
+    server_time: Any
+
+
+class TimerChanged(msgspec.Struct, forbid_unknown_fields=True):
+    workshop: Any
+    server_time: Any
+
+
+class ParticipantJoined(msgspec.Struct, forbid_unknown_fields=True):
+    participant: Any
+    participant_count: Any
+
+
+class ParticipantRenamed(msgspec.Struct, forbid_unknown_fields=True):
+    participant: Any
+
+
+EVENTS: dict[str, registry.Event] = {
+    "workshop.updated": registry.Event(WorkshopUpdated),
+    "phase.changed": registry.Event(PhaseChanged),
+    "timer.changed": registry.Event(TimerChanged),
+    "participant.joined": registry.Event(ParticipantJoined),
+    "participant.renamed": registry.Event(ParticipantRenamed),
 }
 
 
 # Events that change nothing workshops.room_cache keeps (the participant count is read fresh).
 PARTS_KEPT_THROUGH = frozenset({"participant.joined"})
+
+
+def event_fields(event_type: str) -> frozenset[str]:
+    """The fields declared for this event's data (KeyError for an undeclared event)."""
+    return frozenset(registry.EVENTS[event_type].data.__struct_fields__)
+
+
+def _check(event_type: str, data: dict[str, Any]) -> None:
+    expected = event_fields(event_type)
+    if set(data) != expected:
+        raise ValueError(f"{event_type} carries {sorted(data)}, declared {sorted(expected)}")
 
 
 def room_group(workshop_id: int) -> str:
@@ -75,10 +101,8 @@ def publish(
     With `facilitator_data`, facilitators get that (same fields, more shown) instead
     of `data`: e.g. the words of an idea the wall no longer shows.
     """
-    expected = EVENT_FIELDS[event_type]
     for shape in (data, facilitator_data if facilitator_data is not None else data):
-        if set(shape) != expected:
-            raise ValueError(f"{event_type} carries {sorted(shape)}, declared {sorted(expected)}")
+        _check(event_type, shape)
     message: dict[str, Any] = {
         "type": "room.event",
         "audience": audience.value,
@@ -109,9 +133,7 @@ def publish_to_participant(participant_id: int, event_type: str, data: dict[str,
 
     For what is nobody else's business, such as the dots a citizen has left.
     """
-    expected = EVENT_FIELDS[event_type]
-    if set(data) != expected:
-        raise ValueError(f"{event_type} carries {sorted(data)}, declared {sorted(expected)}")
+    _check(event_type, data)
     message = {
         "type": "room.event",
         "audience": Audience.EVERYONE.value,

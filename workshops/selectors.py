@@ -1,27 +1,15 @@
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from ideas.selectors import snapshot_part as idea_snapshot_part
-from moderation.selectors import snapshot_part as moderation_snapshot_part
-from voting.selectors import snapshot_part as voting_snapshot_part
-
+from . import registry
 from .actors import Actor
 from .codes import looks_like_join_code, normalize_join_code
 from .models import Participant, Workshop
 from .phases import Role
 from .serializers import server_time, workshop_as_dict
-
-# What each app adds to the room's snapshot. An app the room does not import (summaries)
-# appends its part here from its AppConfig.ready().
-SNAPSHOT_PARTS: list[Callable[..., dict[str, Any]]] = [
-    idea_snapshot_part,
-    voting_snapshot_part,
-    moderation_snapshot_part,
-]
 
 
 def workshop_by_code(*, code: str) -> Workshop | None:
@@ -62,7 +50,7 @@ def room_snapshot(*, actor: Actor) -> dict[str, Any]:
         "you": you,
         "server_time": server_time(),
     }
-    # Each app adds what it keeps of the room, filtered for this person.
-    for part in SNAPSHOT_PARTS:
+    # Each app adds what it keeps of the room, filtered for this person (workshops.registry).
+    for part in registry.SNAPSHOT_PARTS:
         snapshot.update(part(actor=actor))
     return snapshot

@@ -11,15 +11,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from moderation.limits import actor_limit
-from moderation.sanitize import clean_text
-
 from .actors import Actor, require
 from .errors import ActionRefused
 from .events import publish
+from .limits import actor_limit
 from .models import FacilitatorInvitation, Participant, Workshop
 from .names import friendly_name
 from .phases import RUNNABLE_PHASES, Action, Phase
+from .sanitize import clean_text
 from .serializers import participant_as_dict, server_time, workshop_as_dict
 
 # The longest a phase timer may run: a whole workshop day.

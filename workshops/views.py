@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from django.contrib import messages
@@ -14,10 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ideas.forms import IdeaForm
-from moderation.limits import client_address
-
-from . import links, services
+from . import links, registry, services
 from .actors import OBSERVING_SESSION_KEY, PARTICIPANTS_SESSION_KEY, Actor, actor_resolve
 from .code_guessing import RATE_LIMITED, code_guessing_check, code_guessing_miss, refused_page
 from .errors import ActionRefused
@@ -32,13 +28,14 @@ from .forms import (
 )
 from .http import REFUSAL_STATUS
 from .languages import Reader, language_use, request_language
+from .limits import client_address
 from .models import Workshop
 from .names import friendly_name
 from .phases import Action, Phase, Role
 from .selectors import room_snapshot, workshop_by_code, workshops_facilitated_by
 
 
-def _workshop_or_404(code: str) -> Workshop:
+def workshop_or_404(code: str) -> Workshop:
     workshop = workshop_by_code(code=code)
     if workshop is None:
         raise Http404(_("No workshop has the code %(code)s.") % {"code": code.upper()})
@@ -55,8 +52,8 @@ def _actor(request: HttpRequest, workshop: Workshop, *, as_observer: bool = Fals
     )
 
 
-def _facilitator_actor(request: HttpRequest, code: str) -> Actor:
-    workshop = _workshop_or_404(code)
+def facilitator_actor(request: HttpRequest, code: str) -> Actor:
+    workshop = workshop_or_404(code)
     actor = _actor(request, workshop)
     if actor.role is not Role.FACILITATOR:
         # Hide that the workshop exists from those who may not run it.
@@ -74,6 +71,15 @@ def _in_workshop_language(request: HttpRequest, workshop: Workshop) -> None:
     language_use(request, request_language(request, workshop_language=workshop.language))
 
 
+# Which apps' panels each room page shows (workshops.registry).
+_SCREENS = {
+    "workshops/room.html": registry.Screen.ROOM,
+    "workshops/console.html": registry.Screen.CONSOLE,
+    "workshops/projector.html": registry.Screen.WALL,
+    "workshops/observe.html": registry.Screen.WALL,
+}
+
+
 def room_page(
     request: HttpRequest,
     template: str,
@@ -89,7 +95,11 @@ def room_page(
     language_use(request, language)
     # The projector speaks the room's language; its switch asks for another by link.
     request.language_by_link = reader is Reader.ROOM  # type: ignore[attr-defined]
+    panels = registry.PANELS[_SCREENS[template]]
     snapshot = room_snapshot(actor=actor)
+    for panel in panels:
+        if panel.context is not None:
+            context = {**context, **panel.context(request, actor, context)}
     context = {
         "workshop": workshop,
         "actor": actor,
@@ -107,6 +117,8 @@ def room_page(
             "projector": template.endswith("projector.html"),
         },
         "phase": Phase,
+        "panels": [panel.template for panel in panels],
+        "room_scripts": registry.SCRIPTS,
         **context,
     }
     return render(request, template, context, status=status)
@@ -134,7 +146,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def join(request: HttpRequest, code: str) -> HttpResponse:
-    workshop = _workshop_or_404(code)
+    workshop = workshop_or_404(code)
     if code != workshop.join_code:
         return redirect("workshops:join", code=workshop.join_code)
     actor = _actor(request, workshop)
@@ -182,7 +194,7 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 def room(request: HttpRequest, code: str) -> HttpResponse:
-    workshop = _workshop_or_404(code)
+    workshop = workshop_or_404(code)
     actor = _actor(request, workshop)
     if actor.role is Role.FACILITATOR:
         return redirect("workshops:console", code=workshop.join_code)
@@ -190,14 +202,12 @@ def room(request: HttpRequest, code: str) -> HttpResponse:
         return redirect("workshops:observe", token=workshop.observer_token)
     if actor.role is not Role.CITIZEN:
         return redirect("workshops:join", code=workshop.join_code)
-    # A key per rendered form makes a double submit without script post the idea once.
-    idea_form = IdeaForm(initial={"client_key": secrets.token_urlsafe(16)})
-    return room_page(request, "workshops/room.html", actor, {"idea_form": idea_form})
+    return room_page(request, "workshops/room.html", actor, {})
 
 
 @require_POST
 def rename(request: HttpRequest, code: str) -> HttpResponse:
-    workshop = _workshop_or_404(code)
+    workshop = workshop_or_404(code)
     _in_workshop_language(request, workshop)
     actor = _actor(request, workshop)
     form = RenameForm(request.POST)
@@ -212,7 +222,7 @@ def rename(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 def qr_code(request: HttpRequest, code: str) -> HttpResponse:
-    workshop = _workshop_or_404(code)
+    workshop = workshop_or_404(code)
     url = links.join_url(request, workshop)
     svg = links.qr_svg(url, title=_("Join %(title)s") % {"title": workshop.title})
     response = HttpResponse(svg, content_type="image/svg+xml")
@@ -260,7 +270,7 @@ def workshop_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def workshop_edit(request: HttpRequest, code: str) -> HttpResponse:
-    actor = _facilitator_actor(request, code)
+    actor = facilitator_actor(request, code)
     workshop = actor.workshop
     initial = {
         "title": workshop.title,
@@ -285,7 +295,7 @@ def workshop_edit(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_GET
 def console(request: HttpRequest, code: str) -> HttpResponse:
-    actor = _facilitator_actor(request, code)
+    actor = facilitator_actor(request, code)
     workshop = actor.workshop
     context = {
         "phase_form": PhaseForm(initial={"phase": workshop.phase}),
@@ -303,7 +313,7 @@ def console(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_GET
 def projector(request: HttpRequest, code: str) -> HttpResponse:
-    actor = _facilitator_actor(request, code)
+    actor = facilitator_actor(request, code)
     projected = _actor(request, actor.workshop, as_observer=True)
     return room_page(request, "workshops/projector.html", projected, {}, reader=Reader.ROOM)
 
@@ -311,7 +321,7 @@ def projector(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def phase_change(request: HttpRequest, code: str) -> HttpResponse:
-    actor = _facilitator_actor(request, code)
+    actor = facilitator_actor(request, code)
     form = PhaseForm(request.POST)
     try:
         if not form.is_valid():
@@ -333,7 +343,7 @@ def phase_change(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def timer_set(request: HttpRequest, code: str) -> HttpResponse:
-    actor = _facilitator_actor(request, code)
+    actor = facilitator_actor(request, code)
     form = TimerForm(request.POST)
     try:
         if not form.is_valid():
@@ -349,7 +359,7 @@ def timer_set(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def invite(request: HttpRequest, code: str) -> HttpResponse:
-    actor = _facilitator_actor(request, code)
+    actor = facilitator_actor(request, code)
     form = InviteForm(request.POST)
     try:
         if not form.is_valid():

@@ -7,9 +7,9 @@ import pytest
 
 from ideas.models import Idea
 from ideas.services import idea_edit, idea_post
-from moderation.sanitize import clean_text
 from moderation.services import word_list_matches
 from workshops.actors import Actor
+from workshops.sanitize import clean_text
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,10 @@ from ideas.models import Idea
 from ideas.serializers import idea_as_dict
 from ideas.services import idea_edit, idea_post, idea_withdraw
 from tests.factories import HOSTILE_HTML, actor_for
+from workshops import registry
 from workshops.actors import Actor, actor_refresh
 from workshops.errors import ActionRefused
-from workshops.events import EVENT_FIELDS, publish
+from workshops.events import event_fields, publish
 from workshops.models import Participant, Workshop
 from workshops.phases import Phase
 from workshops.selectors import room_snapshot
@@ -80,7 +81,7 @@ def test_a_posted_idea_is_announced_once_after_commit(
     assert message["audience"] == "everyone"
     event = message["event"]
     assert event["type"] == "idea.posted"
-    assert set(event["data"]) == EVENT_FIELDS["idea.posted"]
+    assert set(event["data"]) == event_fields("idea.posted")
     # The same shape as the snapshot and the HTTP answer, with the cleaned text.
     assert event["data"]["idea"] == idea_as_dict(Idea.objects.get(pk=idea.pk))
     assert "<script" not in event["data"]["idea"]["text"]
@@ -406,7 +407,7 @@ SCENARIOS: dict[str, Callable[[dict[str, Any]], Any]] = {
 }
 
 
-@pytest.mark.parametrize("event_type", sorted(EVENT_FIELDS))
+@pytest.mark.parametrize("event_type", sorted(registry.EVENTS))
 def test_every_write_announces_its_declared_shape(
     event_type: str,
     workshop: Workshop,
@@ -429,7 +430,7 @@ def test_every_write_announces_its_declared_shape(
 
     [event] = room_bus.events()
     assert event["type"] == event_type
-    assert set(event["data"]) == EVENT_FIELDS[event_type]
+    assert set(event["data"]) == event_fields(event_type)
     stored = Workshop.objects.get(pk=workshop.pk)
     if "workshop" in event["data"]:
         assert event["data"]["workshop"] == workshop_as_dict(stored)

@@ -179,12 +179,12 @@ async def test_a_fault_in_a_command_is_answered_and_the_socket_stays(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """A bug of ours (here: a command that fails) still answers, with server_error."""
-    from workshops import commands
+    from workshops import registry
 
     def broken(actor: Any, frame: dict[str, Any]) -> dict[str, Any]:
         raise RuntimeError("a bug")
 
-    monkeypatch.setitem(commands.COMMANDS, "idea.post", broken)
+    monkeypatch.setitem(registry.COMMANDS, "idea.post", registry.Command(broken))
     socket = await open_socket(citizen_client, workshop.join_code)
     await snapshot_of(socket)
 

@@ -18,10 +18,10 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage
 
-from workshops.errors import ActionRefused
+from .errors import ActionRefused
 
 if TYPE_CHECKING:
-    from workshops.actors import Actor
+    from .actors import Actor
 
 logger = logging.getLogger(__name__)
 

@@ -6,9 +6,9 @@ import pytest
 import redis
 from django.test import override_settings
 
-from moderation.limits import connection_closed, connection_open, limit_or_refuse
 from tests.integration.conftest import redis_server, redis_url  # noqa: F401 - fixtures
 from workshops.errors import ActionRefused
+from workshops.limits import connection_closed, connection_open, limit_or_refuse
 
 pytestmark = pytest.mark.services
 

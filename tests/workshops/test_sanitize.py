@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from moderation.sanitize import clean_text
 from tests.factories import HOSTILE_FORMULA, HOSTILE_HTML
+from workshops.sanitize import clean_text
 
 
 @pytest.mark.parametrize(

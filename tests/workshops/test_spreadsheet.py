@@ -7,8 +7,8 @@ import io
 
 import pytest
 
-from moderation.spreadsheet import csv_text, spreadsheet_safe
 from tests.factories import HOSTILE_FORMULA
+from workshops.spreadsheet import csv_text, spreadsheet_safe
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,156 @@
+"""The room's registry: how an app joins the room without the room importing it.
+
+The room (this app) is the ground floor and imports no app above it. Each app
+declares what it adds to the room in its own modules and hands it over from its
+``AppConfig.ready()``::
+
+    class IdeasConfig(AppConfig):
+        name = "ideas"
+
+        def ready(self) -> None:
+            from workshops import registry
+
+            from . import commands, events, selectors
+
+            registry.add_commands(commands.COMMANDS)
+            registry.add_events(events.EVENTS)
+            registry.add_snapshot_part(selectors.snapshot_part)
+            registry.add_panel(registry.Screen.ROOM, "ideas/room_group_panel.html")
+            registry.add_script("ideas/group.js")
+
+What each call hands over:
+
+- ``add_commands({"idea.post": Command(...)})``: the WebSocket commands the app
+  takes. ``workshops.commands.command_handle`` validates a frame against the
+  command's declared ``fields`` before its ``handle`` runs.
+- ``add_events({"idea.posted": Event(...)})``: the events the app publishes;
+  ``workshops.events.publish`` refuses an event whose data does not match.
+- ``add_snapshot_part(part)``: ``part(*, actor)`` returns the app's keys of the
+  room's snapshot, filtered for that actor.
+- ``add_panel(screen, template, order=..., context=...)``: a template the room's
+  pages of that screen include, by ``order`` (lowest first), then in the order the
+  apps are installed; ``context(request, actor, context)`` may add what the
+  template needs.
+- ``add_script(path)``: a static script every room page loads after the room's own.
+- ``set_participant_standing(related, read)``: where a participant's restriction
+  ("muted", "removed", "erased" or "") is read; ``workshops.actors`` enforces it.
+
+A name registered twice by different declarations is a programming error and
+raises at start-up, so two apps can never silently take the same command.
+``docs/protocol.md`` is generated from the commands and events registered here
+(``python manage.py protocol_doc --write``), and a test fails when it differs.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from .actors import Actor
+    from .models import Participant
+
+
+class Screen(enum.StrEnum):
+    """The room's pages a panel can appear on."""
+
+    # A citizen's phone.
+    ROOM = "room"
+    # The facilitator's console.
+    CONSOLE = "console"
+    # The projector and the read-only observer's view: only what the whole room sees.
+    WALL = "wall"
+
+
+@dataclass(frozen=True)
+class Command:
+    """One WebSocket command: what runs it, its declared fields, and what the doc says."""
+
+    # handle(actor, message) -> the ack's data; `message` is the validated frame as a dict.
+    handle: Callable[[Actor, dict[str, Any]], dict[str, Any]]
+    # A msgspec.Struct declaring the frame's fields (besides `type` and `request_id`).
+    fields: type[Any] | None = None
+    # For the protocol reference: who may send it and when, and what the ack carries.
+    who: str = ""
+    answer: str = ""
+
+
+@dataclass(frozen=True)
+class Event:
+    """One room event: its declared data, and who hears it (for the protocol reference)."""
+
+    # A msgspec.Struct declaring the event's `data`.
+    data: type[Any]
+    audience: str = "everyone"
+
+
+@dataclass(frozen=True)
+class Panel:
+    template: str
+    order: int = 50
+    context: Callable[[HttpRequest, Actor, dict[str, Any]], dict[str, Any]] | None = None
+
+
+@dataclass(frozen=True)
+class Standing:
+    # The Participant relation to fetch with every participant (select_related).
+    related: str
+    read: Callable[[Participant], str]
+
+
+COMMANDS: dict[str, Command] = {}
+EVENTS: dict[str, Event] = {}
+SNAPSHOT_PARTS: list[Callable[..., dict[str, Any]]] = []
+PANELS: dict[Screen, list[Panel]] = {screen: [] for screen in Screen}
+SCRIPTS: list[str] = []
+STANDING: list[Standing] = []
+
+
+def _add(table: dict[str, Any], entries: Mapping[str, Any], kind: str) -> None:
+    for name, entry in entries.items():
+        if name in table and table[name] != entry:
+            raise ValueError(f"the room already has a {kind} named {name!r}")
+        table[name] = entry
+
+
+def add_commands(commands: Mapping[str, Command]) -> None:
+    _add(COMMANDS, commands, "command")
+
+
+def add_events(events: Mapping[str, Event]) -> None:
+    _add(EVENTS, events, "event")
+
+
+def add_snapshot_part(part: Callable[..., dict[str, Any]]) -> None:
+    if part not in SNAPSHOT_PARTS:
+        SNAPSHOT_PARTS.append(part)
+
+
+def add_panel(
+    screen: Screen,
+    template: str,
+    *,
+    order: int = 50,
+    context: Callable[[HttpRequest, Actor, dict[str, Any]], dict[str, Any]] | None = None,
+) -> None:
+    panel = Panel(template=template, order=order, context=context)
+    if panel not in PANELS[screen]:
+        PANELS[screen].append(panel)
+        # Stable: equal orders keep the order the apps registered in.
+        PANELS[screen].sort(key=lambda each: each.order)
+
+
+def add_script(path: str) -> None:
+    if path not in SCRIPTS:
+        SCRIPTS.append(path)
+
+
+def set_participant_standing(*, related: str, read: Callable[[Participant], str]) -> None:
+    standing = Standing(related=related, read=read)
+    if STANDING and STANDING[0] != standing:
+        raise ValueError("the room already reads participants' standing elsewhere")
+    STANDING[:] = [standing]
