@@ -55,7 +55,13 @@ lint: $(VENV)/.installed-test
 	$(BIN)/mypy .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-test: system-packages lint
+# The OpenID provider the eID tests start (npm's oidc-provider, pinned by its lock file).
+EID_PROVIDER := tests/eid_provider
+$(EID_PROVIDER)/node_modules/.installed: $(EID_PROVIDER)/package-lock.json
+	npm ci --prefix $(EID_PROVIDER) --no-audit --no-fund
+	touch $@
+
+test: system-packages lint $(EID_PROVIDER)/node_modules/.installed
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # The room fan-out benchmark: raw websockets, bare Channels and Samskab side by side.
