@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import open311, views
 
 app_name = "statuses"
 
@@ -23,6 +23,14 @@ urlpatterns = [
         "r/<str:token>/answer/<str:kind>/<str:item_id>/",
         views.receipt_answer,
         name="receipt_answer",
+    ),
+    path("open311/v2/discovery.<str:fmt>", open311.discovery, name="open311_discovery"),
+    path("open311/v2/services.<str:fmt>", open311.services, name="open311_services"),
+    path("open311/v2/requests.<str:fmt>", open311.requests, name="open311_requests"),
+    path(
+        "open311/v2/requests/<str:request_id>.<str:fmt>",
+        open311.request_one,
+        name="open311_request",
     ),
     path("mail/confirm/<str:token>/", views.confirm, name="confirm"),
     path("mail/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),

@@ -1,0 +1,169 @@
+"""Open311 GeoReport v2: every field the specification lists, read back by a real XML parser."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from xml.etree import ElementTree as ET
+
+import pytest
+from django.contrib.auth.models import AbstractBaseUser
+from django.test import Client
+from PIL import Image
+
+from administrations.models import Administration
+from statuses.open311 import REQUEST_FIELDS, SERVICE_FIELDS
+from statuses.services import status_change
+from tests.statuses.conftest import Closed
+
+pytestmark = pytest.mark.django_db
+
+SPEC_REQUEST_FIELDS = [
+    "service_request_id", "status", "status_notes", "service_name", "service_code",
+    "description", "agency_responsible", "service_notice", "requested_datetime",
+    "updated_datetime", "expected_datetime", "address", "address_id", "zipcode", "lat",
+    "long", "media_url",
+]  # fmt: skip
+SPEC_SERVICE_FIELDS = [
+    "service_code", "service_name", "description", "metadata", "type", "keywords", "group",
+]  # fmt: skip
+
+
+def photo() -> io.BytesIO:
+    out = io.BytesIO()
+    Image.new("RGB", (32, 24), (10, 120, 40)).save(out, format="PNG")
+    out.seek(0)
+    return out
+
+
+@pytest.fixture
+def treated(
+    closed: Closed,
+    parks: Administration,
+    parks_member: AbstractBaseUser,
+    culture: Administration,
+    culture_member: AbstractBaseUser,
+) -> Closed:
+    """The proposition forwarded, accepted with a date, and done with a photo; the idea declined."""
+    item = closed.proposition
+    status_change(user=parks_member, item=item, status="forwarded", administration=parks,
+                  forward_to=culture)  # fmt: skip
+    status_change(user=culture_member, item=item, status="accepted", administration=culture,
+                  expected_on="2027-02-01")  # fmt: skip
+    status_change(user=culture_member, item=item, status="done", administration=culture,
+                  note="The roof terrace opens on Fridays", photo=photo())  # fmt: skip
+    status_change(user=parks_member, item=closed.idea, status="declined", administration=parks,
+                  note="Covered by the proposition")  # fmt: skip
+    return closed
+
+
+def xml(client: Client, path: str, status: int = 200) -> ET.Element:
+    response = client.get(path)
+    assert response.status_code == status, response.content
+    assert response["Content-Type"].startswith("text/xml")
+    return ET.fromstring(response.content)  # noqa: S314 - our own answer
+
+
+def test_our_field_lists_are_the_specifications() -> None:
+    assert list(REQUEST_FIELDS[: len(SPEC_REQUEST_FIELDS)]) == SPEC_REQUEST_FIELDS
+    assert list(SERVICE_FIELDS) == SPEC_SERVICE_FIELDS
+
+
+def test_discovery_names_the_endpoint_and_its_formats(client: Client) -> None:
+    root = xml(client, "/open311/v2/discovery.xml")
+    assert root.tag == "discovery"
+    for tag in ("changeset", "contact", "key_service"):
+        assert root.find(tag) is not None
+    endpoint = root.find("endpoints/endpoint")
+    assert endpoint is not None
+    assert endpoint.findtext("specification") == "http://wiki.open311.org/GeoReport_v2"
+    assert endpoint.findtext("url", "").endswith("/open311/v2")
+    assert endpoint.findtext("type") == "production"
+    assert [f.text for f in endpoint.findall("formats/format")] == ["text/xml", "application/json"]
+    assert json.loads(client.get("/open311/v2/discovery.json").content)["endpoints"][0]["url"]
+
+
+def test_services_are_the_closed_workshops(client: Client, treated: Closed) -> None:
+    [service] = xml(client, "/open311/v2/services.xml").findall("service")
+    assert [child.tag for child in service] == SPEC_SERVICE_FIELDS
+    assert service.findtext("service_code") == f"workshop-{treated.workshop.pk}"
+    assert service.findtext("service_name") == treated.workshop.title
+    assert service.findtext("metadata") == "false" and service.findtext("type") == "realtime"
+    [as_json] = json.loads(client.get("/open311/v2/services.json").content)
+    assert as_json["service_code"] == f"workshop-{treated.workshop.pk}"
+    assert as_json["metadata"] is False
+
+
+def test_every_request_field_as_the_specification_lists_it(client: Client, treated: Closed) -> None:
+    key = f"proposition-{treated.proposition.pk}"
+    [request] = xml(client, f"/open311/v2/requests/{key}.xml").findall("request")
+    assert [child.tag for child in request][: len(SPEC_REQUEST_FIELDS)] == SPEC_REQUEST_FIELDS
+    field = {child.tag: child.text or "" for child in request}
+    assert field["service_request_id"] == key
+    assert field["status"] == "closed"
+    assert field["detailed_status"] == "DONE"
+    assert field["status_notes"] == "Done: The roof terrace opens on Fridays"
+    assert field["service_code"] == f"workshop-{treated.workshop.pk}"
+    assert field["service_name"] == treated.workshop.title
+    assert field["description"].startswith("Homework cafés")
+    assert field["agency_responsible"] == "Culture and Leisure"
+    assert field["expected_datetime"] == "2027-02-01T00:00:00+00:00"
+    for stamp in ("requested_datetime", "updated_datetime"):
+        assert dt.datetime.fromisoformat(field[stamp]).tzinfo is not None
+    assert field["media_url"].startswith("http") and "/said/photo/" in field["media_url"]
+    media = client.get(field["media_url"].split("testserver", 1)[-1])
+    assert media.status_code == 200 and media["Content-Type"] == "image/png"
+    for empty in ("service_notice", "address", "address_id", "zipcode", "lat", "long"):
+        assert field[empty] == ""
+    [as_json] = json.loads(client.get(f"/open311/v2/requests/{key}.json").content)
+    assert {k: v or "" for k, v in as_json.items()} == field
+
+
+def test_requests_are_filtered_as_the_specification_says(client: Client, treated: Closed) -> None:
+    def ids(query: str) -> list[str]:
+        root = xml(client, f"/open311/v2/requests.xml?{query}")
+        return sorted(r.findtext("service_request_id", "") for r in root.findall("request"))
+
+    both = sorted([f"proposition-{treated.proposition.pk}", f"idea-{treated.idea.pk}"])
+    assert ids("") == both
+    assert ids("status=closed") == both
+    assert ids("status=open") == []
+    assert ids(f"service_code=workshop-{treated.workshop.pk}") == both
+    assert ids("service_code=workshop-999999") == []
+    assert ids(f"service_request_id=idea-{treated.idea.pk}") == [f"idea-{treated.idea.pk}"]
+    assert ids("start_date=2000-01-01T00:00:00Z&end_date=2000-02-01T00:00:00Z") == []
+    assert ids("start_date=2000-01-01T00:00:00Z") == both
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "says"),
+    [
+        ("/open311/v2/requests.xml?start_date=yesterday", 400, "start_date is not a date"),
+        ("/open311/v2/requests.xml?end_date=2026-13-45", 400, "end_date is not a date"),
+        (
+            "/open311/v2/requests.xml?start_date=2026-02-01&end_date=2026-01-01",
+            400,
+            "start_date is after end_date",
+        ),
+        ("/open311/v2/requests.xml?status=fixed", 400, "status is open, closed"),
+        ("/open311/v2/requests.xml?service_request_id=12", 400, "is not a service_request_id"),
+        ("/open311/v2/requests/idea-99999999.xml", 404, "There is no service request"),
+        ("/open311/v2/requests/nonsense.xml", 400, "is not a service_request_id"),
+    ],
+)
+def test_bad_queries_get_a_clear_error_in_the_specifications_shape(
+    client: Client, treated: Closed, path: str, status: int, says: str
+) -> None:
+    root = xml(client, path, status=status)
+    assert root.tag == "errors"
+    assert root.findtext("error/code") == str(status)
+    assert says in root.findtext("error/description", "")
+    [error] = json.loads(client.get(path.replace(".xml", ".json")).content)
+    assert error["code"] == status and says in error["description"]
+
+
+def test_an_unknown_format_is_refused(client: Client) -> None:
+    response = client.get("/open311/v2/services.csv")
+    assert response.status_code == 404
+    assert json.loads(response.content)[0]["description"] == "Unknown format: use .xml or .json."
