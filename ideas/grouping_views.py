@@ -21,6 +21,7 @@ from workshops.actors import Actor, actor_resolve
 from workshops.errors import ActionRefused
 from workshops.http import id_from_path, refused_json, wants_json
 from workshops.languages import request_language
+from workshops.limits import client_address
 from workshops.phases import Role
 from workshops.views import workshop_or_404
 
@@ -34,7 +35,12 @@ def _grouping_answer(
 ) -> HttpResponse:
     """Run one grouping write for whoever is asking; JSON for script, redirect otherwise."""
     workshop = workshop_or_404(code)
-    actor = actor_resolve(workshop=workshop, user=request.user, session=request.session)
+    actor = actor_resolve(
+        workshop=workshop,
+        user=request.user,
+        session=request.session,
+        address=client_address(request),
+    )
     back = "workshops:console" if actor.role is Role.FACILITATOR else "workshops:room"
     try:
         body = write(actor)
@@ -207,7 +213,12 @@ def suggestion_reject(request: HttpRequest, code: str, suggestion_id: str) -> Ht
 def ideas_similar(request: HttpRequest, code: str) -> HttpResponse:
     """The near-duplicate hint for phones whose network blocks the WebSocket."""
     workshop = workshop_or_404(code)
-    actor = actor_resolve(workshop=workshop, user=request.user, session=request.session)
+    actor = actor_resolve(
+        workshop=workshop,
+        user=request.user,
+        session=request.session,
+        address=client_address(request),
+    )
     with translation.override(request_language(request, workshop_language=workshop.language)):
         try:
             found = ideas_similar_to(actor=actor, text=request.GET.get("text", ""))

@@ -78,7 +78,12 @@ def idea_post(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def idea_edit(request: HttpRequest, code: str, idea_id: str) -> HttpResponse:
     workshop = workshop_or_404(code)
-    actor = actor_resolve(workshop=workshop, user=request.user, session=request.session)
+    actor = actor_resolve(
+        workshop=workshop,
+        user=request.user,
+        session=request.session,
+        address=client_address(request),
+    )
     try:
         idea = services.idea_edit(
             actor=actor, idea_id=id_from_path(idea_id), text=request.POST.get("text", "")
@@ -97,7 +102,12 @@ def idea_edit(request: HttpRequest, code: str, idea_id: str) -> HttpResponse:
 @require_POST
 def idea_withdraw(request: HttpRequest, code: str, idea_id: str) -> HttpResponse:
     workshop = workshop_or_404(code)
-    actor = actor_resolve(workshop=workshop, user=request.user, session=request.session)
+    actor = actor_resolve(
+        workshop=workshop,
+        user=request.user,
+        session=request.session,
+        address=client_address(request),
+    )
     try:
         idea = services.idea_withdraw(actor=actor, idea_id=id_from_path(idea_id))
     except ActionRefused as error:

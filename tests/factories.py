@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import factory
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 
@@ -31,12 +32,23 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"facilitator{n}")
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
     first_name = HOSTILE_HTML
     # Tests sign facilitators in with force_login; an unusable password skips slow hashing.
     password = factory.django.Password(None)
+
+    @factory.post_generation
+    def verified_email(user: Any, create: bool, extracted: Any, **kwargs: Any) -> None:
+        """A facilitator confirmed their address, as allauth asks; False leaves it unconfirmed."""
+        if create and user.email:
+            EmailAddress.objects.get_or_create(
+                user=user,
+                email=user.email,
+                defaults={"verified": extracted is not False, "primary": True},
+            )
 
 
 class WorkshopFactory(factory.django.DjangoModelFactory):

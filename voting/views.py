@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from workshops.actors import actor_resolve
 from workshops.errors import ActionRefused
 from workshops.http import refused_json, wants_json
+from workshops.limits import client_address
 from workshops.numbers import number_or_as_sent
 from workshops.views import facilitator_actor, workshop_or_404
 
@@ -53,7 +54,12 @@ def _cast(request: HttpRequest, actor: Any) -> services.OwnBallot:
 def vote(request: HttpRequest, code: str) -> HttpResponse:
     """Cast a vote: `dots`, `approved` (true/false) or `order` (ids, comma-separated)."""
     workshop = workshop_or_404(code)
-    actor = actor_resolve(workshop=workshop, user=request.user, session=request.session)
+    actor = actor_resolve(
+        workshop=workshop,
+        user=request.user,
+        session=request.session,
+        address=client_address(request),
+    )
     try:
         own = _cast(request, actor)
     except ActionRefused as error:

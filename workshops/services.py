@@ -193,12 +193,13 @@ def facilitator_invite(*, actor: Actor, email: str) -> FacilitatorInvitation:
     )
 
 
-def _addresses_of(user: Any) -> set[str]:
-    addresses = {
-        address.lower()
-        for address in EmailAddress.objects.filter(user=user).values_list("email", flat=True)
-    }
-    if user.email:
+def _addresses_of(user: Any, *, verified: bool) -> set[str]:
+    """The user's e-mail addresses; with `verified`, only those they proved they read."""
+    found = EmailAddress.objects.filter(user=user)
+    if verified:
+        found = found.filter(verified=True)
+    addresses = {address.lower() for address in found.values_list("email", flat=True)}
+    if user.email and not verified:
         addresses.add(user.email.lower())
     return addresses
 
@@ -215,8 +216,18 @@ def invitation_accept(*, token: str, user: Any) -> Workshop:
     )
     if invitation is None:
         raise ActionRefused("not_found", _("This invitation does not exist."))
-    # The link alone is not enough: it may have been forwarded or overheard.
-    if invitation.email not in _addresses_of(user):
+    # The link alone is not enough: it may have been forwarded or overheard. Nor is an
+    # address typed at sign-up: anyone can type one, so it must have been confirmed.
+    if invitation.email not in _addresses_of(user, verified=True):
+        if invitation.email in _addresses_of(user, verified=False):
+            raise ActionRefused(
+                "forbidden",
+                _(
+                    "Confirm your address %(email)s first with the link we mailed you, "
+                    "then open this invitation again."
+                )
+                % {"email": invitation.email},
+            )
         raise ActionRefused(
             "forbidden",
             _("This invitation is for %(email)s. Sign in with that address to accept it.")
