@@ -8,6 +8,22 @@ app_name = "statuses"
 
 urlpatterns = [
     path("said/photo/<str:change_id>/", views.photo, name="photo"),
+    path("said/workshop/<str:code>/", views.workshop_report_page, name="workshop_report"),
+    path(
+        "said/workshop/<str:code>/<str:name>",
+        views.workshop_report_file,
+        name="workshop_report_file",
+    ),
+    path(
+        "said/challenge/<str:challenge_id>/",
+        views.challenge_report_page,
+        name="challenge_report",
+    ),
+    path(
+        "said/challenge/<str:challenge_id>/<str:name>",
+        views.challenge_report_file,
+        name="challenge_report_file",
+    ),
     path("said/<str:kind>/<str:item_id>/", views.item_page, name="item"),
     path("said/<str:kind>/<str:item_id>/status/", views.change, name="change"),
     path("queue/", views.queue, name="queue"),

@@ -9,17 +9,20 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from challenges.selectors import citizen_from_session
+from challenges.selectors import challenge_by_id, citizen_from_session
 from workshops.actors import actor_resolve
 from workshops.errors import ActionRefused
 from workshops.http import id_from_path
 from workshops.links import absolute_url, qr_svg
+from workshops.phases import Phase
 from workshops.selectors import workshop_by_code
 
-from . import services
+from . import report, services
 from .forms import AnswerBackForm, BulkAnswerForm, EmailForm, StatusChangeForm
 from .mail import content_type_of, unsubscribe_read
 from .models import AnswerTemplate, ItemStatus, Status, StatusPhoto, Subscription
@@ -76,8 +79,19 @@ def _item_response(
         "timeline": timeline_of(item=item),
         "form": form if may_change else None,
         "action": reverse("statuses:change", kwargs={"kind": kind, "item_id": item.pk}),
+        "report_url": _report_url(item),
     }
     return render(request, "statuses/item.html", context, status=status)
+
+
+def _report_url(item: Any) -> str:
+    workshop = getattr(item, "workshop", None)
+    if workshop is not None:
+        return reverse("statuses:workshop_report", kwargs={"code": workshop.join_code})
+    challenge_id = getattr(item, "challenge_id", None)
+    if challenge_id is not None:
+        return reverse("statuses:challenge_report", kwargs={"challenge_id": challenge_id})
+    return ""
 
 
 @login_required
@@ -371,3 +385,77 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             messages.info(request, _("You had already stopped e-mails about this item."))
         return redirect("statuses:receipt", token=subscription.receipt.token)
     return render(request, "statuses/unsubscribe.html", {"title": title})
+
+
+# ---- "you said, we did" reports ------------------------------------------------------------
+
+REPORT_FORMATS: dict[str, tuple[str, Any]] = {
+    "said.pdf": ("application/pdf", report.report_pdf),
+    "said.docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        report.report_docx,
+    ),
+    "said.csv": ("text/csv; charset=utf-8", report.report_csv),
+    "said.json": ("application/json", report.report_json),
+}
+
+
+def _report_labels() -> dict[str, str]:
+    return {
+        "said.pdf": _("PDF"),
+        "said.docx": _("Word (DOCX)"),
+        "said.csv": _("Spreadsheet (CSV)"),
+        "said.json": _("All data (JSON)"),
+    }
+
+
+def _workshop_report(code: str) -> report.Report:
+    workshop = workshop_by_code(code=code)
+    if workshop is None or workshop.phase != Phase.CLOSED:
+        raise Http404(_("There is no closed workshop with this code."))
+    return report.workshop_report(workshop=workshop)
+
+
+def _challenge_report(challenge_id: str) -> report.Report:
+    challenge = challenge_by_id(challenge_id=id_from_path(challenge_id))
+    if challenge is None:
+        raise Http404(_("There is no such challenge."))
+    return report.challenge_report(challenge=challenge)
+
+
+def _report_page(request: HttpRequest, built: report.Report, base: str) -> HttpResponse:
+    labels = _report_labels()
+    downloads = [{"url": base + name, "label": labels[name]} for name in REPORT_FORMATS]
+    return HttpResponse(report.report_html(built, downloads=downloads))
+
+
+def _report_file(built: report.Report, name: str) -> HttpResponse:
+    if name not in REPORT_FORMATS:
+        raise Http404(_("There is no such download."))
+    content_type, render_format = REPORT_FORMATS[name]
+    with translation.override(built.language):
+        body = render_format(built)
+    response = HttpResponse(body, content_type=content_type)
+    slug = slugify(built.title)[:60] or built.source
+    response["Content-Disposition"] = f'attachment; filename="{slug}-{name}"'
+    return response
+
+
+@require_GET
+def workshop_report_page(request: HttpRequest, code: str) -> HttpResponse:
+    return _report_page(request, _workshop_report(code), request.path)
+
+
+@require_GET
+def workshop_report_file(request: HttpRequest, code: str, name: str) -> HttpResponse:
+    return _report_file(_workshop_report(code), name)
+
+
+@require_GET
+def challenge_report_page(request: HttpRequest, challenge_id: str) -> HttpResponse:
+    return _report_page(request, _challenge_report(challenge_id), request.path)
+
+
+@require_GET
+def challenge_report_file(request: HttpRequest, challenge_id: str, name: str) -> HttpResponse:
+    return _report_file(_challenge_report(challenge_id), name)
