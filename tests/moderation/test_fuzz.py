@@ -1,9 +1,12 @@
 """Malformed, oversized and hostile input at every room command and every HTTP form.
 
 Every field gets a value no service may accept (too long, only markup or blanks,
-the wrong type, a number out of any range), so each call must be refused with a
-clear error, never a server error, and leave every row of every app as it was.
-Bounded (max_examples, no deadline) so it runs in seconds.
+the wrong type, a number out of any range, a number written with signs or digits
+the protocol does not take, a lone surrogate, nesting thousands deep), so each
+call must be refused with a clear error, never a server error, and leave every
+row of every app as it was. Frames go through the consumer's own parsing first,
+as on the wire. Bounded (max_examples, no deadline) so it runs in seconds; the
+same input against real Daphne and uvicorn processes is in test_fuzz_servers.py.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from hypothesis import strategies as st
 
 from ideas.models import Idea
 from tests.factories import IdeaFactory, ParticipantFactory, actor_for
-from workshops.commands import COMMANDS, command_handle
+from workshops import registry
+from workshops.commands import command_handle
 from workshops.consumers import RoomConsumer
 from workshops.models import Workshop
 from workshops.phases import Phase
@@ -49,14 +53,51 @@ wrong_type = st.one_of(
     st.integers(min_value=10**15, max_value=10**30),
     st.integers(max_value=-1),
 )
+# Numbers as no documented field writes them: str.isdigit() takes "²", int() takes
+# "١٢" and full-width digits, and neither takes "--1".
+NOT_NUMBERS = ["²", "--1", "-0", "+1", "١٢", "\uff11", "1²", "1,--2", "1e3", " 3 4 "]
+not_numbers = st.sampled_from(NOT_NUMBERS)
+# Text that cannot be encoded: a lone surrogate, alone or inside words.
+lone_surrogates = st.builds(
+    lambda before, surrogate, after: before + surrogate + after,
+    st.text(max_size=5),
+    st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF),
+    st.text(max_size=5),
+)
+# Nesting a parser recurses into: thousands deep still fits in one frame.
+deeply_nested = st.integers(min_value=40, max_value=3000).map(
+    lambda depth: json.loads("[" * min(depth, 900) + "]" * min(depth, 900))
+)
 TOO_LONG = "x" * 10_001
-hostile = st.one_of(too_long, nothing_left, wrong_type)
-# Form fields arrive as text: too long, or nothing once cleaned ("-1" is a fine name).
+# Fields that hold a number or ids: "²" is a fine name for a cluster, but no number.
+NUMBER_FIELDS = {
+    "idea_id", "participant_id", "flag_threshold", "retention_days", "duration_seconds",
+    "cluster_id", "into_id", "target_id", "dots", "order", "suggestion_id", "cluster_ids",
+    "proposition_id", "position",
+}  # fmt: skip
+hostile = st.one_of(too_long, nothing_left, wrong_type, lone_surrogates)
+hostile_number = st.one_of(hostile, not_numbers)
+# Form fields arrive as text: too long, nothing once cleaned ("-1" is a fine name), or,
+# where a number belongs, a number the protocol does not take.
 hostile_text = st.one_of(too_long, nothing_left)
+hostile_number_text = st.one_of(hostile_text, not_numbers)
+
+
+def hostile_fields(text: Any, number: Any) -> Any:
+    """At least half of FIELDS, each with a hostile value of its kind."""
+    return st.lists(st.sampled_from(FIELDS), unique=True, min_size=len(FIELDS) // 2).flatmap(
+        lambda names: st.fixed_dictionaries(
+            {name: number if name in NUMBER_FIELDS else text for name in names}
+        )
+    )
+
+
 # Path parts name a thing: none of these names one.
 hostile_path = st.sampled_from(
-    ["-1", "1e999", "NaN", "0x10", "[]", "%00", "=1+1", "9" * 30, "x" * 150, "ø"]
+    ["-1", "1e999", "NaN", "0x10", "[]", "%00", "=1+1", "9" * 30, "x" * 150, "ø", *NOT_NUMBERS]
 )
+# What the consumer answers itself, before any command runs.
+FRAME_REFUSALS = {"malformed", "too_large", "invalid"}
 
 
 def every_row() -> dict[str, list[dict[str, Any]]]:
@@ -83,29 +124,50 @@ SETTINGS = settings(
 )
 
 
+def through_the_consumer(actor: Any, frame: dict[str, Any]) -> dict[str, Any]:
+    """The frame as the wire carries it (JSON, surrogates escaped), parsed as the consumer does."""
+    parsed, problem = RoomConsumer._parse(json.dumps(frame))
+    if problem is not None:
+        assert problem["code"] in FRAME_REFUSALS, problem
+        return problem
+    _actor, reply = command_handle(actor=actor, frame=parsed)
+    return reply
+
+
 @SETTINGS
 @given(
-    command=st.sampled_from(sorted(set(COMMANDS) - ACTS_WITHOUT_INPUT)),
-    fields=st.dictionaries(st.sampled_from(FIELDS), hostile, min_size=len(FIELDS) // 2),
+    command=st.sampled_from(sorted(set(registry.COMMANDS) - ACTS_WITHOUT_INPUT)),
+    fields=hostile_fields(hostile, hostile_number),
     as_role=st.sampled_from(["facilitator", "citizen"]),
+    request_id=st.one_of(st.just("f"), lone_surrogates, deeply_nested, st.integers()),
 )
 def test_every_room_command_refuses_hostile_fields(
-    workshop: Workshop, room: dict[str, Any], command: str, fields: dict[str, Any], as_role: str
+    workshop: Workshop,
+    room: dict[str, Any],
+    command: str,
+    fields: dict[str, Any],
+    as_role: str,
+    request_id: Any,
 ) -> None:
     # Every field the commands read is present, so none falls back to a harmless default.
-    frame = {**dict.fromkeys(FIELDS, TOO_LONG), **fields, "type": command, "request_id": "f"}
+    frame = {
+        **dict.fromkeys(FIELDS, TOO_LONG),
+        **fields,
+        "type": command,
+        "request_id": request_id,
+    }
     actor = actor_for(
         as_role, workshop, participant=room["author"] if as_role == "citizen" else None
     )
     before = every_row()
 
-    _actor, reply = command_handle(actor=actor, frame=frame)
+    reply = through_the_consumer(actor, frame)
 
     assert every_row() == before, f"{command} changed the room"
     if command in READS and reply["type"] == "ack":
         return
     assert reply["type"] == "error", (command, reply)
-    assert reply["code"] in {"invalid", "forbidden", "not_found", "wrong_phase", "conflict"}
+    assert reply["code"] in {"forbidden", "not_found", "wrong_phase", "conflict"} | FRAME_REFUSALS
     assert reply["message"]
     assert every_row() == before, f"{command} changed the room"
 
@@ -117,11 +179,21 @@ def test_every_room_command_refuses_hostile_fields(
         st.binary(max_size=50).map(lambda b: b.decode("latin-1")),
         st.builds(json.dumps, st.one_of(st.lists(st.integers()), st.integers(), st.none())),
         st.integers(min_value=8193, max_value=20_000).map(lambda n: '{"type":"' + "a" * n + '"}'),
+        # Nested deeper than the limit, still within the frame size.
+        st.integers(min_value=33, max_value=4000).map(
+            lambda n: '{"type":"ping","x":' + "[" * n + "]" * n + "}"
+        ),
+        # A lone surrogate, escaped as JSON writes it, in any string of the frame.
+        st.sampled_from(["text", "request_id", "type", "name"]).map(
+            lambda key: json.dumps({"type": "idea.post", key: "\ud800 x"})
+        ),
     )
 )
 def test_a_malformed_frame_gets_a_clear_error(raw: str) -> None:
+    # Too deep or holding a lone surrogate: JSON, yet no frame the room takes.
+    hostile = "[" * 33 in raw or "\\ud800" in raw
     try:
-        frame = json.loads(raw)
+        frame = None if hostile else json.loads(raw)
     except ValueError:
         frame = None
     if isinstance(frame, dict) and isinstance(frame.get("type"), str) and len(raw) <= 8192:
@@ -159,7 +231,7 @@ POST_ROUTES = _post_routes()
 @SETTINGS
 @given(
     route=st.sampled_from(POST_ROUTES),
-    fields=st.dictionaries(st.sampled_from(FIELDS), hostile_text, min_size=len(FIELDS) // 2),
+    fields=hostile_fields(hostile_text, hostile_number_text),
     path_value=hostile_path,
     as_role=st.sampled_from(["facilitator", "citizen"]),
     wants_json=st.booleans(),
