@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,7 +27,7 @@ from workshops.selectors import workshop_by_code
 
 from . import eid, selectors, services
 from .forms import ChallengeForm, FlagForm, FromWorkshopForm, ProposalForm, ReasonForm
-from .models import Challenge, Proposal
+from .models import Challenge, Citizen, Proposal
 from .serializers import challenge_as_dict, proposal_as_dict, support_change_as_dict
 
 MAX_SEARCH_LENGTH = 200
@@ -194,17 +195,18 @@ def propose(request: HttpRequest, challenge_id: str) -> HttpResponse:
     challenge = _challenge_or_404(challenge_id)
     form = ProposalForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        citizen = services.citizen_for_session(request.session)
         try:
-            proposal = services.proposal_submit(
-                challenge=challenge,
-                citizen=citizen,
-                title=form.cleaned_data["title"],
-                text=form.cleaned_data["text"],
-                author_name=form.cleaned_data["author_name"],
-                photo=form.cleaned_data["photo"],
-                address=client_address(request),
-            )
+            with transaction.atomic():  # a refusal leaves no new citizen behind either
+                citizen = services.citizen_for_session(request.session)
+                proposal = services.proposal_submit(
+                    challenge=challenge,
+                    citizen=citizen,
+                    title=form.cleaned_data["title"],
+                    text=form.cleaned_data["text"],
+                    author_name=form.cleaned_data["author_name"],
+                    photo=form.cleaned_data["photo"],
+                    address=client_address(request),
+                )
         except ActionRefused as refused:
             if wants_json(request):
                 return refused_json(refused)
@@ -240,31 +242,38 @@ def support(request: HttpRequest, proposal_id: str) -> HttpResponse:
     """Give support, or with `withdraw=1` take it back."""
     proposal = _proposal_or_404(request, proposal_id)
     back = proposal.get_absolute_url()
-    citizen = services.citizen_for_session(request.session)
     try:
-        if request.POST.get("withdraw") == "1":
-            proposal = services.support_withdraw(proposal_id=proposal.pk, citizen=citizen)
-            message = _("Your support is withdrawn.")
-        else:
-            person = eid.person_for_challenge(request.session, proposal.challenge)
-            proposal = services.support_give(
-                proposal_id=proposal.pk,
-                citizen=citizen,
-                person_hash=person,
-                address=client_address(request),
-            )
-            message = _("Thank you for your support.")
+        with transaction.atomic():  # a refusal leaves no new citizen behind either
+            citizen = services.citizen_for_session(request.session)
+            proposal, message = _support_or_withdraw(request, proposal, citizen)
     except ActionRefused as refused:
         return _refused(request, refused, back)
     return _done(request, message, back, {"proposal": support_change_as_dict(proposal)})
 
 
+def _support_or_withdraw(
+    request: HttpRequest, proposal: Proposal, citizen: Citizen
+) -> tuple[Proposal, str]:
+    if request.POST.get("withdraw") == "1":
+        proposal = services.support_withdraw(proposal_id=proposal.pk, citizen=citizen)
+        return proposal, _("Your support is withdrawn.")
+    person = eid.person_for_challenge(request.session, proposal.challenge)
+    proposal = services.support_give(
+        proposal_id=proposal.pk,
+        citizen=citizen,
+        person_hash=person,
+        address=client_address(request),
+    )
+    return proposal, _("Thank you for your support.")
+
+
 @require_POST
 def withdraw(request: HttpRequest, proposal_id: str) -> HttpResponse:
     proposal = _proposal_or_404(request, proposal_id)
-    citizen = services.citizen_for_session(request.session)
     try:
-        services.proposal_withdraw(proposal_id=proposal.pk, citizen=citizen)
+        with transaction.atomic():
+            citizen = services.citizen_for_session(request.session)
+            services.proposal_withdraw(proposal_id=proposal.pk, citizen=citizen)
     except ActionRefused as refused:
         return _refused(request, refused, proposal.get_absolute_url())
     return _done(
@@ -275,11 +284,12 @@ def withdraw(request: HttpRequest, proposal_id: str) -> HttpResponse:
 @require_POST
 def flag(request: HttpRequest, proposal_id: str) -> HttpResponse:
     proposal = _proposal_or_404(request, proposal_id)
-    citizen = services.citizen_for_session(request.session)
     try:
-        services.proposal_flag(
-            proposal_id=proposal.pk, citizen=citizen, reason=request.POST.get("reason")
-        )
+        with transaction.atomic():
+            citizen = services.citizen_for_session(request.session)
+            services.proposal_flag(
+                proposal_id=proposal.pk, citizen=citizen, reason=request.POST.get("reason")
+            )
     except ActionRefused as refused:
         return _refused(request, refused, proposal.get_absolute_url())
     return _done(
@@ -295,9 +305,10 @@ def cosponsor(request: HttpRequest, token: str) -> HttpResponse:
     if proposal is None:
         raise Http404(_("This co-sponsor link is not valid."))
     if request.method == "POST":
-        citizen = services.citizen_for_session(request.session)
         try:
-            services.proposal_cosponsor(token=token, citizen=citizen)
+            with transaction.atomic():
+                citizen = services.citizen_for_session(request.session)
+                services.proposal_cosponsor(token=token, citizen=citizen)
         except ActionRefused as refused:
             return _refused(request, refused, request.path)
         return _done(request, _("Thank you for co-sponsoring this proposal."), request.path, {})
