@@ -19,3 +19,15 @@ class ChallengesConfig(AppConfig):
         # and expires within a minute of its challenge's closing; a run with nothing due
         # costs two queries.
         schedule_register(tasks.challenges_transitions_run, every=timedelta(minutes=1))
+
+        from workshops import registry
+
+        from .selectors import console_panel_context
+
+        # From the room to the platform: the console offers its themes and ideas to a challenge.
+        registry.add_panel(
+            registry.Screen.CONSOLE,
+            "challenges/console_panel.html",
+            order=90,
+            context=console_panel_context,
+        )

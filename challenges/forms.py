@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -80,3 +82,13 @@ class FromWorkshopForm(forms.Form):
     challenge = forms.IntegerField(label=_("Challenge"), min_value=1)
     cluster = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     idea = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    # Or both in one: "cluster:12" or "idea:5", as the console's panel sends it.
+    target = forms.RegexField(regex=r"^(cluster|idea):[0-9]{1,18}$", required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        target = data.get("target")
+        if target:
+            kind, number = target.split(":")
+            data[kind] = int(number)
+        return data

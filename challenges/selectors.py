@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from administrations.selectors import administration_is_member
+from ideas.models import Cluster, Idea
 from ideas.suggestions import SimilarityIndex
 
 from .models import Challenge, ChallengeLog, Citizen, Proposal, Support
@@ -193,3 +194,21 @@ def proposal_progress(*, proposal: Proposal, now: datetime | None = None) -> Pro
         projected_before_closing=projected is not None
         and projected <= proposal.challenge.closes_at,
     )
+
+
+def console_panel_context(request: Any, actor: Any, context: dict[str, Any]) -> dict[str, Any]:
+    """What the console's "open for support" panel offers: open challenges and the room's items."""
+    managed = [c for c in challenges_managed_by(user=request.user) if c.is_open()]
+    if not managed:
+        return {"challenge_choices": []}
+    workshop = actor.workshop
+    targets = [
+        (f"cluster:{cluster.pk}", cluster.name)
+        for cluster in Cluster.objects.filter(workshop=workshop).order_by("position", "pk")
+    ] + [
+        (f"idea:{idea.pk}", idea.text[:80])
+        for idea in Idea.objects.filter(
+            workshop=workshop, status=Idea.Status.PUBLISHED, cluster__isnull=True
+        ).order_by("created_at")[:200]
+    ]
+    return {"challenge_choices": managed, "challenge_targets": targets}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -268,6 +269,7 @@ SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", default=SESSION_COOKIE_SECU
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000 if SESSION_COOKIE_SECURE else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", SESSION_COOKIE_SECURE)
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", SESSION_COOKIE_SECURE)
+_eid_origin = "://".join(urlsplit(EID_SERVER_URL)[:2]) if EID_SERVER_URL else ""
 # No inline script or style anywhere: page data travels in json_script blocks.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -279,7 +281,9 @@ CONTENT_SECURITY_POLICY = {
         "font-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
-        "form-action": ["'self'"],
+        # The eID sign-in is a form whose answer redirects to the broker: browsers hold
+        # such redirects to form-action too.
+        "form-action": ["'self'"] + ([_eid_origin] if _eid_origin else []),
         "frame-ancestors": ["'none'"],
     }
 }

@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import shutil
-import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
@@ -20,66 +17,37 @@ import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from bench.ports import free_port, wait_for_port
 from challenges.models import Challenge, Proposal, Support
+from tests import eid_provider as test_provider
 from tests.servers import service_missing
 
 pytestmark = [pytest.mark.django_db, pytest.mark.services]
 
-PROVIDER_DIR = Path(__file__).resolve().parent.parent / "eid_provider"
-CLIENT_ID = "samskab-test"
-CLIENT_SECRET = "test-client-secret-0123456789"
 CALLBACK = "http://testserver/accounts/oidc/eid/login/callback/"
 SUBJECT_KEY = "test-subject-key"
 
 
 @pytest.fixture(scope="module")
-def eid_provider(request: pytest.FixtureRequest) -> Iterator[str]:
-    node = shutil.which("node")
-    if node is None:
-        service_missing(request, "node (for the OpenID provider)")
-    if not (PROVIDER_DIR / "node_modules" / "oidc-provider").exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            service_missing(request, "npm (for the OpenID provider)")
-        subprocess.run(
-            [str(npm), "ci", "--no-audit", "--no-fund"], cwd=PROVIDER_DIR, check=True, timeout=300
-        )
-    port = free_port()
-    env = {
-        "PATH": "/usr/bin:/bin:/usr/local/bin",
-        "PORT": str(port),
-        "CLIENT_ID": CLIENT_ID,
-        "CLIENT_SECRET": CLIENT_SECRET,
-        "REDIRECT_URIS": CALLBACK,
-    }
-    process = subprocess.Popen(
-        [str(node), "provider.mjs"],
-        cwd=PROVIDER_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for_port(port, processes=[process])  # type: ignore[list-item]
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+def eid_issuer(request: pytest.FixtureRequest) -> Iterator[str]:
+    problem = test_provider.missing()
+    if problem:
+        service_missing(request, problem)
+    with test_provider.eid_provider([CALLBACK]) as issuer:
+        yield issuer
 
 
 @pytest.fixture
-def eid_settings(eid_provider: str, settings: Any) -> str:
+def eid_settings(eid_issuer: str, settings: Any) -> str:
     settings.SOCIALACCOUNT_PROVIDERS = {
         "openid_connect": {
             "APPS": [
                 {
                     "provider_id": "eid",
                     "name": "eID",
-                    "client_id": CLIENT_ID,
-                    "secret": CLIENT_SECRET,
+                    "client_id": test_provider.CLIENT_ID,
+                    "secret": test_provider.CLIENT_SECRET,
                     "settings": {
-                        "server_url": eid_provider,
+                        "server_url": eid_issuer,
                         "fetch_userinfo": False,
                         "scope": ["openid", "residence"],
                         "auth_params": {"acr_values": "substantial high"},
@@ -89,18 +57,18 @@ def eid_settings(eid_provider: str, settings: Any) -> str:
         }
     }
     settings.SAMSKAB_EID = {
-        "SERVER_URL": eid_provider,
+        "SERVER_URL": eid_issuer,
         "ACR_VALUES": ["substantial", "high"],
         "RESIDENCE_CLAIM": "municipality_code",
         "MUNICIPALITY_CODE": "0751",
         "SUBJECT_KEY": SUBJECT_KEY,
     }
-    return eid_provider
+    return eid_issuer
 
 
 def sign_in(client: Client, provider: str, next_url: str, **person: Any) -> str:
     """Run the eID sign-in as a phone does; returns the message page the phone lands on."""
-    httpx.post(f"{provider}/test/next-login", json=person, timeout=10).raise_for_status()
+    test_provider.next_sign_in(provider, **person)
     start = client.post(reverse("challenges:eid_start"), {"next": next_url})
     assert start.status_code == 307
     to_provider = client.post(start["Location"])

@@ -139,3 +139,38 @@ def test_a_facilitator_creates_a_challenge(
     challenge = Challenge.objects.get(title="Quieter nights")
     assert response.status_code == 302
     assert (challenge.threshold, challenge.cosponsors_needed) == (50, 2)
+
+
+def test_a_workshop_theme_becomes_a_proposal_in_one_action(
+    client: Client, challenge_owner: AbstractBaseUser, challenge: Challenge
+) -> None:
+    from ideas.models import Cluster, Idea
+    from tests.factories import IdeaFactory, ParticipantFactory, WorkshopFactory
+
+    workshop = WorkshopFactory(owner=challenge_owner, title="Library evening")
+    theme = Cluster.objects.create(workshop=workshop, name="Shade in the streets")
+    author = ParticipantFactory(workshop=workshop)
+    IdeaFactory(author=author, workshop=workshop, text="Trees by the school", cluster=theme)
+    IdeaFactory(author=author, workshop=workshop, text="Awnings on the square", cluster=theme)
+    client.force_login(challenge_owner)
+
+    console = client.get(reverse("workshops:console", args=[workshop.join_code])).content.decode()
+    assert "Open for support in a challenge" in console and "Shade in the streets" in console
+    response = client.post(
+        reverse("challenges:from_workshop", args=[workshop.join_code]),
+        {"challenge": challenge.pk, "target": f"cluster:{theme.pk}"},
+    )
+
+    proposal = Proposal.objects.get(source_cluster=theme)
+    assert response["Location"] == proposal.get_absolute_url()
+    assert proposal.status == Proposal.Status.OPEN and proposal.title == "Shade in the streets"
+    assert "Trees by the school" in proposal.text and "Awnings on the square" in proposal.text
+    page = Client().get(proposal.get_absolute_url()).content.decode()
+    assert reverse("workshops:observe", args=[workshop.observer_token]) in page
+    again = client.post(
+        reverse("challenges:from_workshop", args=[workshop.join_code]),
+        {"challenge": challenge.pk, "target": f"cluster:{theme.pk}"},
+        HTTP_ACCEPT="application/json",
+    )
+    assert again.json()["code"] == "conflict" and Proposal.objects.count() == 1
+    assert Idea.objects.filter(workshop=workshop).count() == 2
