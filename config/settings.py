@@ -24,6 +24,11 @@ def envint(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def envfloat(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
 def envlist(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if not value:
@@ -66,6 +71,7 @@ INSTALLED_APPS = [
     "summaries",
     "challenges",
     "statuses",
+    "routing",
 ]
 
 MIDDLEWARE = [
@@ -294,6 +300,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Routing suggests an administration only when the model is at least this sure; below
+# it the platform says nothing and a person decides (see /routing/algorithm/).
+SAMSKAB_ROUTING_MIN_CONFIDENCE = envfloat("SAMSKAB_ROUTING_MIN_CONFIDENCE", 0.4)
+# Where citizens may object to how their input was routed; named on the register page.
+SAMSKAB_ROUTING_CONTACT = os.environ.get("SAMSKAB_ROUTING_CONTACT", "")
 
 SAMSKAB = {
     # Longest idea a citizen may post, in characters after cleaning.

@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("moderation.urls")),
     path("", include("challenges.urls")),
     path("", include("statuses.urls")),
+    path("", include("routing.urls")),
     path("", include("workshops.urls")),
 ]

@@ -1,0 +1,129 @@
+"""Writes: a person routes an item; the model is retrained from what people decided."""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from administrations.models import Administration
+from workshops.errors import ActionRefused
+from workshops.models import Workshop
+
+from . import learning
+from .models import Method, Routing, RoutingModel
+from .selectors import (
+    min_confidence,
+    routing_advice,
+    routing_history,
+    routing_may_decide_for_workshop,
+    routing_may_read_administration,
+    routing_model_current,
+)
+from .sources import item_find
+
+
+def routing_decide(
+    *, user: AbstractBaseUser, kind: str, object_id: int, administration_id: int
+) -> Routing:
+    """Send one item to an administration: the person's choice, kept as training data.
+
+    Facilitators of the item's workshop decide; a member of the administration an item
+    was sent to may pass it on to another.
+    """
+    item = item_find(kind, object_id)
+    if item is None:
+        raise ActionRefused("not_found", _("That item no longer exists."))
+    administration = Administration.objects.filter(pk=administration_id, active=True).first()
+    if administration is None:
+        raise ActionRefused("invalid", _("Pick one of the administrations in the list."))
+    workshop = Workshop.objects.filter(pk=item.workshop_id).first() if item.workshop_id else None
+    current = Routing.objects.filter(kind=kind, object_id=object_id).first()
+    allowed = (
+        workshop is not None and routing_may_decide_for_workshop(user=user, workshop=workshop)
+    ) or (
+        current is not None
+        and routing_may_read_administration(user=user, administration=current.administration)
+    )
+    if not allowed:
+        raise ActionRefused("forbidden", _("You may not route this item."))
+    # Recomputed here rather than taken from the form, so what is recorded as
+    # "suggested" is what the platform really said.
+    advice = routing_advice([item.text])[0]
+    method = Method.NONE if advice.abstained else advice.method
+    with transaction.atomic():
+        routing, _created = Routing.objects.update_or_create(
+            kind=kind,
+            object_id=object_id,
+            defaults={
+                "workshop": workshop,
+                "text": item.text,
+                "administration": administration,
+                "suggested": advice.as_json(),
+                "method": method,
+                "model_version": advice.model_version,
+                "agreed": advice.first is not None and advice.first.pk == administration.pk,
+                "decided_by": user,
+                "decided_at": timezone.now(),
+            },
+        )
+    return routing
+
+
+def _fingerprint(texts: list[str], labels: list[str]) -> str:
+    digest = hashlib.sha256()
+    for label, text in sorted(zip(labels, texts, strict=True)):
+        digest.update(label.encode())
+        digest.update(b"\0")
+        digest.update(text.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def routing_model_train() -> RoutingModel | None:
+    """Train and store a new version from the confirmed routings; idempotent.
+
+    Returns None while fewer than two administrations have enough confirmed routings
+    (the keywords serve until then), and the current model when the history has not
+    changed since it was trained.
+    """
+    texts, labels = routing_history()
+    keep = learning.trainable(labels)
+    if len(keep) < 2:
+        return None
+    pairs = [(t, label) for t, label in zip(texts, labels, strict=True) if label in keep]
+    texts = [t for t, _ in pairs]
+    labels = [label for _, label in pairs]
+    fingerprint = _fingerprint(texts, labels)
+    current = routing_model_current()
+    if current is not None and current.fingerprint == fingerprint:
+        return current
+    figures = learning.evaluate(texts, labels, threshold=min_confidence())
+    pipeline = learning.train(texts, labels)
+    by_id = Administration.objects.in_bulk([int(label) for label in keep])
+    classes = [
+        {"id": int(label), "name": by_id[int(label)].name, "slug": by_id[int(label)].slug}
+        for label in pipeline.classes_
+    ]
+    data = figures.as_dict()
+    for row in data["per_label"]:
+        row["name"] = by_id[int(row["label"])].name
+    try:
+        with transaction.atomic():
+            version = (RoutingModel.objects.aggregate(top=Max("version"))["top"] or 0) + 1
+            return RoutingModel.objects.create(
+                version=version,
+                examples=len(texts),
+                fingerprint=fingerprint,
+                administrations=classes,
+                figures=data,
+                pipeline=pickle.dumps(pipeline),
+            )
+    except IntegrityError:
+        # Another worker stored the same version a moment ago.
+        return routing_model_current()

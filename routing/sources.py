@@ -1,0 +1,123 @@
+"""What can be routed, and the words each item is routed by.
+
+Each kind of item registers a source here. Routing sits above the apps it reads
+(ideas, summaries, and open challenges once they exist), so it reads them directly;
+none of them needs to know that routing exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+
+from ideas.models import Cluster, Idea
+from summaries.models import ValueProposition
+from workshops.models import Workshop
+
+from .models import Kind
+
+
+@dataclass(frozen=True)
+class Item:
+    kind: str
+    object_id: int
+    # What a person reads in the list.
+    title: str
+    # What the model reads: the title and the words that explain it.
+    text: str
+    workshop_id: int | None
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.kind, self.object_id)
+
+
+@dataclass(frozen=True)
+class Source:
+    kind: str
+    for_workshop: Callable[[Workshop], list[Item]]
+    find: Callable[[int], Item | None]
+
+
+def _idea_item(idea: Idea) -> Item:
+    return Item(Kind.IDEA, idea.pk, idea.text, idea.text, idea.workshop_id)
+
+
+def _cluster_item(cluster: Cluster, ideas: list[Idea]) -> Item:
+    text = "\n".join([cluster.name, *(idea.text for idea in ideas)])
+    return Item(Kind.CLUSTER, cluster.pk, cluster.name, text, cluster.workshop_id)
+
+
+def _proposition_item(proposition: ValueProposition) -> Item:
+    parts = [proposition.title, *(field.text for field in proposition.fields.all() if field.text)]
+    return Item(
+        Kind.VALUE_PROPOSITION,
+        proposition.pk,
+        proposition.title,
+        "\n".join(parts),
+        proposition.workshop_id,
+    )
+
+
+def _published_ideas() -> Prefetch:
+    return Prefetch(
+        "ideas", queryset=Idea.objects.filter(status=Idea.Status.PUBLISHED), to_attr="published"
+    )
+
+
+def _ideas_of(workshop: Workshop) -> list[Item]:
+    ideas = Idea.objects.filter(workshop=workshop, status=Idea.Status.PUBLISHED)
+    return [_idea_item(idea) for idea in ideas]
+
+
+def _idea(object_id: int) -> Item | None:
+    idea = Idea.objects.filter(pk=object_id, status=Idea.Status.PUBLISHED).first()
+    return _idea_item(idea) if idea else None
+
+
+def _clusters_of(workshop: Workshop) -> list[Item]:
+    clusters = Cluster.objects.filter(workshop=workshop).prefetch_related(_published_ideas())
+    return [_cluster_item(cluster, cluster.published) for cluster in clusters]  # type: ignore[attr-defined]
+
+
+def _cluster(object_id: int) -> Item | None:
+    cluster = Cluster.objects.filter(pk=object_id).prefetch_related(_published_ideas()).first()
+    return _cluster_item(cluster, cluster.published) if cluster else None  # type: ignore[attr-defined]
+
+
+def _propositions_of(workshop: Workshop) -> list[Item]:
+    propositions = (
+        ValueProposition.objects.filter(workshop=workshop)
+        .select_related("cluster", "idea")
+        .prefetch_related("fields")
+    )
+    return [_proposition_item(proposition) for proposition in propositions]
+
+
+def _proposition(object_id: int) -> Item | None:
+    proposition = (
+        ValueProposition.objects.filter(pk=object_id)
+        .select_related("cluster", "idea")
+        .prefetch_related("fields")
+        .first()
+    )
+    return _proposition_item(proposition) if proposition else None
+
+
+# In the order a facilitator routes them: what the room proposed comes first.
+SOURCES: dict[str, Source] = {
+    Kind.VALUE_PROPOSITION: Source(Kind.VALUE_PROPOSITION, _propositions_of, _proposition),
+    Kind.CLUSTER: Source(Kind.CLUSTER, _clusters_of, _cluster),
+    Kind.IDEA: Source(Kind.IDEA, _ideas_of, _idea),
+}
+
+
+def items_of_workshop(workshop: Workshop) -> list[Item]:
+    return [item for source in SOURCES.values() for item in source.for_workshop(workshop)]
+
+
+def item_find(kind: str, object_id: int) -> Item | None:
+    source = SOURCES.get(kind)
+    return source.find(object_id) if source else None
