@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from administrations.models import Administration
+from challenges.models import Challenge
 from workshops.models import Workshop
 
 
@@ -19,6 +20,7 @@ class Kind(models.TextChoices):
     IDEA = "idea", _("idea")
     CLUSTER = "cluster", _("cluster")
     VALUE_PROPOSITION = "value_proposition", _("value proposition")
+    PROPOSAL = "proposal", _("proposal")
 
 
 class Method(models.TextChoices):
@@ -33,9 +35,12 @@ class Routing(models.Model):
 
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     object_id = models.PositiveBigIntegerField()
-    # Where the item came from, for lists; proposals of open challenges have none.
+    # Where the item came from: a workshop, or the open challenge of a proposal.
     workshop = models.ForeignKey(
         Workshop, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    challenge = models.ForeignKey(
+        Challenge, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     # The words as routed: the training example survives later edits of the item.
     text = models.TextField(_("text"))

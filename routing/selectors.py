@@ -13,11 +13,13 @@ from django.db.models import QuerySet
 
 from administrations.models import Administration
 from administrations.selectors import administrations_active
+from challenges.models import Challenge
+from challenges.selectors import challenge_may_manage
 from workshops.models import Workshop
 
 from . import learning
 from .models import Method, Routing, RoutingModel
-from .sources import Item, items_of_workshop
+from .sources import Item, items_of_challenge, items_of_workshop
 
 
 def min_confidence() -> float:
@@ -110,6 +112,13 @@ def routing_may_decide_for_workshop(
     return bool(getattr(user, "is_staff", False)) or workshop.is_facilitator(user)
 
 
+def routing_may_decide_for_challenge(
+    *, user: AbstractBaseUser | AnonymousUser, challenge: Challenge
+) -> bool:
+    """Those who manage a challenge route its proposals."""
+    return challenge_may_manage(challenge=challenge, user=user)
+
+
 def routing_may_read_administration(
     *, user: AbstractBaseUser | AnonymousUser, administration: Administration
 ) -> bool:
@@ -129,12 +138,17 @@ class Row:
 
 def routing_rows_of_workshop(*, workshop: Workshop) -> list[Row]:
     """Every routable item of the workshop, what the platform suggests, and any decision."""
-    items = items_of_workshop(workshop)
+    return _rows(items_of_workshop(workshop), Routing.objects.filter(workshop=workshop))
+
+
+def routing_rows_of_challenge(*, challenge: Challenge) -> list[Row]:
+    """Every public proposal of the challenge, what the platform suggests, and any decision."""
+    return _rows(items_of_challenge(challenge), Routing.objects.filter(challenge=challenge))
+
+
+def _rows(items: list[Item], routings: QuerySet[Routing]) -> list[Row]:
     decided = {
-        (r.kind, r.object_id): r
-        for r in Routing.objects.filter(workshop=workshop).select_related(
-            "administration", "decided_by"
-        )
+        (r.kind, r.object_id): r for r in routings.select_related("administration", "decided_by")
     }
     advice = routing_advice([item.text for item in items])
     return [
@@ -145,7 +159,7 @@ def routing_rows_of_workshop(*, workshop: Workshop) -> list[Row]:
 
 def routings_of_administration(*, administration: Administration) -> QuerySet[Routing]:
     return Routing.objects.filter(administration=administration).select_related(
-        "workshop", "decided_by"
+        "workshop", "challenge", "decided_by"
     )
 
 

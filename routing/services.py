@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from administrations.models import Administration
+from challenges.models import Challenge
 from workshops.errors import ActionRefused
 from workshops.models import Workshop
 
@@ -21,6 +22,7 @@ from .selectors import (
     min_confidence,
     routing_advice,
     routing_history,
+    routing_may_decide_for_challenge,
     routing_may_decide_for_workshop,
     routing_may_read_administration,
     routing_model_current,
@@ -33,8 +35,8 @@ def routing_decide(
 ) -> Routing:
     """Send one item to an administration: the person's choice, kept as training data.
 
-    Facilitators of the item's workshop decide; a member of the administration an item
-    was sent to may pass it on to another.
+    Facilitators of the item's workshop, or those who manage its challenge, decide; a
+    member of the administration an item was sent to may pass it on to another.
     """
     item = item_find(kind, object_id)
     if item is None:
@@ -43,9 +45,16 @@ def routing_decide(
     if administration is None:
         raise ActionRefused("invalid", _("Pick one of the administrations in the list."))
     workshop = Workshop.objects.filter(pk=item.workshop_id).first() if item.workshop_id else None
+    challenge = (
+        Challenge.objects.filter(pk=item.challenge_id).first() if item.challenge_id else None
+    )
     current = Routing.objects.filter(kind=kind, object_id=object_id).first()
     allowed = (
-        workshop is not None and routing_may_decide_for_workshop(user=user, workshop=workshop)
+        (workshop is not None and routing_may_decide_for_workshop(user=user, workshop=workshop))
+        or (
+            challenge is not None
+            and routing_may_decide_for_challenge(user=user, challenge=challenge)
+        )
     ) or (
         current is not None
         and routing_may_read_administration(user=user, administration=current.administration)
@@ -62,6 +71,7 @@ def routing_decide(
             object_id=object_id,
             defaults={
                 "workshop": workshop,
+                "challenge": challenge,
                 "text": item.text,
                 "administration": administration,
                 "suggested": advice.as_json(),

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
+from challenges.models import Challenge, Proposal
 from ideas.models import Cluster, Idea
 from summaries.models import ValueProposition
 from workshops.models import Workshop
@@ -28,6 +29,7 @@ class Item:
     # What the model reads: the title and the words that explain it.
     text: str
     workshop_id: int | None
+    challenge_id: int | None = None
 
     @property
     def key(self) -> tuple[str, int]:
@@ -37,8 +39,9 @@ class Item:
 @dataclass(frozen=True)
 class Source:
     kind: str
-    for_workshop: Callable[[Workshop], list[Item]]
     find: Callable[[int], Item | None]
+    for_workshop: Callable[[Workshop], list[Item]] | None = None
+    for_challenge: Callable[[Challenge], list[Item]] | None = None
 
 
 def _idea_item(idea: Idea) -> Item:
@@ -106,16 +109,54 @@ def _proposition(object_id: int) -> Item | None:
     return _proposition_item(proposition) if proposition else None
 
 
+def _proposal_item(proposal: Proposal) -> Item:
+    return Item(
+        Kind.PROPOSAL,
+        proposal.pk,
+        proposal.title,
+        f"{proposal.title}\n{proposal.text}",
+        workshop_id=None,
+        challenge_id=proposal.challenge_id,
+    )
+
+
+def _proposals_of(challenge: Challenge) -> list[Item]:
+    proposals = Proposal.objects.filter(challenge=challenge, status__in=Proposal.PUBLIC)
+    return [_proposal_item(proposal) for proposal in proposals.order_by("created_at", "pk")]
+
+
+def _proposal(object_id: int) -> Item | None:
+    proposal = Proposal.objects.filter(pk=object_id, status__in=Proposal.PUBLIC).first()
+    return _proposal_item(proposal) if proposal else None
+
+
 # In the order a facilitator routes them: what the room proposed comes first.
 SOURCES: dict[str, Source] = {
-    Kind.VALUE_PROPOSITION: Source(Kind.VALUE_PROPOSITION, _propositions_of, _proposition),
-    Kind.CLUSTER: Source(Kind.CLUSTER, _clusters_of, _cluster),
-    Kind.IDEA: Source(Kind.IDEA, _ideas_of, _idea),
+    Kind.VALUE_PROPOSITION: Source(
+        Kind.VALUE_PROPOSITION, _proposition, for_workshop=_propositions_of
+    ),
+    Kind.CLUSTER: Source(Kind.CLUSTER, _cluster, for_workshop=_clusters_of),
+    Kind.IDEA: Source(Kind.IDEA, _idea, for_workshop=_ideas_of),
+    Kind.PROPOSAL: Source(Kind.PROPOSAL, _proposal, for_challenge=_proposals_of),
 }
 
 
 def items_of_workshop(workshop: Workshop) -> list[Item]:
-    return [item for source in SOURCES.values() for item in source.for_workshop(workshop)]
+    return [
+        item
+        for source in SOURCES.values()
+        if source.for_workshop is not None
+        for item in source.for_workshop(workshop)
+    ]
+
+
+def items_of_challenge(challenge: Challenge) -> list[Item]:
+    return [
+        item
+        for source in SOURCES.values()
+        if source.for_challenge is not None
+        for item in source.for_challenge(challenge)
+    ]
 
 
 def item_find(kind: str, object_id: int) -> Item | None:

@@ -11,5 +11,6 @@ urlpatterns = [
     path("routing/algorithm/", views.register, name="register"),
     path("routing/route/", views.route, name="route"),
     path("routing/workshops/<str:code>/", views.workshop_routing, name="workshop"),
+    path("routing/challenges/<str:challenge_id>/", views.challenge_routing, name="challenge"),
     path("routing/administrations/<slug:slug>/", views.administration_inbox, name="administration"),
 ]

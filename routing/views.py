@@ -14,16 +14,20 @@ from django.views.decorators.http import require_GET, require_POST
 
 from administrations.models import Administration
 from administrations.selectors import administrations_active, administrations_of_member
+from challenges.selectors import challenge_by_id, challenges_managed_by
 from workshops.errors import ActionRefused
+from workshops.http import id_from_path
 from workshops.selectors import workshop_by_code, workshops_facilitated_by
 
 from .forms import RouteForm
 from .models import Kind
 from .selectors import (
     Row,
+    routing_may_decide_for_challenge,
     routing_may_decide_for_workshop,
     routing_may_read_administration,
     routing_register,
+    routing_rows_of_challenge,
     routing_rows_of_workshop,
     routings_of_administration,
 )
@@ -45,6 +49,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "routing/overview.html",
         {
             "workshops": workshops_facilitated_by(user=user),
+            "challenges": challenges_managed_by(user=user),
             "administrations": administrations,
         },
     )
@@ -55,6 +60,7 @@ def _groups(rows: list[Row]) -> list[tuple[str, list[Row]]]:
         Kind.VALUE_PROPOSITION: _("Value propositions"),
         Kind.CLUSTER: _("Clusters"),
         Kind.IDEA: _("Ideas"),
+        Kind.PROPOSAL: _("Proposals"),
     }
     return [
         (headings[Kind(kind)], [row for row in rows if row.item.kind == kind])
@@ -76,7 +82,34 @@ def workshop_routing(request: HttpRequest, code: str) -> HttpResponse:
         request,
         "routing/workshop.html",
         {
-            "workshop": workshop,
+            "heading": _("Routing: %(title)s") % {"title": workshop.title},
+            "back": reverse("workshops:console", kwargs={"code": workshop.join_code}),
+            "back_label": _("Back to the console"),
+            "empty": _("Nothing to route yet: the workshop has no ideas."),
+            "groups": _groups(rows),
+            "undecided": sum(1 for row in rows if row.routing is None),
+            "administrations": administrations_active(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def challenge_routing(request: HttpRequest, challenge_id: str) -> HttpResponse:
+    challenge = challenge_by_id(challenge_id=id_from_path(challenge_id))
+    if challenge is None or not routing_may_decide_for_challenge(
+        user=request.user, challenge=challenge
+    ):
+        raise Http404(_("No such challenge."))
+    rows = routing_rows_of_challenge(challenge=challenge)
+    return render(
+        request,
+        "routing/workshop.html",
+        {
+            "heading": _("Routing: %(title)s") % {"title": challenge.title},
+            "back": reverse("challenges:challenge", kwargs={"challenge_id": challenge.pk}),
+            "back_label": _("Back to the challenge"),
+            "empty": _("Nothing to route yet: the challenge has no public proposals."),
             "groups": _groups(rows),
             "undecided": sum(1 for row in rows if row.routing is None),
             "administrations": administrations_active(),
