@@ -1,15 +1,91 @@
-"""Room commands about ideas: check the frame's fields, call the service, answer."""
+"""Room commands about ideas: their declared fields, and the call to each service."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
+
+import msgspec
 
 from workshops.actors import Actor
-from workshops.registry import Command
+from workshops.registry import Command, Fields
 
 from . import grouping, services
 from .selectors import ideas_similar_to
 from .serializers import cluster_as_dict, idea_as_dict, suggestion_as_dict
+
+_TAGS = msgspec.Meta(
+    description="list of strings, or one comma-separated string; replaces the tags"
+)
+
+
+class Post(Fields):
+    client_key: Annotated[str, msgspec.Meta(description="8-64 of `A-Z a-z 0-9 _ -`")]
+    text: str
+
+
+class Edit(Fields):
+    idea_id: int
+    text: str
+
+
+class OnIdea(Fields):
+    idea_id: int
+
+
+class Similar(Fields):
+    text: str
+
+
+class Move(Fields):
+    idea_id: int
+    cluster_id: Annotated[int | None, msgspec.Meta(description="`null` for unsorted")] = None
+
+
+class Merge(Fields):
+    idea_id: Annotated[int, msgspec.Meta(description="the duplicate")]
+    into_id: Annotated[int, msgspec.Meta(description="the idea that stays")]
+
+
+class TagIdea(Fields):
+    idea_id: int
+    tags: Annotated[list[str] | str, _TAGS]
+
+
+class ClusterName(Fields):
+    name: Annotated[str, msgspec.Meta(description="1-120 characters")]
+
+
+class ClusterRename(Fields):
+    cluster_id: int
+    name: str
+
+
+class TagCluster(Fields):
+    cluster_id: int
+    tags: Annotated[list[str] | str, _TAGS]
+
+
+class OnCluster(Fields):
+    cluster_id: int
+
+
+class Reorder(Fields):
+    cluster_ids: Annotated[
+        list[int], msgspec.Meta(description="every cluster of the board, once, in the new order")
+    ]
+
+
+class Allow(Fields):
+    allowed: bool
+
+
+class Accept(Fields):
+    suggestion_id: int
+    name: Annotated[str | None, msgspec.Meta(description="an edited name, if any")] = None
+
+
+class OnSuggestion(Fields):
+    suggestion_id: int
 
 
 def _post(actor: Actor, frame: dict[str, Any]) -> dict[str, Any]:
@@ -108,21 +184,51 @@ def _reject(actor: Actor, frame: dict[str, Any]) -> dict[str, Any]:
     return {"suggestion": suggestion_as_dict(suggestion)}
 
 
+_BOARD = "facilitator, ideate or group"
+
 COMMANDS: dict[str, Command] = {
-    "idea.post": Command(_post),
-    "idea.edit": Command(_edit),
-    "idea.withdraw": Command(_withdraw),
-    "idea.similar": Command(_similar),
-    "idea.move": Command(_move),
-    "idea.merge": Command(_merge),
-    "idea.tag": Command(_tag_idea),
-    "cluster.create": Command(_create_cluster),
-    "cluster.rename": Command(_rename_cluster),
-    "cluster.tag": Command(_tag_cluster),
-    "cluster.delete": Command(_delete_cluster),
-    "clusters.reorder": Command(_reorder),
-    "grouping.allow": Command(_allow_grouping),
-    "clusters.suggest": Command(_suggest),
-    "suggestion.accept": Command(_accept),
-    "suggestion.reject": Command(_reject),
+    "idea.post": Command(
+        _post, Post, who="citizen, ideate", answer="`idea`, `created`, `client_key`"
+    ),
+    "idea.edit": Command(_edit, Edit, who="the idea's author, ideate", answer="`idea`"),
+    "idea.withdraw": Command(_withdraw, OnIdea, who="the idea's author, ideate", answer="`idea`"),
+    "idea.similar": Command(
+        _similar,
+        Similar,
+        who="citizen, ideate; facilitator, ideate or group",
+        answer="`ideas`: up to 3 `{idea, score}`, best first",
+    ),
+    "idea.move": Command(
+        _move,
+        Move,
+        who="facilitator, ideate or group; citizen, group, if allowed",
+        answer="`idea`",
+    ),
+    "idea.merge": Command(
+        _merge, Merge, who=_BOARD, answer="`idea` (the one that stays), `merged`"
+    ),
+    "idea.tag": Command(
+        _tag_idea, TagIdea, who="facilitator, any phase but closed", answer="`idea`"
+    ),
+    "cluster.create": Command(_create_cluster, ClusterName, who=_BOARD, answer="`cluster`"),
+    "cluster.rename": Command(_rename_cluster, ClusterRename, who=_BOARD, answer="`cluster`"),
+    "cluster.tag": Command(
+        _tag_cluster, TagCluster, who="facilitator, any phase but closed", answer="`cluster`"
+    ),
+    "cluster.delete": Command(
+        _delete_cluster,
+        OnCluster,
+        who="facilitator, ideate or group; its ideas become unsorted",
+        answer="`cluster_id`, `idea_ids`",
+    ),
+    "clusters.reorder": Command(_reorder, Reorder, who=_BOARD, answer="`clusters`"),
+    "grouping.allow": Command(
+        _allow_grouping,
+        Allow,
+        who="facilitator, any phase but closed",
+        answer="`participants_may_group`",
+    ),
+    "clusters.suggest": Command(_suggest, who=_BOARD, answer="`suggestions`"),
+    "suggestion.accept": Command(_accept, Accept, who=_BOARD, answer="`suggestion`, `cluster`"),
+    "suggestion.reject": Command(_reject, OnSuggestion, who=_BOARD, answer="`suggestion`"),
 }

@@ -1,91 +1,96 @@
-"""The events ideas send to the room; shapes in docs/protocol.md."""
+"""The events ideas send to the room: each one's data, declared once."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
-from workshops.registry import Event
+from workshops.registry import Data, Event
+
+Idea = Annotated[dict[str, Any], msgspec.Meta(extra={"shape": "Idea"})]
+Cluster = Annotated[dict[str, Any], msgspec.Meta(extra={"shape": "Cluster"})]
+Suggestion = Annotated[dict[str, Any], msgspec.Meta(extra={"shape": "Suggestion"})]
 
 
-class IdeaPosted(msgspec.Struct, forbid_unknown_fields=True):
-    idea: Any
+class IdeaPosted(Data):
+    idea: Idea
 
 
-class IdeaEdited(msgspec.Struct, forbid_unknown_fields=True):
-    idea: Any
+class IdeaEdited(Data):
+    idea: Idea
 
 
-class IdeaWithdrawn(msgspec.Struct, forbid_unknown_fields=True):
-    idea: Any
+class IdeaWithdrawn(Data):
+    idea: Annotated[Idea, msgspec.Meta(description='with `status: "withdrawn"` and empty `text`')]
 
 
-class IdeaMoved(msgspec.Struct, forbid_unknown_fields=True):
-    idea: Any
+class IdeaMoved(Data):
+    idea: Idea
 
 
-class IdeaMerged(msgspec.Struct, forbid_unknown_fields=True):
-    idea: Any
-    merged: Any
+class IdeaMerged(Data):
+    idea: Annotated[Idea, msgspec.Meta(description="the one that stays, with `merged`")]
+    merged: Annotated[Idea, msgspec.Meta(description='the duplicate, `status: "merged"`')]
 
 
-class IdeaTagged(msgspec.Struct, forbid_unknown_fields=True):
-    idea: Any
+class IdeaTagged(Data):
+    idea: Idea
 
 
-class ClusterCreated(msgspec.Struct, forbid_unknown_fields=True):
-    cluster: Any
-    ideas: Any
+class ClusterCreated(Data):
+    cluster: Cluster
+    ideas: Annotated[
+        list[Idea],
+        msgspec.Meta(description="the ideas put into it: an accepted suggestion's; else empty"),
+    ]
 
 
-class ClusterRenamed(msgspec.Struct, forbid_unknown_fields=True):
-    cluster: Any
+class ClusterRenamed(Data):
+    cluster: Cluster
 
 
-class ClusterTagged(msgspec.Struct, forbid_unknown_fields=True):
-    cluster: Any
+class ClusterTagged(Data):
+    cluster: Cluster
 
 
-class ClusterDeleted(msgspec.Struct, forbid_unknown_fields=True):
-    cluster_id: Any
-    ideas: Any
+class ClusterDeleted(Data):
+    cluster_id: int
+    ideas: Annotated[list[Idea], msgspec.Meta(description="its ideas, now with `cluster_id: null`")]
 
 
-class ClustersReordered(msgspec.Struct, forbid_unknown_fields=True):
-    clusters: Any
+class ClustersReordered(Data):
+    clusters: Annotated[list[Cluster], msgspec.Meta(description="in the new order")]
 
 
-class GroupingPermissionChanged(msgspec.Struct, forbid_unknown_fields=True):
-    participants_may_group: Any
+class GroupingPermissionChanged(Data):
+    participants_may_group: bool
 
 
-class SuggestionsProposed(msgspec.Struct, forbid_unknown_fields=True):
-    suggestions: Any
+class SuggestionsProposed(Data):
+    suggestions: Annotated[
+        list[Suggestion],
+        msgspec.Meta(description="the new pending round; earlier pending ones are gone"),
+    ]
 
 
-class SuggestionResolved(msgspec.Struct, forbid_unknown_fields=True):
-    suggestion: Any
+class SuggestionResolved(Data):
+    suggestion: Annotated[Suggestion, msgspec.Meta(description="`accepted` or `rejected`")]
 
 
 EVENTS: dict[str, Event] = {
     "idea.posted": Event(IdeaPosted),
     "idea.edited": Event(IdeaEdited),
     "idea.withdrawn": Event(IdeaWithdrawn),
-    # Grouping (ideas/grouping.py).
     "idea.moved": Event(IdeaMoved),
-    # `idea` is the idea that stays, `merged` the duplicate folded into it.
     "idea.merged": Event(IdeaMerged),
     "idea.tagged": Event(IdeaTagged),
-    # `ideas` are the ideas placed in the new cluster (an accepted suggestion), or none.
     "cluster.created": Event(ClusterCreated),
     "cluster.renamed": Event(ClusterRenamed),
     "cluster.tagged": Event(ClusterTagged),
-    # `ideas` are the cluster's ideas, back among the unsorted ones.
     "cluster.deleted": Event(ClusterDeleted),
     "clusters.reordered": Event(ClustersReordered),
     "grouping.permission_changed": Event(GroupingPermissionChanged),
-    # Facilitators only.
-    "suggestions.proposed": Event(SuggestionsProposed),
-    "suggestion.resolved": Event(SuggestionResolved),
+    "suggestions.proposed": Event(SuggestionsProposed, audience="facilitators"),
+    "suggestion.resolved": Event(SuggestionResolved, audience="facilitators"),
 }

@@ -1,18 +1,52 @@
-"""Room commands about moderation: check the frame's fields, call the service, answer."""
+"""Room commands about moderation: their declared fields, and the call to each service."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
+
+import msgspec
 
 from ideas.serializers import idea_as_dict
 from workshops.actors import Actor
-from workshops.registry import Command
+from workshops.registry import Command, Fields
 from workshops.serializers import participant_as_dict
 
 from . import services
 from .selectors import review_of
 from .serializers import settings_as_dict
+
+_REASON = msgspec.Meta(description="for the log, at most 500 characters")
+
+
+class Flag(Fields):
+    idea_id: int
+    reason: Annotated[
+        str, msgspec.Meta(description="`offensive`, `personal`, `spam`, `off_topic` or `other`")
+    ]
+
+
+class OnIdea(Fields):
+    idea_id: int
+    reason: Annotated[str, _REASON] = ""
+
+
+class Reword(Fields):
+    idea_id: int
+    text: str
+    reason: Annotated[str, _REASON] = ""
+
+
+class OnParticipant(Fields):
+    participant_id: int
+    reason: Annotated[str, _REASON] = ""
+
+
+class Configure(Fields):
+    mode: Annotated[str, msgspec.Meta(description="`post` or `pre`")]
+    flag_threshold: Annotated[int, msgspec.Meta(description="1-50")]
+    word_list: Annotated[str, msgspec.Meta(description="one entry a line")]
+    retention_days: Annotated[int, msgspec.Meta(description="1-3650")]
 
 
 def _flag(actor: Actor, frame: dict[str, Any]) -> dict[str, Any]:
@@ -68,15 +102,53 @@ def _configure(actor: Actor, frame: dict[str, Any]) -> dict[str, Any]:
     return {"settings": settings_as_dict(moderation)}
 
 
+_REVIEWED = "`idea`, `review`"
+
 COMMANDS: dict[str, Command] = {
-    "idea.flag": Command(_flag),
-    "moderation.approve": Command(_on_idea(services.idea_approve)),
-    "moderation.hide": Command(_on_idea(services.idea_hide)),
-    "moderation.restore": Command(_on_idea(services.idea_restore)),
-    "moderation.edit": Command(_edit),
-    "moderation.delete": Command(_delete),
-    "moderation.configure": Command(_configure),
-    "participant.mute": Command(_on_participant(services.participant_mute)),
-    "participant.unmute": Command(_on_participant(services.participant_unmute)),
-    "participant.remove": Command(_on_participant(services.participant_remove)),
+    "idea.flag": Command(
+        _flag,
+        Flag,
+        who="citizen (not the author), any phase but closed; once per idea",
+        answer="`idea_id`, `flagged`",
+    ),
+    "moderation.approve": Command(
+        _on_idea(services.idea_approve), OnIdea, who="facilitator; a held idea", answer=_REVIEWED
+    ),
+    "moderation.hide": Command(
+        _on_idea(services.idea_hide),
+        OnIdea,
+        who="facilitator; a published or held idea",
+        answer=_REVIEWED,
+    ),
+    "moderation.restore": Command(
+        _on_idea(services.idea_restore), OnIdea, who="facilitator; a hidden idea", answer=_REVIEWED
+    ),
+    "moderation.edit": Command(
+        _edit, Reword, who="facilitator; the author's words are kept", answer=_REVIEWED
+    ),
+    "moderation.delete": Command(
+        _delete,
+        OnIdea,
+        who="facilitator; the idea is gone, the log keeps that it was",
+        answer="`idea_id`",
+    ),
+    "moderation.configure": Command(_configure, Configure, who="facilitator", answer="`settings`"),
+    "participant.mute": Command(
+        _on_participant(services.participant_mute),
+        OnParticipant,
+        who="facilitator",
+        answer="`participant`",
+    ),
+    "participant.unmute": Command(
+        _on_participant(services.participant_unmute),
+        OnParticipant,
+        who="facilitator",
+        answer="`participant`",
+    ),
+    "participant.remove": Command(
+        _on_participant(services.participant_remove),
+        OnParticipant,
+        who="facilitator",
+        answer="`participant`",
+    ),
 }

@@ -1,4 +1,4 @@
-"""The events moderation sends to the room; shapes in docs/protocol.md.
+"""The events moderation sends to the room: each one's data, declared once.
 
 `review` is the facilitators' view of an idea (its words even when held or hidden);
 where the whole room hears an event, everyone else gets `review: null`.
@@ -6,53 +6,70 @@ where the whole room hears an event, everyone else gets `review: null`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
-from workshops.registry import Event
+from workshops.registry import Data, Event
+
+Idea = Annotated[dict[str, Any], msgspec.Meta(extra={"shape": "Idea"})]
+Review = Annotated[dict[str, Any], msgspec.Meta(extra={"shape": "Review"})]
+Settings = Annotated[dict[str, Any], msgspec.Meta(extra={"shape": "the moderation settings"})]
+Participant = Annotated[dict[str, Any], msgspec.Meta(extra={"shape": "Participant"})]
+Restriction = Annotated[dict[str, Any], msgspec.Meta(extra={"shape": "`{participant_id, kind}`"})]
 
 
-class IdeaHeld(msgspec.Struct, forbid_unknown_fields=True):
-    idea: Any
-    review: Any
+class IdeaHeld(Data):
+    idea: Idea
+    review: Review | None
 
 
-class IdeaFlagged(msgspec.Struct, forbid_unknown_fields=True):
-    idea: Any
-    review: Any
+class IdeaFlagged(Data):
+    idea: Idea
+    review: Review | None
 
 
-class IdeaHidden(msgspec.Struct, forbid_unknown_fields=True):
-    idea: Any
-    review: Any
+class IdeaHidden(Data):
+    idea: Idea
+    review: Review | None
 
 
-class IdeaDeleted(msgspec.Struct, forbid_unknown_fields=True):
-    idea_id: Any
+class IdeaDeleted(Data):
+    idea_id: int
 
 
-class ModerationSettingsChanged(msgspec.Struct, forbid_unknown_fields=True):
-    settings: Any
+class ModerationSettingsChanged(Data):
+    settings: Settings
 
 
-class ParticipantRestricted(msgspec.Struct, forbid_unknown_fields=True):
-    participant: Any
-    restriction: Any
+class ParticipantRestricted(Data):
+    participant: Participant
+    restriction: Annotated[
+        Restriction, msgspec.Meta(description='kind `muted`, `removed` or `""` when unmuted')
+    ]
 
 
-class ParticipantErased(msgspec.Struct, forbid_unknown_fields=True):
-    participant: Any
+class ParticipantErased(Data):
+    participant: Participant
 
 
 EVENTS: dict[str, Event] = {
-    # Facilitators only, or (flags reached the threshold) the wall loses it too.
-    "idea.held": Event(IdeaHeld),
-    # Facilitators only: a flag below the threshold.
-    "idea.flagged": Event(IdeaFlagged),
-    "idea.hidden": Event(IdeaHidden),
+    "idea.held": Event(
+        IdeaHeld,
+        audience=(
+            "facilitators only when a new idea is held; everyone (review `null`, "
+            "text empty) when flags take a published idea off the wall"
+        ),
+    ),
+    "idea.flagged": Event(IdeaFlagged, audience="facilitators: a flag below the threshold"),
+    "idea.hidden": Event(
+        IdeaHidden,
+        audience="everyone (a published idea left the wall); facilitators only for a held idea",
+    ),
     "idea.deleted": Event(IdeaDeleted),
-    "moderation.settings_changed": Event(ModerationSettingsChanged),
-    "participant.restricted": Event(ParticipantRestricted),
-    "participant.erased": Event(ParticipantErased),
+    "moderation.settings_changed": Event(ModerationSettingsChanged, audience="facilitators"),
+    "participant.restricted": Event(ParticipantRestricted, audience="facilitators"),
+    "participant.erased": Event(
+        ParticipantErased, audience="everyone: drop the name from their ideas"
+    ),
 }

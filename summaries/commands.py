@@ -1,15 +1,62 @@
-"""Room commands about value propositions: check the frame's fields, call the service, answer."""
+"""Room commands about value propositions: their declared fields, and each service's call."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
+
+import msgspec
 
 from workshops.actors import Actor
 from workshops.phases import Role
-from workshops.registry import Command
+from workshops.registry import Command, Fields
 
 from . import services
 from .serializers import proposition_as_dict
+
+_FIELD = msgspec.Meta(
+    description="`target_group`, `need`, `offer`, `citizen_gain`, `municipal_cost` "
+    "or `open_questions`"
+)
+
+
+class Start(Fields):
+    target_type: Annotated[str, msgspec.Meta(description="`cluster` or `idea`")]
+    target_id: int
+
+
+class EditPart(Fields):
+    proposition_id: int
+    field: Annotated[str, _FIELD]
+    text: str
+    revision: Annotated[int, msgspec.Meta(description="the part's revision the text is based on")]
+
+
+class Resolve(Fields):
+    alternative_id: int
+    keep: Annotated[str, msgspec.Meta(description="`current` or `alternative`")]
+
+
+class OnProposition(Fields):
+    proposition_id: int
+
+
+class Suggest(Fields):
+    proposition_id: int
+    field: Annotated[str, _FIELD]
+    text: str
+
+
+class Decide(Fields):
+    suggestion_id: int
+    accept: Annotated[bool, msgspec.Meta(description="accepted text is added after the part's")]
+
+
+class Allow(Fields):
+    allowed: bool
+
+
+class Consent(Fields):
+    agreed: bool
 
 
 def _shape(actor: Actor, proposition: Any) -> dict[str, Any]:
@@ -73,13 +120,38 @@ def _consent(actor: Actor, frame: dict[str, Any]) -> dict[str, Any]:
     return {"name_in_summary": agreed}
 
 
+_WRITER = "facilitator, `propose`"
+
 COMMANDS: dict[str, Command] = {
-    "proposition.start": Command(_start),
-    "proposition.edit": Command(_edit),
-    "proposition.resolve": Command(_resolve),
-    "proposition.remove": Command(_remove),
-    "proposition.suggest": Command(_suggest),
-    "proposition.decide": Command(_decide),
-    "propositions.allow_suggestions": Command(_allow),
-    "summary.name_consent": Command(_consent),
+    "proposition.start": Command(
+        _start,
+        Start,
+        who=_WRITER,
+        answer="`proposition` (the existing one if the target already has one)",
+    ),
+    "proposition.edit": Command(
+        _edit,
+        EditPart,
+        who=_WRITER,
+        answer="`proposition`, `conflict`: `null` or "
+        "`{field, alternative_id, yours, current, revision}`",
+    ),
+    "proposition.resolve": Command(_resolve, Resolve, who=_WRITER, answer="`proposition`"),
+    "proposition.remove": Command(_remove, OnProposition, who=_WRITER, answer="`proposition_id`"),
+    "proposition.suggest": Command(
+        _suggest,
+        Suggest,
+        who="citizen, `propose`, only while suggestions are allowed (else `forbidden`)",
+        answer="`suggestion_id`",
+    ),
+    "proposition.decide": Command(_decide, Decide, who=_WRITER, answer="`proposition`"),
+    "propositions.allow_suggestions": Command(
+        _allow,
+        Allow,
+        who="facilitator, any phase but `closed`",
+        answer="`participants_may_suggest`",
+    ),
+    "summary.name_consent": Command(
+        _consent, Consent, who="citizen, any phase but `closed`", answer="`name_in_summary`"
+    ),
 }

@@ -1,42 +1,51 @@
-"""The events value propositions send to the room; shapes in docs/protocol.md."""
+"""The events value propositions send to the room: each one's data, declared once."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
-from workshops.registry import Event
+from workshops.registry import Data, Event
+
+Proposition = Annotated[dict[str, Any], msgspec.Meta(extra={"shape": "Proposition"})]
 
 
-class PropositionStarted(msgspec.Struct, forbid_unknown_fields=True):
-    proposition: Any
+class PropositionStarted(Data):
+    """The facilitator carried a cluster or an idea forward; the room starts writing."""
+
+    proposition: Proposition
 
 
-class PropositionEdited(msgspec.Struct, forbid_unknown_fields=True):
-    proposition: Any
+class PropositionEdited(Data):
+    proposition: Proposition
 
 
-class PropositionRemoved(msgspec.Struct, forbid_unknown_fields=True):
-    proposition_id: Any
+class PropositionRemoved(Data):
+    proposition_id: int
 
 
-class PropositionSuggested(msgspec.Struct, forbid_unknown_fields=True):
-    proposition: Any
+class PropositionSuggested(Data):
+    """A participant suggested text."""
+
+    proposition: Proposition
 
 
-class PropositionsPermissionChanged(msgspec.Struct, forbid_unknown_fields=True):
-    participants_may_suggest: Any
+class PropositionsPermissionChanged(Data):
+    participants_may_suggest: bool
 
 
 EVENTS: dict[str, Event] = {
-    # The facilitator carried a cluster or an idea forward; the room starts writing.
-    "proposition.started": Event(PropositionStarted),
-    # A field changed, a conflict was kept or settled, or a suggestion was taken in.
-    # Facilitators get the same shape with the kept conflicts and pending suggestions.
-    "proposition.edited": Event(PropositionEdited),
+    "proposition.started": Event(
+        PropositionStarted, audience="everyone (facilitators get alternatives and suggestions)"
+    ),
+    "proposition.edited": Event(
+        PropositionEdited,
+        audience=(
+            "everyone (as above); after an edit, a kept conflict, a resolve or a decided suggestion"
+        ),
+    ),
     "proposition.removed": Event(PropositionRemoved),
-    # Facilitators only: a participant suggested text.
-    "proposition.suggested": Event(PropositionSuggested),
+    "proposition.suggested": Event(PropositionSuggested, audience="facilitators only"),
     "propositions.permission_changed": Event(PropositionsPermissionChanged),
 }

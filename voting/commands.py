@@ -1,18 +1,51 @@
-"""Room commands about voting: check the frame's fields, call the service, answer.
+"""Room commands about voting: their declared fields, and the call to each service.
 
-Who votes is always the connection's own participant; any participant id in a frame
-is ignored.
+Who votes is always the connection's own participant: a frame cannot name another
+(it has no such field, and an unknown field is refused).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
+
+import msgspec
 
 from workshops.actors import Actor
-from workshops.registry import Command
+from workshops.registry import Command, Fields
 
 from . import services
 from .serializers import ballot_as_dict
+
+_TARGET_TYPE = msgspec.Meta(description="`idea` or `cluster`, as the ballot's `target`")
+
+
+class SetDots(Fields):
+    target_type: Annotated[str, _TARGET_TYPE]
+    target_id: int
+    dots: Annotated[int, msgspec.Meta(description="0 or more; 0 takes every dot back")]
+
+
+class Approve(Fields):
+    target_type: Annotated[str, _TARGET_TYPE]
+    target_id: int
+    approved: bool
+
+
+class Rank(Fields):
+    target_type: Annotated[str, _TARGET_TYPE]
+    order: Annotated[
+        list[int], msgspec.Meta(description="ids, best first, at most `rank_count`; `[]` clears")
+    ]
+
+
+class Configure(Fields):
+    method: Annotated[str, msgspec.Meta(description="`dots`, `approval` or `ranking`")]
+    target: Annotated[str, msgspec.Meta(description="`idea` or `cluster`")]
+    dots_per_participant: int
+    max_dots_per_item: int
+    rank_count: int
+    show_live: bool
+    clear_votes: bool = False
 
 
 def _set(actor: Actor, frame: dict[str, Any]) -> dict[str, Any]:
@@ -61,10 +94,19 @@ def _reveal(actor: Actor, frame: dict[str, Any]) -> dict[str, Any]:
     return {"ballot": ballot_as_dict(ballot)}
 
 
+_VOTER = "citizen, vote"
+
 COMMANDS: dict[str, Command] = {
-    "vote.set": Command(_set),
-    "vote.approve": Command(_approve),
-    "vote.rank": Command(_rank),
-    "voting.configure": Command(_configure),
-    "tallies.reveal": Command(_reveal),
+    "vote.set": Command(_set, SetDots, who=f"{_VOTER}, dot voting", answer="own ballot"),
+    "vote.approve": Command(_approve, Approve, who=f"{_VOTER}, approval", answer="own ballot"),
+    "vote.rank": Command(_rank, Rank, who=f"{_VOTER}, ranking", answer="own ballot"),
+    "voting.configure": Command(
+        _configure,
+        Configure,
+        who="facilitator; lobby, ideate, group, vote",
+        answer="`ballot`, `cleared_votes`",
+    ),
+    "tallies.reveal": Command(
+        _reveal, who="facilitator; vote, results, propose, closed", answer="`ballot`"
+    ),
 }

@@ -1,43 +1,51 @@
-"""The events voting sends to the room; shapes in docs/protocol.md."""
+"""The events voting sends to the room: each one's data, declared once."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
-from workshops.registry import Event
+from workshops.registry import Data, Event
+
+Ballot = Annotated[dict[str, Any], msgspec.Meta(extra={"shape": "Ballot"})]
+Tally = Annotated[dict[str, Any], msgspec.Meta(extra={"shape": "Tally"})]
+Vote = Annotated[dict[str, Any], msgspec.Meta(extra={"shape": "Vote"})]
 
 
-class VotingConfigured(msgspec.Struct, forbid_unknown_fields=True):
-    ballot: Any
+class VotingConfigured(Data):
+    """The rules changed (and with them, perhaps, every ballot was cleared)."""
+
+    ballot: Ballot
 
 
-class TalliesRevealed(msgspec.Struct, forbid_unknown_fields=True):
-    ballot: Any
-    tallies: Any
-    as_of: Any
+class TalliesRevealed(Data):
+    """The facilitator showed the tallies to the room."""
+
+    ballot: Ballot
+    tallies: list[Tally]
+    as_of: int
 
 
-class VotesTallied(msgspec.Struct, forbid_unknown_fields=True):
-    tallies: Any
-    revealed: Any
-    as_of: Any
+class VotesTallied(Data):
+    tallies: list[Tally]
+    revealed: bool
+    as_of: int
 
 
-class BallotUpdated(msgspec.Struct, forbid_unknown_fields=True):
-    votes: Any
-    remaining: Any
-    revision: Any
+class BallotUpdated(Data):
+    """Own ballot: a participant's marks and what they have left."""
+
+    votes: list[Vote]
+    remaining: int | None
+    revision: int
 
 
 EVENTS: dict[str, Event] = {
-    # To everyone: the rules changed (and with them, perhaps, every ballot was cleared).
     "voting.configured": Event(VotingConfigured),
-    # To everyone: the facilitator showed the tallies to the room.
     "tallies.revealed": Event(TalliesRevealed),
-    # To facilitators only while tallies are hidden, to everyone once they are public.
-    "votes.tallied": Event(VotesTallied),
-    # To one participant's own connections: their marks and what they have left.
-    "ballot.updated": Event(BallotUpdated),
+    "votes.tallied": Event(
+        VotesTallied, audience="facilitators while tallies are hidden; everyone once `revealed`"
+    ),
+    "ballot.updated": Event(BallotUpdated, audience="the participant's own connections, at once"),
 }

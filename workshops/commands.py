@@ -7,10 +7,13 @@ frame's fields, calls the service (which checks permission and phase), and answe
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Annotated, Any
 
+import msgspec
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import registry, services
 from .actors import Actor, actor_refresh
@@ -18,38 +21,58 @@ from .errors import ActionRefused
 from .serializers import participant_as_dict, workshop_as_dict
 
 
-def _rename(actor: Actor, frame: dict[str, Any]) -> dict[str, Any]:
-    participant = services.participant_rename(actor=actor, display_name=frame.get("display_name"))
+class Rename(registry.Fields):
+    display_name: str
+
+
+class PhaseChange(registry.Fields):
+    phase: Annotated[
+        str,
+        msgspec.Meta(
+            description="`lobby`, `ideate`, `group`, `vote`, `results`, `propose` or `closed`"
+        ),
+    ]
+    duration_seconds: Annotated[
+        int | None, msgspec.Meta(description="the phase's timer; `null` for none")
+    ] = None
+
+
+class TimerSet(registry.Fields):
+    duration_seconds: Annotated[
+        int | None, msgspec.Meta(description="`null` (or left out) clears the timer")
+    ] = None
+
+
+def _rename(actor: Actor, message: dict[str, Any]) -> dict[str, Any]:
+    participant = services.participant_rename(actor=actor, display_name=message["display_name"])
     return {"participant": participant_as_dict(participant)}
 
 
-def _duration(frame: dict[str, Any]) -> int | None:
-    value = frame.get("duration_seconds")
-    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
-        return value
-    raise ActionRefused("invalid", _("The timer must be a whole number of seconds."))
-
-
-def _change_phase(actor: Actor, frame: dict[str, Any]) -> dict[str, Any]:
-    phase = frame.get("phase")
-    if not isinstance(phase, str):
-        raise ActionRefused("invalid", _("That phase is not available."))
+def _change_phase(actor: Actor, message: dict[str, Any]) -> dict[str, Any]:
     workshop = services.workshop_change_phase(
-        actor=actor, phase=phase, duration_seconds=_duration(frame)
+        actor=actor, phase=message["phase"], duration_seconds=message["duration_seconds"]
     )
     return {"workshop": workshop_as_dict(workshop)}
 
 
-def _set_timer(actor: Actor, frame: dict[str, Any]) -> dict[str, Any]:
-    workshop = services.workshop_set_timer(actor=actor, duration_seconds=_duration(frame))
+def _set_timer(actor: Actor, message: dict[str, Any]) -> dict[str, Any]:
+    workshop = services.workshop_set_timer(
+        actor=actor, duration_seconds=message["duration_seconds"]
+    )
     return {"workshop": workshop_as_dict(workshop)}
 
 
 # The room's own commands; WorkshopsConfig.ready() registers them like any app's.
 COMMANDS: dict[str, registry.Command] = {
-    "participant.rename": registry.Command(_rename),
-    "phase.change": registry.Command(_change_phase),
-    "timer.set": registry.Command(_set_timer),
+    "participant.rename": registry.Command(
+        _rename, Rename, who="citizen, lobby or ideate", answer="`participant`"
+    ),
+    "phase.change": registry.Command(
+        _change_phase, PhaseChange, who="facilitator", answer="`workshop`"
+    ),
+    "timer.set": registry.Command(
+        _set_timer, TimerSet, who="facilitator, not closed", answer="`workshop`"
+    ),
 }
 
 
@@ -63,16 +86,73 @@ def command_handle(
     command = registry.COMMANDS.get(frame.get("type"))  # type: ignore[arg-type]
     if command is None:
         return actor, error_reply(request_id, "unknown_type", _("Unknown message type."))
+    try:
+        message = fields_checked(command, frame)
+    except ActionRefused as refused:
+        return actor, error_reply(request_id, refused.code, refused.message)
     # Permission is checked against the room as it is now, not as it was at connect.
     actor = actor_refresh(actor)
     # Messages go back in the language of the person who asked (workshops.languages),
     # or the room's, whatever the server's default.
     with translation.override(language or actor.workshop.language):
         try:
-            data = command.handle(actor, frame)
+            data = command.handle(actor, message)
         except ActionRefused as refused:
             return actor, error_reply(request_id, refused.code, refused.message)
     return actor, {"type": "ack", "request_id": request_id, "data": data}
+
+
+# Every frame carries these beside the command's own fields.
+_ENVELOPE = frozenset({"type", "request_id"})
+_PROBLEM_AT = re.compile(r"^(?P<problem>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.DOTALL)
+_FIELD_NAMED = re.compile(r"field `(?P<field>[^`]*)`")
+
+
+def fields_checked(command: registry.Command, frame: dict[str, Any]) -> dict[str, Any]:
+    """The frame's fields as the command declares them, or ActionRefused("invalid").
+
+    Unknown, missing and wrong-typed fields are refused here, before any service runs;
+    numbers are never read from text, nor true and false as numbers (msgspec's strict mode).
+    """
+    fields = {name: value for name, value in frame.items() if name not in _ENVELOPE}
+    try:
+        checked = msgspec.convert(fields, command.fields)
+    except msgspec.ValidationError as error:
+        raise ActionRefused("invalid", _field_problem(str(error))) from None
+    return msgspec.structs.asdict(checked)
+
+
+def _field_problem(text: str) -> str:
+    """A sentence naming the field msgspec found wrong, and what it takes."""
+    match = _PROBLEM_AT.match(text)
+    problem = match.group("problem") if match else text
+    path = (match.group("path") or "").lstrip(".") if match else ""
+    named = _FIELD_NAMED.search(problem)
+    if problem.startswith("Object contains unknown field") and named:
+        return _("This command takes no field “%(field)s”.") % {"field": named.group("field")}
+    if problem.startswith("Object missing required field") and named:
+        return _("This command needs the field “%(field)s”.") % {"field": named.group("field")}
+    if problem.startswith("Expected `") and path:
+        kinds = [
+            _KINDS.get(kind.strip(), kind.strip()) for kind in problem.split("`")[1].split("|")
+        ]
+        return _("The field “%(field)s” must be %(kinds)s.") % {
+            "field": path,
+            "kinds": _(" or ").join(str(kind) for kind in kinds),
+        }
+    return _("This command's fields are not valid: %(problem)s") % {"problem": text}
+
+
+# msgspec's names for JSON types, as a person reads them.
+_KINDS = {
+    "int": gettext_lazy("a whole number"),
+    "float": gettext_lazy("a number"),
+    "str": gettext_lazy("text"),
+    "bool": gettext_lazy("true or false"),
+    "array": gettext_lazy("a list"),
+    "object": gettext_lazy("an object"),
+    "null": "null",
+}
 
 
 def error_reply(request_id: str | None, code: str, message: str) -> dict[str, Any]:

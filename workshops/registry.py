@@ -48,6 +48,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import msgspec
+
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
@@ -66,14 +68,26 @@ class Screen(enum.StrEnum):
     WALL = "wall"
 
 
+class Fields(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Base of a command's declared fields: a frame with any other field is refused.
+
+    Declare each field with its type; a default makes it optional. Describe a field
+    for the protocol reference with ``Annotated[int, msgspec.Meta(description=...)]``.
+    """
+
+
+class Data(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Base of an event's declared data."""
+
+
 @dataclass(frozen=True)
 class Command:
     """One WebSocket command: what runs it, its declared fields, and what the doc says."""
 
     # handle(actor, message) -> the ack's data; `message` is the validated frame as a dict.
     handle: Callable[[Actor, dict[str, Any]], dict[str, Any]]
-    # A msgspec.Struct declaring the frame's fields (besides `type` and `request_id`).
-    fields: type[Any] | None = None
+    # The frame's fields besides `type` and `request_id`: a Fields subclass.
+    fields: type[Fields] = Fields
     # For the protocol reference: who may send it and when, and what the ack carries.
     who: str = ""
     answer: str = ""
@@ -83,8 +97,8 @@ class Command:
 class Event:
     """One room event: its declared data, and who hears it (for the protocol reference)."""
 
-    # A msgspec.Struct declaring the event's `data`.
-    data: type[Any]
+    # The event's `data`: a Data subclass.
+    data: type[Data]
     audience: str = "everyone"
 
 

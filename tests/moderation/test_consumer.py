@@ -104,7 +104,13 @@ async def test_citizens_cannot_moderate(
 
     for frame in (
         {"type": "moderation.hide", "idea_id": 1},
-        {"type": "moderation.configure", "mode": "pre"},
+        {
+            "type": "moderation.configure",
+            "mode": "pre",
+            "flag_threshold": 3,
+            "word_list": "",
+            "retention_days": 30,
+        },
         {"type": "participant.remove", "participant_id": 1},
     ):
         await socket.send_json_to(frame)

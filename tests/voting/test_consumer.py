@@ -130,9 +130,10 @@ async def test_a_vote_is_acknowledged_with_the_exact_budget_and_reaches_the_othe
     assert await nothing_arrives(other), "another participant heard my ballot"
 
 
-async def test_a_participant_id_in_the_frame_is_ignored(
+async def test_a_frame_naming_a_participant_is_refused(
     open_socket: Connect, phone: Client, neighbour: Client, wall: list[Idea]
 ) -> None:
+    """Who votes is the socket's own participant; a frame has no field to name another."""
     victim = await database_sync_to_async(
         lambda: Participant.objects.get(display_name="Brave Lynx 17")
     )()
@@ -140,15 +141,18 @@ async def test_a_participant_id_in_the_frame_is_ignored(
 
     await socket.send_json_to(vote_frame(wall[0], 1, participant_id=victim.pk))
 
-    assert (await answer(socket, "v1"))["type"] == "ack"
-    assert await dots_by_participant(wall[0].workshop) == {"Curious Otter 42": 1}
+    refused = await answer(socket, "v1")
+    assert (refused["type"], refused["code"]) == ("error", "invalid")
+    assert "participant_id" in refused["message"]
+    assert await dots_by_participant(wall[0].workshop) == {}
 
 
 @pytest.mark.parametrize(
     ("dots", "code", "message"),
     [
         (4, "invalid", "At most 3 dots can go on one item."),
-        ("3", "invalid", "Say how many dots, as a whole number."),
+        ("3", "invalid", "The field “dots” must be a whole number."),
+        (True, "invalid", "The field “dots” must be a whole number."),
         (-1, "invalid", "The number of dots cannot be negative."),
     ],
 )
@@ -220,7 +224,16 @@ async def test_a_citizen_cannot_reveal_or_configure(
 
     await socket.send_json_to({"type": "tallies.reveal", "request_id": "r"})
     await socket.send_json_to(
-        {"type": "voting.configure", "request_id": "c", "method": "approval", "target": "idea"}
+        {
+            "type": "voting.configure",
+            "request_id": "c",
+            "method": "approval",
+            "target": "idea",
+            "dots_per_participant": 5,
+            "max_dots_per_item": 3,
+            "rank_count": 3,
+            "show_live": True,
+        }
     )
 
     assert (await answer(socket, "r"))["code"] == "forbidden"
