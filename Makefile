@@ -17,7 +17,7 @@ BIND := 127.0.0.1
 ADDRESS := 127.0.0.1
 endif
 
-.PHONY: run test lint bench run-packages system-packages clean
+.PHONY: run test lint bench run-packages system-packages messages compile-messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || (scripts/install-system-packages python3-venv && $(PYTHON) -m venv $(VENV))
@@ -47,7 +47,7 @@ run-packages:
 
 # What the tests start themselves: Redis, PostgreSQL and a real browser.
 system-packages: run-packages
-	scripts/install-system-packages redis-server chromium postgresql
+	scripts/install-system-packages redis-server chromium postgresql gettext
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
@@ -69,6 +69,17 @@ test: system-packages lint $(EID_PROVIDER)/node_modules/.installed
 BENCH_ARGS ?=
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.fanout.run $(BENCH_ARGS)
+
+# After adding or changing strings: update locale/da and locale/sv from the code
+# (docs/translating.md), translate the new entries, then compile.
+messages: $(VENV)/.installed-test
+	scripts/install-system-packages gettext
+	$(BIN)/python manage.py makemessages -l da -l sv --no-obsolete
+	$(BIN)/python manage.py makemessages -l da -l sv -d djangojs --no-obsolete
+	@echo "Now translate the new and fuzzy entries in locale/*/LC_MESSAGES/*.po, then: make compile-messages"
+
+compile-messages: $(VENV)/.installed-run
+	$(BIN)/python manage.py compilemessages
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache staticfiles

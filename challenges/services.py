@@ -564,7 +564,7 @@ def _announce_forward(proposal: Proposal) -> None:
     with translation.override(proposal.challenge.language):
         subject = _("A proposal reached its threshold: %(title)s") % {"title": proposal.title}
         body = _(
-            "The proposal \u201c%(title)s\u201d in the challenge \u201c%(challenge)s\u201d "
+            "The proposal “%(title)s” in the challenge “%(challenge)s” "
             "reached %(count)d supporters (the threshold is %(threshold)d) and is forwarded "
             "to %(administration)s for formal treatment.\n\n%(text)s\n\n%(link)s"
         ) % {

@@ -1,8 +1,8 @@
 """Django's makemessages, knowing where Samskab keeps its strings (docs/translating.md).
 
-The page scripts call the catalogue's gettext as `t(...)` (see static/workshops/room.js),
-so xgettext is told that `t` marks a string too; and the tests, the benchmark and
-collected static files hold nothing a person reads in the product.
+The page scripts call the catalogue's gettext and ngettext as `t(...)` and `nt(...)`
+(see static/workshops/room.js), so xgettext is told that those mark strings too; and
+the tests, the benchmark and collected static files hold nothing a person reads.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from django.core.management.commands import makemessages
 
 # Folders makemessages never reads, whatever the command line says.
 IGNORED = ["tests", "bench", "staticfiles", "node_modules", "scripts", "*.egg-info"]
-# Extra xgettext keywords for the page scripts: `t` is gettext by another name.
-JS_KEYWORDS = ["--keyword=t"]
+# Extra xgettext keywords for the page scripts: `t` and `nt` are gettext and ngettext.
+JS_KEYWORDS = ["--keyword=t", "--keyword=nt:1,2"]
 
 
 class Command(makemessages.Command):
