@@ -129,7 +129,11 @@ class LanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         language_use(request, request_language(request))
-        response = self.get_response(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            # The thread serves someone else next; nothing of this request's language stays.
+            translation.deactivate()
         # The same address answers in another language for another cookie or browser.
         patch_vary_headers(response, ("Accept-Language", "Cookie"))
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
