@@ -129,6 +129,7 @@ def proposal_page(request: HttpRequest, proposal_id: str) -> HttpResponse:
             "progress": selectors.proposal_progress(proposal=proposal),
             "support": selectors.support_of(proposal=proposal, citizen=citizen),
             "is_author": is_author,
+            "supportable": proposal.status in Proposal.SUPPORTABLE and proposal.challenge.is_open(),
             "cosponsors": selectors.cosponsor_count(proposal=proposal),
             "cosponsor_url": cosponsor_url if is_author else "",
             "share_url": share_url,
