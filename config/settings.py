@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "challenges",
     "statuses",
     "routing",
+    "selfcheck",
 ]
 
 MIDDLEWARE = [

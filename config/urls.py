@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("challenges.urls")),
     path("", include("statuses.urls")),
     path("", include("routing.urls")),
+    path("", include("selfcheck.urls")),
     path("", include("workshops.urls")),
 ]

@@ -12,8 +12,12 @@ class RoutingConfig(AppConfig):
 
     def ready(self) -> None:
         from jobs.schedule import schedule_register
+        from workshops import registry
+        from workshops.registry import Screen
 
         from . import tasks
+
+        registry.add_panel(Screen.CONSOLE, "routing/console_panel.html", order=80)
 
         # Hourly: a day's confirmations reach the model the same day, and a run that
         # finds the history unchanged costs one query.

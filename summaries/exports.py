@@ -148,6 +148,7 @@ def _method_lines(summary: Summary) -> list[str]:
         _("Voting: %(method)s on %(target)s")
         % {"method": voting["method_label"], "target": voting["target_label"].lower()},
         _("Moderation: %s") % summary.moderation["label"],
+        *(f"{note['label']}: {note['text']}" for note in summary.method_notes),
     ]
 
 
@@ -253,6 +254,7 @@ def summary_as_dict(summary: Summary) -> dict[str, Any]:
             "phases_run": [{"phase": phase, "label": label} for phase, label in summary.phases_run],
             "voting": summary.voting,
             "moderation": summary.moderation,
+            "notes": summary.method_notes,
         },
         "participation": summary.participation,
         "propositions": [

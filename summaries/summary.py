@@ -22,6 +22,7 @@ from voting.models import Ballot, Vote
 from workshops.models import Participant, Workshop
 from workshops.phases import RUNNABLE_PHASES, Phase
 
+from .method import method_notes
 from .models import PropositionField
 from .selectors import Figure, propositions_of, support_figures
 
@@ -91,6 +92,8 @@ class Summary:
     ideas_not_carried: list[ItemSupport]
     # The raw data (CSV and JSON); filled only when asked for.
     raw: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # Lines other apps add to the method section (summaries.method), as label and text.
+    method_notes: list[dict[str, str]] = field(default_factory=list)
 
 
 def _tags_by_object(model: type[Idea] | type[Cluster], workshop: Workshop) -> dict[int, list[str]]:
@@ -302,6 +305,7 @@ def _build(workshop: Workshop, with_raw: bool, language: str) -> Summary:
         propositions=propositions,
         clusters_not_carried=clusters_not_carried,
         ideas_not_carried=ideas_not_carried,
+        method_notes=method_notes(workshop),
     )
     if with_raw:
         carried_cluster_ids = carried_clusters
