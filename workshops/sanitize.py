@@ -1,4 +1,22 @@
-"""Cleaning what people type before it is stored."""
+"""Cleaning what people type before it is stored.
+
+What clean_text changes, and nothing else (docs/protocol.md says the same):
+
+- the text is put in Unicode's composed form (NFC), so "é" typed as "e" and a
+  combining accent is the same "é" everywhere;
+- line breaks become "\n";
+- control characters go (all of C0 but tab and line breaks, and DEL), and so do the
+  invisible characters that can make text look other than it is: the zero-width
+  space U+200B, the direction marks U+200E and U+200F, and the bidirectional
+  embeddings, overrides and isolates U+202A to U+202E and U+2066 to U+2069;
+- markup goes (tags and comments, see _strip_markup), the words between stay;
+- runs of spaces and tabs become one space, lines are trimmed, more than one blank
+  line becomes one, and a single-line field loses its line breaks.
+
+The zero-width joiner U+200D and non-joiner U+200C stay: they are part of real
+text. The joiner holds emoji sequences together (a family, a rainbow flag), the
+non-joiner spells Persian and other scripts right (می‌خواهم).
+"""
 
 from __future__ import annotations
 
@@ -8,8 +26,11 @@ import unicodedata
 
 import bleach
 
-# Control characters other than line breaks and tabs have no place in an idea.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+# Control characters other than line breaks and tabs have no place in an idea, nor
+# invisible ones that hide or reorder text; U+200C and U+200D are not among them.
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 _SPACES = re.compile(r"[ \t]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 # Each pass removes at least one level of nesting; real text settles in one or two.
@@ -35,7 +56,7 @@ def _strip_markup(text: str) -> str:
 
 
 def clean_text(raw: str, *, multiline: bool = True) -> str:
-    """Plain text from whatever was typed: markup removed, whitespace tidied.
+    """Plain text from whatever was typed (what changes: see this module's docstring).
 
     The result is plain text, not HTML: templates and the page's script escape it
     when they show it, so a string that still looks hostile shows as text.

@@ -67,3 +67,37 @@ def test_invisible_and_control_characters_are_removed() -> None:
 
 def test_markup_only_cleans_to_nothing() -> None:
     assert clean_text("<b></b><!-- hidden --> \n ") == ""
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        # Family: man, zero-width joiner, woman, joiner, girl; one picture, not three.
+        "Room for 👨\u200d👩\u200d👧 in the library",
+        # Rainbow flag: white flag, variation selector, joiner, rainbow.
+        "Pride week 🏳\ufe0f\u200d🌈 at the town hall",
+        # Persian "I want", written with a zero-width non-joiner.
+        "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645 \u067e\u0627\u0631\u06a9",
+    ],
+)
+def test_joiners_and_non_joiners_are_kept(typed: str) -> None:
+    assert clean_text(typed) == typed
+
+
+@pytest.mark.parametrize(
+    ("typed", "cleaned"),
+    [
+        ("Free\u200b wifi", "Free wifi"),
+        ("Free \u200ewifi\u200f", "Free wifi"),
+        # A right-to-left override would show "wifi" backwards next to other words.
+        ("Free \u202ewifi\u202c", "Free wifi"),
+        ("Free \u2067wifi\u2069", "Free wifi"),
+        ("Cafe\u0301", "Café"),
+    ],
+)
+def test_hiding_and_reordering_characters_go_and_text_is_composed(typed: str, cleaned: str) -> None:
+    assert clean_text(typed) == cleaned
+
+
+def test_a_joiner_cannot_turn_into_a_tag() -> None:
+    assert "<script" not in clean_text("<\u200dscript>alert(1)</script>").lower()
