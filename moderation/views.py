@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ideas.serializers import idea_as_dict
 from workshops.actors import PARTICIPANTS_SESSION_KEY, Actor, actor_resolve
 from workshops.errors import ActionRefused
-from workshops.http import id_from_path, refused_json, wants_json
+from workshops.http import answers_json, id_from_path, refused_json, signed_in, wants_json
 from workshops.languages import request_language
 from workshops.limits import client_address
 from workshops.phases import Action
@@ -55,7 +55,8 @@ def _answer(
 # ---- facilitators ------------------------------------------------------------------------
 
 
-@login_required
+@answers_json
+@signed_in
 @require_POST
 def settings_update(request: HttpRequest, code: str) -> HttpResponse:
     actor = facilitator_actor(request, code)
@@ -79,7 +80,8 @@ _IDEA_ACTIONS: dict[str, Callable[..., Any]] = {
 }
 
 
-@login_required
+@answers_json
+@signed_in
 @require_POST
 def idea_moderate(request: HttpRequest, code: str, idea_id: str, action: str) -> HttpResponse:
     actor = facilitator_actor(request, code)
@@ -118,7 +120,8 @@ _PARTICIPANT_ACTIONS: dict[str, Callable[..., Any]] = {
 }
 
 
-@login_required
+@answers_json
+@signed_in
 @require_POST
 def participant_moderate(
     request: HttpRequest, code: str, participant_id: str, action: str

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from workshops.actors import Actor, actor_resolve
 from workshops.errors import ActionRefused
+from workshops.http import answers_json, done_json, refused_json, wants_json
 from workshops.languages import Reader, language_switch, language_use, request_language
 from workshops.models import Workshop
 from workshops.phases import Role
@@ -159,28 +160,41 @@ def shared_download(request: HttpRequest, token: str, name: str) -> HttpResponse
     return _download(request, _shared(token), name)
 
 
+@answers_json
 @require_POST
 def share_create(request: HttpRequest, code: str) -> HttpResponse:
     actor = _facilitator(request, code)
     with translation.override(_facilitator_language(request, actor)):
         try:
-            services.summary_share_create(actor=actor)
+            share = services.summary_share_create(actor=actor)
         except ActionRefused as refused:
+            if wants_json(request):
+                return refused_json(refused)
             messages.error(request, refused.message)
         else:
+            if wants_json(request):
+                url = reverse("summaries:shared", kwargs={"token": share.token})
+                return done_json(
+                    {"share": {"id": share.pk, "url": request.build_absolute_uri(url)}}
+                )
             messages.success(request, _("A new link to the summary is ready to share."))
     return redirect(_console(actor))
 
 
+@answers_json
 @require_POST
 def share_revoke(request: HttpRequest, code: str, share_id: int) -> HttpResponse:
     actor = _facilitator(request, code)
     with translation.override(_facilitator_language(request, actor)):
         try:
-            services.summary_share_revoke(actor=actor, share_id=share_id)
+            share = services.summary_share_revoke(actor=actor, share_id=share_id)
         except ActionRefused as refused:
+            if wants_json(request):
+                return refused_json(refused)
             messages.error(request, refused.message)
         else:
+            if wants_json(request):
+                return done_json({"share_id": share.pk})
             messages.success(request, _("The link was withdrawn; it no longer opens the summary."))
     return redirect(_console(actor))
 

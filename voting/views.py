@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -18,13 +17,14 @@ from django.views.decorators.http import require_POST
 
 from workshops.actors import actor_resolve
 from workshops.errors import ActionRefused
-from workshops.http import refused_json, wants_json
+from workshops.http import answers_json, done_json, refused_json, signed_in, wants_json
 from workshops.limits import client_address
 from workshops.numbers import number_or_as_sent
 from workshops.views import facilitator_actor, workshop_or_404
 
 from . import services
 from .forms import BallotForm
+from .serializers import ballot_as_dict
 
 
 def _cast(request: HttpRequest, actor: Any) -> services.OwnBallot:
@@ -73,7 +73,8 @@ def vote(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("workshops:room", code=workshop.join_code)
 
 
-@login_required
+@answers_json
+@signed_in
 @require_POST
 def rules(request: HttpRequest, code: str) -> HttpResponse:
     actor = facilitator_actor(request, code)
@@ -83,7 +84,7 @@ def rules(request: HttpRequest, code: str) -> HttpResponse:
             problems = " ".join(str(error) for errors in form.errors.values() for error in errors)
             raise ActionRefused("invalid", problems)
         fields = form.cleaned_data
-        _ballot, cleared = services.ballot_configure(
+        ballot, cleared = services.ballot_configure(
             actor=actor,
             method=fields["method"],
             target=fields["target"],
@@ -94,8 +95,12 @@ def rules(request: HttpRequest, code: str) -> HttpResponse:
             clear_votes=fields["clear_votes"],
         )
     except ActionRefused as error:
+        if wants_json(request):
+            return refused_json(error)
         messages.error(request, error.message)
     else:
+        if wants_json(request):
+            return done_json({"ballot": ballot_as_dict(ballot), "cleared_votes": cleared})
         if cleared:
             messages.warning(
                 request,
@@ -111,14 +116,19 @@ def rules(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("workshops:console", code=actor.workshop.join_code)
 
 
-@login_required
+@answers_json
+@signed_in
 @require_POST
 def reveal(request: HttpRequest, code: str) -> HttpResponse:
     actor = facilitator_actor(request, code)
     try:
-        services.tallies_reveal(actor=actor)
+        ballot = services.tallies_reveal(actor=actor)
     except ActionRefused as error:
+        if wants_json(request):
+            return refused_json(error)
         messages.error(request, error.message)
     else:
+        if wants_json(request):
+            return done_json({"ballot": ballot_as_dict(ballot)})
         messages.success(request, _("The tallies are now shown to the whole room."))
     return redirect("workshops:console", code=actor.workshop.join_code)

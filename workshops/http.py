@@ -7,9 +7,13 @@ without script gets the page back instead, which each view decides.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 
 from .errors import ActionRefused
 from .numbers import number_or_as_sent
@@ -27,6 +31,11 @@ def wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
+def done_json(data: dict[str, Any], *, status: int = 200) -> JsonResponse:
+    """The answer to a page's script when the write was done: the command's ack data."""
+    return JsonResponse({"ok": True, **data}, status=status)
+
+
 def refused_json(error: ActionRefused) -> JsonResponse:
     body = {"ok": False, "code": error.code, "message": error.message}
     response = JsonResponse(body, status=REFUSAL_STATUS.get(error.code, 400))
@@ -42,3 +51,39 @@ def id_from_path(raw: str) -> Any:
     to be an id never reaches int(), which would fail on thousands of digits.
     """
     return number_or_as_sent(raw)
+
+
+View = Callable[..., HttpResponse]
+
+
+def answers_json(view: View) -> View:
+    """A page's script gets JSON from this view, never a redirect or an HTML error page.
+
+    A missing workshop (Http404, also what a non-facilitator gets for a facilitator's
+    page) becomes `not_found`; a person who is not signed in gets `forbidden` instead
+    of the redirect to the sign-in page a browser gets.
+    """
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not wants_json(request):
+            return view(request, *args, **kwargs)
+        try:
+            return view(request, *args, **kwargs)
+        except Http404 as missing:
+            return refused_json(ActionRefused("not_found", str(missing) or _("Not found.")))
+
+    return wrapped
+
+
+def signed_in(view: View) -> View:
+    """login_required for browsers; a page's script gets `forbidden` (403) instead."""
+    browser_view = login_required(view)
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if wants_json(request) and not request.user.is_authenticated:
+            return refused_json(ActionRefused("forbidden", _("Sign in first.")))
+        return browser_view(request, *args, **kwargs)
+
+    return wrapped

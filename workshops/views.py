@@ -26,13 +26,14 @@ from .forms import (
     TimerForm,
     WorkshopForm,
 )
-from .http import REFUSAL_STATUS
+from .http import REFUSAL_STATUS, answers_json, done_json, refused_json, signed_in, wants_json
 from .languages import Reader, language_use, request_language
 from .limits import client_address
 from .models import Workshop
 from .names import friendly_name
 from .phases import Action, Phase, Role
 from .selectors import room_snapshot, workshop_by_code, workshops_facilitated_by
+from .serializers import participant_as_dict, workshop_as_dict
 
 
 def workshop_or_404(code: str) -> Workshop:
@@ -205,6 +206,7 @@ def room(request: HttpRequest, code: str) -> HttpResponse:
     return room_page(request, "workshops/room.html", actor, {})
 
 
+@answers_json
 @require_POST
 def rename(request: HttpRequest, code: str) -> HttpResponse:
     workshop = workshop_or_404(code)
@@ -214,9 +216,16 @@ def rename(request: HttpRequest, code: str) -> HttpResponse:
     try:
         if not form.is_valid():
             raise ActionRefused("invalid", _("Your name cannot be empty."))
-        services.participant_rename(actor=actor, display_name=form.cleaned_data["display_name"])
+        participant = services.participant_rename(
+            actor=actor, display_name=form.cleaned_data["display_name"]
+        )
     except ActionRefused as error:
+        if wants_json(request):
+            return refused_json(error)
         messages.error(request, error.message)
+    else:
+        if wants_json(request):
+            return done_json({"participant": participant_as_dict(participant)})
     return redirect("workshops:room", code=workshop.join_code)
 
 
@@ -318,7 +327,8 @@ def projector(request: HttpRequest, code: str) -> HttpResponse:
     return room_page(request, "workshops/projector.html", projected, {}, reader=Reader.ROOM)
 
 
-@login_required
+@answers_json
+@signed_in
 @require_POST
 def phase_change(request: HttpRequest, code: str) -> HttpResponse:
     actor = facilitator_actor(request, code)
@@ -331,16 +341,22 @@ def phase_change(request: HttpRequest, code: str) -> HttpResponse:
             phase=form.cleaned_data["phase"],
             duration_seconds=form.cleaned_data["duration_seconds"],
         )
+    except ActionRefused as error:
+        if wants_json(request):
+            return refused_json(error)
+        messages.error(request, error.message)
+    else:
+        if wants_json(request):
+            return done_json({"workshop": workshop_as_dict(workshop)})
         messages.success(
             request,
             _("The room is now in the %(phase)s phase.") % {"phase": Phase(workshop.phase).label},
         )
-    except ActionRefused as error:
-        messages.error(request, error.message)
     return redirect("workshops:console", code=actor.workshop.join_code)
 
 
-@login_required
+@answers_json
+@signed_in
 @require_POST
 def timer_set(request: HttpRequest, code: str) -> HttpResponse:
     actor = facilitator_actor(request, code)
@@ -348,15 +364,21 @@ def timer_set(request: HttpRequest, code: str) -> HttpResponse:
     try:
         if not form.is_valid():
             raise ActionRefused("invalid", _("Choose a timer from the list."))
-        services.workshop_set_timer(
+        workshop = services.workshop_set_timer(
             actor=actor, duration_seconds=form.cleaned_data["duration_seconds"]
         )
     except ActionRefused as error:
+        if wants_json(request):
+            return refused_json(error)
         messages.error(request, error.message)
+    else:
+        if wants_json(request):
+            return done_json({"workshop": workshop_as_dict(workshop)})
     return redirect("workshops:console", code=actor.workshop.join_code)
 
 
-@login_required
+@answers_json
+@signed_in
 @require_POST
 def invite(request: HttpRequest, code: str) -> HttpResponse:
     actor = facilitator_actor(request, code)
@@ -366,26 +388,27 @@ def invite(request: HttpRequest, code: str) -> HttpResponse:
             raise ActionRefused("invalid", _("Enter a valid email address."))
         invitation = services.facilitator_invite(actor=actor, email=form.cleaned_data["email"])
     except ActionRefused as error:
+        if wants_json(request):
+            return refused_json(error)
         messages.error(request, error.message)
-    else:
-        url = links.absolute_url(
-            request, reverse("workshops:invitation", kwargs={"token": invitation.token})
-        )
-        send_mail(
-            _("Co-facilitate “%(title)s” on Samskab") % {"title": actor.workshop.title},
-            _(
-                "You are invited to help run the workshop “%(title)s”. "
-                "Open this link to accept: %(url)s"
-            )
-            % {"title": actor.workshop.title, "url": url},
-            None,
-            [invitation.email],
-            fail_silently=True,
-        )
-        messages.success(
-            request,
-            _("Invitation created. Send your colleague this link: %(url)s") % {"url": url},
-        )
+        return redirect("workshops:console", code=actor.workshop.join_code)
+    url = links.absolute_url(
+        request, reverse("workshops:invitation", kwargs={"token": invitation.token})
+    )
+    send_mail(
+        _("Co-facilitate “%(title)s” on Samskab") % {"title": actor.workshop.title},
+        _("You are invited to help run the workshop “%(title)s”. Open this link to accept: %(url)s")
+        % {"title": actor.workshop.title, "url": url},
+        None,
+        [invitation.email],
+        fail_silently=True,
+    )
+    if wants_json(request):
+        return done_json({"invitation": {"email": invitation.email, "url": url}})
+    messages.success(
+        request,
+        _("Invitation created. Send your colleague this link: %(url)s") % {"url": url},
+    )
     return redirect("workshops:console", code=actor.workshop.join_code)
 
 
