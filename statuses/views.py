@@ -275,7 +275,8 @@ def _receipt_response(
         "receipt_config": config,
     }
     response = render(request, "statuses/receipt.html", context, status=status)
-    response["Referrer-Policy"] = "no-referrer"
+    # The site's Referrer-Policy (same-origin) already keeps the token from other sites;
+    # "no-referrer" would make the browser send "Origin: null", which fails CSRF checks.
     response["Cache-Control"] = "no-store"
     return response
 

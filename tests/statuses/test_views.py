@@ -141,7 +141,7 @@ def test_the_receipt_page_shows_what_i_said_with_each_status(
         reverse("statuses:receipt", kwargs={"token": closed.receipts["author"].token})
     )
     text = page.content.decode()
-    assert page["Cache-Control"] == "no-store" and page["Referrer-Policy"] == "no-referrer"
+    assert page["Cache-Control"] == "no-store" and page["Referrer-Policy"] == "same-origin"
     assert "Open the roof terrace" in text and "Accepted" in text
     assert "Free wifi" not in text
 
