@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from workshops.commands import error_reply
+from workshops.consumers import pooled
 from workshops.hub import WIRE_SEND
 
 from .hub import ChallengeHub, challenge_hub
@@ -44,15 +44,15 @@ class ChallengeConsumer(AsyncWebsocketConsumer):
         challenge_id = int(self.scope["url_route"]["kwargs"]["challenge_id"])
         await self.accept()
         self.held: list[str] | None = []
-        snapshot_exists = await database_sync_to_async(challenge_by_id)(challenge_id=challenge_id)
-        if snapshot_exists is None:
+        challenge = await pooled(challenge_by_id)(challenge_id=challenge_id)
+        if challenge is None:
             await self._send(error_reply(None, "not_found", _("No such challenge.")))
             await self.close(code=CLOSE_NOT_FOUND)
             return
         # Join before reading: a change racing the read arrives after the snapshot.
         self.hub = challenge_hub(challenge_id)
         await self.hub.add(self)
-        snapshot = await database_sync_to_async(_snapshot)(challenge_id)
+        snapshot = await pooled(_snapshot)(challenge_id)
         await self._send({"type": "snapshot", "data": snapshot})
         held, self.held = self.held or [], None
         for text in held:
