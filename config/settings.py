@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "statuses",
     "routing",
     "selfcheck",
+    "cocreation",
 ]
 
 MIDDLEWARE = [

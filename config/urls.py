@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("statuses.urls")),
     path("", include("routing.urls")),
     path("", include("selfcheck.urls")),
+    path("", include("cocreation.urls")),
     path("", include("workshops.urls")),
 ]
