@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -42,19 +43,41 @@ def manage(env: dict[str, str], *args: str) -> str:
 @contextlib.contextmanager
 def daphne(env: dict[str, str], port: int | None = None) -> Iterator[str]:
     """Run Daphne on this project; yields its base URL and stops it afterwards."""
+    with asgi_server(env, "daphne", port) as served:
+        yield served.url
+
+
+@dataclass(frozen=True)
+class Served:
+    """A running server process: where it listens, and what it has written so far."""
+
+    url: str
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+ASGI_SERVERS = ("daphne", "uvicorn")
+
+
+@contextlib.contextmanager
+def asgi_server(env: dict[str, str], kind: str, port: int | None = None) -> Iterator[Served]:
+    """Run this project on Daphne or uvicorn; yields where it listens and its log."""
     port = port or free_port()
-    log = open(ROOT / f".daphne-{port}.log", "w")  # noqa: SIM115 - closed below
-    command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
-    process = subprocess.Popen(
-        [*command, "config.asgi:application"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    log = open(ROOT / f".daphne-{kind}-{port}.log", "w")  # noqa: SIM115 - closed below
+    if kind == "daphne":
+        command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
+        command.append("config.asgi:application")
+    elif kind == "uvicorn":
+        command = [sys.executable, "-m", "uvicorn", "config.asgi:application"]
+        command += ["--host", "127.0.0.1", "--port", str(port), "--ws", "websockets"]
+    else:
+        raise ValueError(f"no ASGI server called {kind!r}")
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         wait_for_port(port, processes=[process])
-        yield f"http://127.0.0.1:{port}"
+        yield Served(url=f"http://127.0.0.1:{port}", log_path=Path(log.name))
     finally:
         process.terminate()
         try:
