@@ -8,8 +8,9 @@ import pytest
 from ideas.models import Idea
 from ideas.services import idea_edit, idea_post
 from moderation.services import word_list_matches
-from workshops.actors import Actor
+from workshops.actors import Actor, actor_refresh
 from workshops.sanitize import clean_text
+from workshops.selectors import room_snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +79,8 @@ def test_joined_emoji_and_persian_words_pass_unchanged_by_matching(
 
     assert idea.status == Idea.Status.PUBLISHED
     assert idea.text == clean_text(text)
+    # The joiners that hold the emoji and the Persian word together are stored and shown.
+    joiners = [char for char in text if char in "\u200c\u200d"]
+    assert [char for char in idea.text if char in "\u200c\u200d"] == joiners
+    shown = [i["text"] for i in room_snapshot(actor=actor_refresh(citizen))["ideas"]]
+    assert shown == [idea.text]
