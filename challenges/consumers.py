@@ -15,7 +15,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from workshops.commands import error_reply
-from workshops.consumers import pooled
+from workshops.consumers import frame_parse, pooled
 from workshops.hub import WIRE_SEND
 
 from .hub import ChallengeHub, challenge_hub
@@ -64,18 +64,19 @@ class ChallengeConsumer(AsyncWebsocketConsumer):
             self.hub = None
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if text_data is None or len(text_data.encode()) > settings.SAMSKAB["MAX_FRAME_BYTES"]:
+        if (
+            text_data is None
+            or len(text_data.encode("utf-8", "surrogatepass")) > settings.SAMSKAB["MAX_FRAME_BYTES"]
+        ):
             await self._send(error_reply(None, "malformed", _("Send short text frames with JSON.")))
             return
-        try:
-            frame = json.loads(text_data)
-        except ValueError:
-            await self._send(error_reply(None, "malformed", _("That message is not valid JSON.")))
+        # The room's guard: nesting and lone surrogates are answered, never crashed on.
+        frame, problem = frame_parse(text_data)
+        if problem is not None:
+            await self._send(problem)
             return
-        request_id = frame.get("request_id") if isinstance(frame, dict) else None
-        if not isinstance(request_id, str) or len(request_id) > 64:
-            request_id = None
-        if isinstance(frame, dict) and frame.get("type") == "ping":
+        request_id = frame.get("request_id")
+        if frame.get("type") == "ping":
             await self._send({"type": "pong", "request_id": request_id})
             return
         await self._send(

@@ -123,6 +123,38 @@ def _socket_language(scope: dict[str, Any], actor: Actor | None, *, as_observer:
     return scope_language(scope, reader=reader, workshop_language=actor.workshop.language)
 
 
+def frame_parse(text_data: str | None) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The frame as a JSON object, or the error frame to answer instead.
+
+    The one guard in front of every socket's frames: size, nesting, JSON, a type,
+    text that can be encoded, and a short request id. Whatever it refuses is
+    answered, and the socket stays open.
+    """
+    if text_data is None:
+        return {}, error_reply(None, "malformed", _("Send text frames with JSON."))
+    if len(text_data.encode("utf-8", "surrogatepass")) > settings.SAMSKAB["MAX_FRAME_BYTES"]:
+        return {}, error_reply(None, "too_large", _("That message is too large."))
+    if _nested_deeper_than(text_data, MAX_FRAME_DEPTH):
+        message = _("That message is nested too deeply.")
+        return {}, error_reply(None, "malformed", message)
+    try:
+        frame = json.loads(text_data)
+    except (ValueError, RecursionError):
+        return {}, error_reply(None, "malformed", _("That message is not valid JSON."))
+    if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+        return {}, error_reply(None, "malformed", _("A message needs a type."))
+    if _MAYBE_SURROGATE.search(text_data) and not _encodable(frame):
+        message = _("That message holds characters that are not text.")
+        return {}, error_reply(None, "malformed", message)
+    request_id = frame.get("request_id")
+    if request_id is not None and (
+        not isinstance(request_id, str) or len(request_id) > REQUEST_ID_MAX_LENGTH
+    ):
+        message = _("The request id must be a short string.")
+        return {}, error_reply(None, "invalid", message)
+    return frame, None
+
+
 class RoomConsumer(AsyncWebsocketConsumer):
     # No channel of its own: the room's hub receives events once for all local sockets.
     channel_layer_alias = None
@@ -215,7 +247,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self._receive(text_data)
 
     async def _receive(self, text_data: str | None) -> None:
-        frame, problem = self._parse(text_data)
+        frame, problem = frame_parse(text_data)
         if problem is not None:
             await self._send(problem)
             return
@@ -235,32 +267,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
             message = _("Something went wrong on our side; nothing changed. Try again.")
             await self._send(error_reply(request_id, "server_error", message))
 
-    @staticmethod
-    def _parse(text_data: str | None) -> tuple[dict[str, Any], dict[str, Any] | None]:
-        """The frame as a JSON object, or the error to answer instead."""
-        if text_data is None:
-            return {}, error_reply(None, "malformed", _("Send text frames with JSON."))
-        if len(text_data.encode("utf-8", "surrogatepass")) > settings.SAMSKAB["MAX_FRAME_BYTES"]:
-            return {}, error_reply(None, "too_large", _("That message is too large."))
-        if _nested_deeper_than(text_data, MAX_FRAME_DEPTH):
-            message = _("That message is nested too deeply.")
-            return {}, error_reply(None, "malformed", message)
-        try:
-            frame = json.loads(text_data)
-        except (ValueError, RecursionError):
-            return {}, error_reply(None, "malformed", _("That message is not valid JSON."))
-        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-            return {}, error_reply(None, "malformed", _("A message needs a type."))
-        if _MAYBE_SURROGATE.search(text_data) and not _encodable(frame):
-            message = _("That message holds characters that are not text.")
-            return {}, error_reply(None, "malformed", message)
-        request_id = frame.get("request_id")
-        if request_id is not None and (
-            not isinstance(request_id, str) or len(request_id) > REQUEST_ID_MAX_LENGTH
-        ):
-            message = _("The request id must be a short string.")
-            return {}, error_reply(None, "invalid", message)
-        return frame, None
+    # The consumer's own name for the shared guard (tests call it so).
+    _parse = staticmethod(frame_parse)
 
     # What the room's hub calls (workshops.hub.Listener).
 
