@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import formats, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from workshops.spreadsheet import csv_text
 
@@ -155,8 +156,10 @@ def _method_lines(summary: Summary) -> list[str]:
 def _participation_lines(summary: Summary) -> list[str]:
     figures = summary.participation
     return [
-        _("%s participants") % figures["participants"],
-        _("%s ideas") % figures["ideas"],
+        ngettext("%(count)s participant", "%(count)s participants", figures["participants"])
+        % {"count": figures["participants"]},
+        ngettext("%(count)s idea", "%(count)s ideas", figures["ideas"])
+        % {"count": figures["ideas"]},
         _("%(votes)s votes from %(voters)s distinct voters")
         % {"votes": figures["votes"], "voters": figures["distinct_voters"]},
         _("%(held)s ideas held and %(hidden)s hidden by moderation")
