@@ -453,7 +453,9 @@ def support_give(
     `person_hash` is the keyed hash of a verified eID subject (challenges/eid.py);
     a verified challenge refuses support without one.
     """
-    proposal = _proposal_for_update(proposal_id)
+    # Read, not locked: the proposal's row is locked only by the count's update below, so
+    # supports to one proposal wait on each other for that update and the commit alone.
+    proposal = _proposal_to_count(proposal_id)
     _supportable(proposal)
     verified = proposal.challenge.supporters == Challenge.Supporters.VERIFIED
     if verified and not person_hash:
@@ -472,10 +474,7 @@ def support_give(
             Support.objects.create(proposal=proposal, citizen=citizen, person_hash=person_hash)
     except IntegrityError:
         raise ActionRefused("already_supported", _("You already support this proposal.")) from None
-    proposal.support_count = F("support_count") + 1
-    proposal.revision = F("revision") + 1
-    proposal.save(update_fields=["support_count", "revision"])
-    proposal.refresh_from_db(fields=["support_count", "revision"])
+    _count_move(proposal, 1)
     _after_count_change(proposal)
     return proposal
 
@@ -483,17 +482,39 @@ def support_give(
 @transaction.atomic
 def support_withdraw(*, proposal_id: object, citizen: Citizen) -> Proposal:
     """Take one's support back while the proposal is open; a reached threshold stays reached."""
-    proposal = _proposal_for_update(proposal_id)
+    proposal = _proposal_to_count(proposal_id)
     _supportable(proposal)
     deleted, _counts = Support.objects.filter(proposal=proposal, citizen=citizen).delete()
     if not deleted:
         raise ActionRefused("not_supported", _("You do not support this proposal."))
-    proposal.support_count = F("support_count") - 1
-    proposal.revision = F("revision") + 1
-    proposal.save(update_fields=["support_count", "revision"])
-    proposal.refresh_from_db(fields=["support_count", "revision"])
+    _count_move(proposal, -1)
     _after_count_change(proposal)
     return proposal
+
+
+def _proposal_to_count(proposal_id: object) -> Proposal:
+    if isinstance(proposal_id, bool) or not isinstance(proposal_id, int):
+        raise ActionRefused("not_found", _("That proposal does not exist."))
+    proposal = Proposal.objects.select_related("challenge").filter(pk=proposal_id).first()
+    if proposal is None:
+        raise ActionRefused("not_found", _("That proposal does not exist."))
+    return proposal
+
+
+def _count_move(proposal: Proposal, step: int) -> None:
+    """Move the count by `step`; from here to the commit the proposal's row is locked.
+
+    Only while support counts: a proposal held or hidden since it was read refuses,
+    and the caller's transaction (with the support it wrote) rolls back.
+    """
+    moved = Proposal.objects.filter(pk=proposal.pk, status__in=Proposal.SUPPORTABLE).update(
+        support_count=F("support_count") + step, revision=F("revision") + 1
+    )
+    if not moved:
+        raise ActionRefused("not_supportable", _("This proposal is not open for support."))
+    proposal.refresh_from_db(
+        fields=["support_count", "revision", "status", "threshold_reached_at", "milestone_told"]
+    )
 
 
 def _after_count_change(proposal: Proposal) -> None:
