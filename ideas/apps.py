@@ -22,6 +22,12 @@ class IdeasConfig(AppConfig):
             Screen.ROOM, "ideas/room_compose_panel.html", order=10, context=views.compose_context
         )
         registry.add_panel(Screen.ROOM, "ideas/room_group_panel.html")
-        registry.add_panel(Screen.CONSOLE, "ideas/console_group_panel.html")
+        registry.add_panel(
+            Screen.CONSOLE,
+            "ideas/console_group_panel.html",
+            tool="group",
+            label=_("Group"),
+            phases=("group",),
+        )
         registry.add_panel(Screen.WALL, "ideas/wall_group_panel.html")
         registry.add_script("ideas/group.js")

@@ -24,7 +24,13 @@ class ModerationConfig(AppConfig):
         registry.set_participant_standing(related="restriction", read=selectors.restriction_of)
         # What waits for review comes before everything else a facilitator runs.
         registry.add_panel(Screen.ROOM, "moderation/room_panel.html", order=40)
-        registry.add_panel(Screen.CONSOLE, "moderation/console_panel.html", order=40)
+        registry.add_panel(
+            Screen.CONSOLE,
+            "moderation/console_panel.html",
+            order=40,
+            tool="moderation",
+            label=_("Moderation"),
+        )
         registry.add_script("moderation/moderate.js")
         # New and edited ideas pass the word list and pre-moderation on their way in.
         screening.set_screen(services.IDEA_SCREEN)

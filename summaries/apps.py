@@ -20,7 +20,20 @@ class SummariesConfig(AppConfig):
         registry.add_events(events.EVENTS)
         registry.add_snapshot_part(selectors.snapshot_part)
         registry.add_panel(Screen.ROOM, "summaries/room_panel.html")
-        registry.add_panel(Screen.CONSOLE, "summaries/console_panel.html")
+        registry.add_panel(
+            Screen.CONSOLE,
+            "summaries/console_panel.html",
+            tool="propose",
+            label=_("Value propositions"),
+            phases=("propose",),
+        )
+        registry.add_panel(
+            Screen.CONSOLE,
+            "summaries/console_summary_panel.html",
+            tool="summary",
+            label=_("Summary"),
+            phases=("closed",),
+        )
         registry.add_panel(Screen.WALL, "summaries/wall_panel.html")
         registry.add_script("summaries/propose.js")
         # What it keeps about a participant goes into their data download.

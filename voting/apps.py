@@ -20,7 +20,13 @@ class VotingConfig(AppConfig):
         registry.add_events(events.EVENTS)
         registry.add_snapshot_part(selectors.snapshot_part)
         registry.add_panel(Screen.ROOM, "voting/room_panel.html")
-        registry.add_panel(Screen.CONSOLE, "voting/console_panel.html")
+        registry.add_panel(
+            Screen.CONSOLE,
+            "voting/console_panel.html",
+            tool="vote",
+            label=_("Vote"),
+            phases=("vote", "results"),
+        )
         registry.add_panel(Screen.WALL, "voting/wall_panel.html")
         registry.add_script("voting/vote.js")
         labels_register(("voting.configured", "tallies.revealed"), ballot_labels)

@@ -27,10 +27,12 @@ What each call hands over:
   ``workshops.events.publish`` refuses an event whose data does not match.
 - ``add_snapshot_part(part)``: ``part(*, actor)`` returns the app's keys of the
   room's snapshot, filtered for that actor.
-- ``add_panel(screen, template, order=..., context=...)``: a template the room's
-  pages of that screen include, by ``order`` (lowest first), then in the order the
-  apps are installed; ``context(request, actor, context)`` may add what the
-  template needs.
+- ``add_panel(screen, template, order=..., context=..., tool=..., label=..., phases=...)``:
+  a template the room's pages of that screen include, by ``order`` (lowest first),
+  then in the order the apps are installed; ``context(request, actor, context)`` may
+  add what the template needs. On the console each panel is a tool of its own, one
+  tab: ``tool`` names it, ``label`` is the tab's text, and ``phases`` are the phases
+  the console opens on it. A console panel without a tool goes under "More".
 - ``add_script(path)``: a static script every room page loads after the room's own.
 - ``set_participant_standing(related, read)``: where a participant's restriction
   ("muted", "removed", "erased" or "") is read; ``workshops.actors`` enforces it.
@@ -107,6 +109,10 @@ class Panel:
     template: str
     order: int = 50
     context: Callable[[HttpRequest, Actor, dict[str, Any]], dict[str, Any]] | None = None
+    # On the console: the tool (tab) the panel is, the tab's label, the phases it leads.
+    tool: str = ""
+    label: Any = ""
+    phases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -150,8 +156,13 @@ def add_panel(
     *,
     order: int = 50,
     context: Callable[[HttpRequest, Actor, dict[str, Any]], dict[str, Any]] | None = None,
+    tool: str = "",
+    label: Any = "",
+    phases: tuple[str, ...] = (),
 ) -> None:
-    panel = Panel(template=template, order=order, context=context)
+    panel = Panel(
+        template=template, order=order, context=context, tool=tool, label=label, phases=phases
+    )
     if panel not in PANELS[screen]:
         PANELS[screen].append(panel)
         # Stable: equal orders keep the order the apps registered in.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import links, registry, services
@@ -31,7 +33,7 @@ from .languages import Reader, language_use, request_language
 from .limits import client_address
 from .models import Workshop
 from .names import friendly_name
-from .phases import Action, Phase, Role
+from .phases import RUNNABLE_PHASES, Action, Phase, Role
 from .selectors import room_snapshot, workshop_by_code, workshops_facilitated_by
 from .serializers import participant_as_dict, workshop_as_dict
 
@@ -301,12 +303,65 @@ def workshop_edit(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "workshops/workshop_form.html", context, status=status)
 
 
+# Timer presets offered beside the phase, in seconds.
+TIMER_PRESETS = (60, 180, 300, 600)
+
+
+@dataclass
+class ConsoleTool:
+    """One tab of the console: the room's own, or made of the panels an app registered."""
+
+    name: str
+    label: Any
+    phases: tuple[str, ...] = ()
+    templates: list[str] = field(default_factory=list)
+
+
+def console_tools() -> list[ConsoleTool]:
+    """The console's tools in tab order: letting people in, ideas, each app's, then sharing."""
+    tools = [
+        ConsoleTool("join", gettext_lazy("Let people in"), (Phase.LOBBY,)),
+        ConsoleTool("ideas", gettext_lazy("Ideas"), (Phase.IDEATE,)),
+    ]
+    by_name = {tool.name: tool for tool in tools}
+    for panel in registry.PANELS[registry.Screen.CONSOLE]:
+        name = panel.tool or "more"
+        if name not in by_name:
+            by_name[name] = ConsoleTool(name, panel.label or gettext_lazy("More"), panel.phases)
+            tools.append(by_name[name])
+        by_name[name].templates.append(panel.template)
+    tools.append(ConsoleTool("share", gettext_lazy("Share and settings")))
+    return tools
+
+
+def tool_of_phase(tools: list[ConsoleTool], phase: str) -> str:
+    """The tool the console opens on in this phase: the first that says it leads it."""
+    return next((tool.name for tool in tools if phase in tool.phases), "ideas")
+
+
+def next_phase(phase: str) -> Phase | None:
+    """The phase after this one in running order, or None after the last."""
+    order = list(RUNNABLE_PHASES)
+    index = order.index(Phase(phase))
+    return order[index + 1] if index + 1 < len(order) else None
+
+
 @login_required
 @require_GET
 def console(request: HttpRequest, code: str) -> HttpResponse:
     actor = facilitator_actor(request, code)
     workshop = actor.workshop
+    tools = console_tools()
+    phase_tool = tool_of_phase(tools, workshop.phase)
+    # ?tool= lets the tabs work as plain links without script.
+    asked = request.GET.get("tool", "")
     context = {
+        "tools": tools,
+        "current_tool": asked if asked in {tool.name for tool in tools} else phase_tool,
+        "phase_tool": phase_tool,
+        "phase_steps": [(phase, tool_of_phase(tools, phase)) for phase in RUNNABLE_PHASES],
+        "next_phase": next_phase(workshop.phase),
+        "timer_presets": [(seconds, seconds // 60) for seconds in TIMER_PRESETS],
         "phase_form": PhaseForm(initial={"phase": workshop.phase}),
         "timer_form": TimerForm(),
         "invite_form": InviteForm(),

@@ -1,36 +1,37 @@
 /*
- * Grouping on every screen: the facilitator's board (drag and drop, or "Move to…" by
- * keyboard and touch), the citizen's clusters, the projector's themes, suggested
- * clusters for facilitators, and the near-duplicate hint while a citizen types.
+ * Grouping on every screen: the facilitator's board, the citizen's clusters, the
+ * projector's themes, suggested clusters for facilitators, and the near-duplicate hint
+ * while a citizen types.
  *
- * It keeps the clusters (and, for facilitators, the suggestions) from each snapshot and
- * event, and rebuilds the board from that state; the ideas are room.js's state.
+ * The board draws each idea once, as a small card, and changes only what an event
+ * touches: a move moves one card, a new idea adds one. Moving and merging happen by
+ * dragging a card onto a cluster or onto another card, or through one action panel that
+ * opens under the card whose "Move" button was pressed (keyboard and touch): a "Move to…"
+ * list of the clusters and a search for the idea to merge into. Only that one panel
+ * carries controls, so the page grows with the ideas, not with their square.
  * All text from people is set with textContent.
  */
 (function () {
   "use strict";
 
   var room = window.SamskabRoom;
-  if (!room) return;
+  var dom = window.SamskabDom;
+  if (!room || !dom) return;
   var t = room.t;
   var fmt = room.fmt;
   var config = room.config;
   var role = config.role;
   var base = "/w/" + config.code + "/";
+  var $ = dom.$;
+  var el = dom.el;
+  var short = dom.short;
+  var MERGE_RESULTS = 8;
 
   var clusters = new Map();
   var suggestions = new Map();
   var grouping = { participants_may_group: false };
 
-  function $(selector, root) { return (root || document).querySelector(selector); }
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
   function phase() { return room.state.workshop ? room.state.workshop.phase : ""; }
-  function short(text) { return text.length > 60 ? text.slice(0, 57) + "…" : text; }
 
   // ---- who may do what now (the server checks again) ----------------------------------
 
@@ -44,28 +45,10 @@
 
   // ---- talking to the server ---------------------------------------------------------------
 
-  function csrfToken() {
-    var input = $("input[name=csrfmiddlewaretoken]");
-    return input ? input.value : "";
-  }
-
   // The socket when it is open; otherwise the same write over HTTP (docs/protocol.md).
   function send(frame, path, fields) {
     if (room.isLive && room.isLive()) return room.request(frame);
-    var body = new FormData();
-    Object.keys(fields || {}).forEach(function (key) { body.append(key, fields[key]); });
-    return fetch(base + path, {
-      method: "POST",
-      body: body,
-      credentials: "same-origin",
-      headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
-    }).then(function (response) {
-      return response.json().then(function (reply) {
-        return reply.ok ? { ok: true, data: reply } : reply;
-      });
-    }).catch(function () {
-      return { ok: false, code: "disconnected", message: t("No connection. Try again in a moment.") };
-    });
+    return dom.postForm(base + path, fields, t("No connection. Try again in a moment."));
   }
 
   function report(reply, success) {
@@ -77,6 +60,8 @@
   function putIdea(idea) {
     if (room.upsertIdea) room.upsertIdea(idea);
     else { room.state.ideas.set(idea.id, idea); room.renderIdeas(); }
+    var now = room.state.ideas.get(idea.id);
+    if (now) placeIdea(now);
   }
 
   function putCluster(cluster) {
@@ -102,6 +87,10 @@
       .sort(function (a, b) { return a.id - b.id; });
   }
 
+  function homeOf(idea) {
+    return idea.cluster_id !== null && clusters.has(idea.cluster_id) ? idea.cluster_id : null;
+  }
+
   // ---- writes --------------------------------------------------------------------------------
 
   function moveIdea(idea, clusterId) {
@@ -110,7 +99,15 @@
       .then(function (reply) {
         if (reply.ok && reply.data.idea) putIdea(reply.data.idea);
         report(reply, fmt(t("Moved to %s"), [clusterName(clusterId)]));
-        render();
+      });
+  }
+
+  function mergeIdea(idea, target) {
+    if (!window.confirm(fmt(t("Merge “%s” into “%s”? Both keep their words."), [short(idea.text), short(target.text)]))) return;
+    send({ type: "idea.merge", idea_id: idea.id, into_id: target.id }, "ideas/" + idea.id + "/merge/", { into_id: String(target.id) })
+      .then(function (reply) {
+        if (reply.ok) { putIdea(reply.data.merged); putIdea(reply.data.idea); }
+        report(reply, t("The ideas are merged."));
       });
   }
 
@@ -126,11 +123,11 @@
       .then(function (reply) {
         if (reply.ok) reply.data.clusters.forEach(putCluster);
         report(reply, fmt(t("%s moved to place %s"), [cluster.name, other + 1]));
-        render();
+        refreshClusters();
       });
   }
 
-  // ---- building the board -------------------------------------------------------------------
+  // ---- pieces of the board -------------------------------------------------------------------
 
   function tagList(tags) {
     var list = el("ul", "tags");
@@ -148,7 +145,7 @@
     input.id = id;
     input.value = current.join(", ");
     input.maxLength = 500;
-    input.setAttribute("data-focus-key", focusKey);
+    input.setAttribute("data-focus-key", id);
     var save = el("button", "button-small", t("Save tags"));
     save.type = "submit";
     form.appendChild(labelNode);
@@ -162,128 +159,35 @@
     return form;
   }
 
-  function moveSelect(idea) {
-    var wrap = el("div", "move-to");
-    var id = "move-" + idea.id;
-    var label = el("label", "", t("Move to…"));
-    label.setAttribute("for", id);
-    var select = el("select");
-    select.id = id;
-    select.setAttribute("data-focus-key", id);
-    // The idea's words tell the many "Move to" lists apart for a screen reader.
-    select.setAttribute("aria-describedby", "group-idea-" + idea.id);
-    var unsorted = el("option", "", t("Unsorted"));
-    unsorted.value = "";
-    select.appendChild(unsorted);
-    orderedClusters().forEach(function (cluster) {
-      var option = el("option", "", cluster.name);
-      option.value = String(cluster.id);
-      select.appendChild(option);
-    });
-    select.value = idea.cluster_id === null ? "" : String(idea.cluster_id);
-    select.addEventListener("change", function () {
-      moveIdea(idea, select.value === "" ? null : Number(select.value));
-    });
-    wrap.appendChild(label);
-    wrap.appendChild(select);
-    return wrap;
+  function mergedList(idea) {
+    var merged = el("ul", "merged-ideas");
+    merged.setAttribute("aria-label", t("Also said, merged into this idea"));
+    idea.merged.forEach(function (m) { merged.appendChild(el("li", "", "“" + m.text + "” — " + m.author_name)); });
+    return merged;
   }
 
-  function mergeForm(idea) {
-    var others = wallIdeas().filter(function (other) { return other.id !== idea.id; });
-    var form = el("form", "merge-form");
-    if (!others.length) return form;
-    var id = "merge-" + idea.id;
-    var label = el("label", "", t("Merge this duplicate into…"));
-    label.setAttribute("for", id);
-    var select = el("select");
-    select.id = id;
-    select.setAttribute("data-focus-key", id);
-    select.setAttribute("aria-describedby", "group-idea-" + idea.id);
-    others.forEach(function (other) {
-      var option = el("option", "", short(other.text));
-      option.value = String(other.id);
-      select.appendChild(option);
-    });
-    var button = el("button", "button-small button-secondary", t("Merge"));
-    button.type = "submit";
-    form.appendChild(label);
-    form.appendChild(select);
-    form.appendChild(button);
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      var into = Number(select.value);
-      var target = room.state.ideas.get(into);
-      if (!window.confirm(fmt(t("Merge “%s” into “%s”? Both keep their words."), [short(idea.text), short(target ? target.text : "")]))) return;
-      send({ type: "idea.merge", idea_id: idea.id, into_id: into }, "ideas/" + idea.id + "/merge/", { into_id: String(into) })
-        .then(function (reply) {
-          if (reply.ok) { putIdea(reply.data.merged); putIdea(reply.data.idea); }
-          report(reply, t("The ideas are merged."));
-          render();
-        });
-    });
-    return form;
-  }
-
-  function ideaCard(idea) {
+  // A card: its words, who said them, what was merged into it, and one button that opens
+  // the action panel. The board listens for clicks and drags once, not on every card.
+  function ideaCard(board, idea) {
     var item = el("li", "idea group-idea");
     item.setAttribute("data-idea-id", String(idea.id));
     var text = el("p", "idea-text", idea.text);
     text.id = "group-idea-" + idea.id;
     item.appendChild(text);
-    item.appendChild(el("p", "idea-meta", idea.author_name));
-    if (idea.merged && idea.merged.length) {
-      var merged = el("ul", "merged-ideas");
-      merged.setAttribute("aria-label", t("Also said, merged into this idea"));
-      idea.merged.forEach(function (m) {
-        merged.appendChild(el("li", "", "“" + m.text + "” — " + m.author_name));
-      });
-      item.appendChild(merged);
-    }
+    if (board.panel !== "wall") item.appendChild(el("p", "idea-meta", idea.author_name));
+    if (idea.merged && idea.merged.length) item.appendChild(mergedList(idea));
     if (idea.tags && idea.tags.length) item.appendChild(tagList(idea.tags));
-    if (mayMove()) {
+    if (board.panel !== "wall" && mayMove()) {
       item.draggable = true;
-      item.addEventListener("dragstart", function (event) {
-        event.dataTransfer.setData("text/plain", String(idea.id));
-        event.dataTransfer.effectAllowed = "move";
-        item.classList.add("dragging");
-      });
-      item.addEventListener("dragend", function () { item.classList.remove("dragging"); });
-      item.appendChild(moveSelect(idea));
-    }
-    if (role === "facilitator" && (mayManage() || mayTag())) {
-      var more = el("details", "idea-tools");
-      more.appendChild(el("summary", "", t("Merge or tag")));
-      if (mayManage()) more.appendChild(mergeForm(idea));
-      if (mayTag()) {
-        more.appendChild(tagForm(idea.tags || [], t("Tags (comma-separated)"), "idea-" + idea.id, function (tags) {
-          send({ type: "idea.tag", idea_id: idea.id, tags: tags }, "ideas/" + idea.id + "/tags/", { tags: tags.join(",") })
-            .then(function (reply) {
-              if (reply.ok) putIdea(reply.data.idea);
-              report(reply, t("The idea's tags are saved."));
-              render();
-            });
-        }));
-      }
-      item.appendChild(more);
+      var pick = el("button", "button-small button-secondary card-pick", mayManage() ? t("Move or merge") : t("Move"));
+      pick.type = "button";
+      pick.setAttribute("data-pick", String(idea.id));
+      pick.setAttribute("data-focus-key", "pick-" + idea.id);
+      pick.setAttribute("aria-describedby", text.id);
+      pick.setAttribute("aria-expanded", "false");
+      item.appendChild(pick);
     }
     return item;
-  }
-
-  function dropTarget(list, clusterId) {
-    if (!mayMove()) return;
-    list.addEventListener("dragover", function (event) {
-      event.preventDefault();
-      event.dataTransfer.dropEffect = "move";
-      list.classList.add("drop-here");
-    });
-    list.addEventListener("dragleave", function () { list.classList.remove("drop-here"); });
-    list.addEventListener("drop", function (event) {
-      event.preventDefault();
-      list.classList.remove("drop-here");
-      var idea = room.state.ideas.get(Number(event.dataTransfer.getData("text/plain")));
-      if (idea && idea.cluster_id !== clusterId) moveIdea(idea, clusterId);
-    });
   }
 
   function clusterControls(cluster, index, count) {
@@ -308,7 +212,7 @@
         .then(function (reply) {
           if (reply.ok) putCluster(reply.data.cluster);
           report(reply, t("The cluster is renamed."));
-          render();
+          refreshClusters();
         });
     });
     tools.appendChild(rename);
@@ -328,58 +232,403 @@
       if (!window.confirm(fmt(t("Delete “%s”? Its ideas go back to the unsorted ones."), [cluster.name]))) return;
       send({ type: "cluster.delete", cluster_id: cluster.id }, "clusters/" + cluster.id + "/delete/", {})
         .then(function (reply) {
-          if (reply.ok) clusters.delete(cluster.id);
+          if (reply.ok) {
+            clusters.delete(cluster.id);
+            (reply.data.ideas || []).forEach(putIdea);
+          }
           report(reply, t("The cluster is removed; its ideas are unsorted again."));
-          render();
+          refreshClusters();
         });
     });
     return tools;
   }
 
-  function clusterSection(cluster, ideas, index, count, panel) {
+  // ---- the boards: one per page (console, phone or wall), kept card by card ---------------------
+
+  var boards = [];
+
+  function makeBoard(panel) {
+    var node = $('[data-group-panel="' + panel + '"] [data-group-board]');
+    if (!node) return;
+    var board = { panel: panel, node: node, cards: new Map(), sections: new Map(), actions: null };
+    boards.push(board);
+    if (panel !== "wall") listen(board);
+  }
+
+  // A section: the heading with its count, the cluster's tools (console), the list of cards.
+  function makeSection(board, cluster) {
     var section = el("section", "cluster");
     section.setAttribute("data-cluster-id", cluster ? String(cluster.id) : "");
-    var headingId = panel + "-cluster-" + (cluster ? cluster.id : "unsorted");
+    var headingId = board.panel + "-cluster-" + (cluster ? cluster.id : "unsorted");
     section.setAttribute("aria-labelledby", headingId);
+    var list = el("ul", "cluster-ideas");
+    list.setAttribute("aria-labelledby", headingId);
+    var empty = el("li", "empty", board.panel === "wall" ? t("No ideas yet.") : t("Drop ideas here, or use “Move”."));
+    list.appendChild(empty);
+    section.appendChild(list);
+    var entry = { cluster: cluster, section: section, list: list, empty: empty, headingId: headingId, size: 0 };
+    return entry;
+  }
+
+  function drawHead(board, entry, index, count) {
+    var cluster = entry.cluster;
     var heading = el("h3", "", cluster ? cluster.name : t("Unsorted ideas"));
-    heading.id = headingId;
-    heading.appendChild(el("span", "count", " (" + ideas.length + ")"));
-    section.appendChild(heading);
-    if (cluster && cluster.tags.length) section.appendChild(tagList(cluster.tags));
-    if (cluster && panel === "console" && mayManage()) section.appendChild(clusterControls(cluster, index, count));
-    if (cluster && panel === "console" && mayTag()) {
-      section.appendChild(tagForm(cluster.tags, t("Cluster tags (comma-separated)"), "cluster-" + cluster.id, function (tags) {
+    heading.id = entry.headingId;
+    entry.count = el("span", "count", " (" + entry.size + ")");
+    heading.appendChild(entry.count);
+    var parts = [heading];
+    if (cluster && cluster.tags.length) parts.push(tagList(cluster.tags));
+    if (cluster && board.panel === "console" && mayManage()) parts.push(clusterControls(cluster, index, count));
+    if (cluster && board.panel === "console" && mayTag()) {
+      parts.push(tagForm(cluster.tags, t("Cluster tags (comma-separated)"), "cluster-" + cluster.id, function (tags) {
         send({ type: "cluster.tag", cluster_id: cluster.id, tags: tags }, "clusters/" + cluster.id + "/tags/", { tags: tags.join(",") })
           .then(function (reply) {
             if (reply.ok) putCluster(reply.data.cluster);
             report(reply, t("The cluster's tags are saved."));
-            render();
+            refreshClusters();
           });
       }));
     }
-    var list = el("ul", "cluster-ideas");
-    list.setAttribute("aria-labelledby", headingId);
-    ideas.forEach(function (idea) { list.appendChild(ideaCard(idea)); });
-    if (!ideas.length) list.appendChild(el("li", "empty", mayMove() ? t("Drop ideas here, or use “Move to…”.") : t("No ideas yet.")));
-    dropTarget(list, cluster ? cluster.id : null);
-    section.appendChild(list);
-    return section;
+    // The heading and the cluster's tools sit before its list; the list and its cards stay.
+    while (entry.section.firstChild !== entry.list) entry.section.removeChild(entry.section.firstChild);
+    parts.forEach(function (part) { entry.section.insertBefore(part, entry.list); });
   }
 
-  function renderBoard(panel) {
-    var node = $('[data-group-panel="' + panel + '"] [data-group-board]');
-    if (!node) return;
-    var ideas = wallIdeas();
-    var ordered = orderedClusters();
-    var fragment = document.createDocumentFragment();
-    ordered.forEach(function (cluster, index) {
-      var inside = ideas.filter(function (idea) { return idea.cluster_id === cluster.id; });
-      fragment.appendChild(clusterSection(cluster, inside, index, ordered.length, panel));
-    });
-    var unsorted = ideas.filter(function (idea) { return idea.cluster_id === null || !clusters.has(idea.cluster_id); });
-    if (unsorted.length || mayMove()) fragment.appendChild(clusterSection(null, unsorted, -1, 0, panel));
-    node.replaceChildren(fragment);
+  function countChanged(board, entry, step) {
+    entry.size += step;
+    if (entry.count) entry.count.textContent = " (" + entry.size + ")";
+    entry.empty.hidden = entry.size > 0;
+    // The phone and the wall show the unsorted ones only while there are some (or, on a
+    // phone that may sort, as somewhere to put ideas back).
+    if (!entry.cluster && board.panel !== "console") {
+      var wanted = entry.size > 0 || (board.panel === "room" && mayMove());
+      if (!wanted && entry.section.parentNode) entry.section.remove();
+      else if (wanted && !entry.section.parentNode) board.node.appendChild(entry.section);
+    }
   }
+
+  // Put the sections in the clusters' order, add new ones, drop deleted ones; cards stay.
+  function syncSections(board) {
+    var ordered = orderedClusters();
+    var unsorted = board.sections.get("unsorted");
+    if (!unsorted) {
+      unsorted = makeSection(board, null);
+      board.sections.set("unsorted", unsorted);
+    }
+    board.sections.forEach(function (entry, key) {
+      if (key !== "unsorted" && !clusters.has(key)) {
+        Array.prototype.slice.call(entry.list.querySelectorAll(".group-idea")).forEach(function (card) {
+          insertCard(unsorted.list, card);
+          countChanged(board, unsorted, 1);
+        });
+        entry.section.remove();
+        board.sections.delete(key);
+      }
+    });
+    var columns = [];
+    ordered.forEach(function (cluster, index) {
+      var entry = board.sections.get(cluster.id);
+      if (!entry) {
+        entry = makeSection(board, cluster);
+        board.sections.set(cluster.id, entry);
+      }
+      entry.cluster = cluster;
+      drawHead(board, entry, index, ordered.length);
+      columns.push(entry.section);
+    });
+    drawHead(board, unsorted, -1, 0);
+    if (board.panel === "console") {
+      // Unsorted on the left and the clusters beside it, each scrolling on its own.
+      if (!board.unsortedColumn) {
+        board.unsortedColumn = el("div", "board-unsorted");
+        board.clusterColumn = el("div", "board-clusters");
+        board.node.replaceChildren(board.unsortedColumn, board.clusterColumn);
+      }
+      board.unsortedColumn.appendChild(unsorted.section);
+      if (!ordered.length) {
+        if (!board.noClusters) board.noClusters = el("p", "help board-hint", t("No clusters yet. Add one above, or ask for suggestions."));
+        columns.push(board.noClusters);
+      }
+      board.clusterColumn.replaceChildren.apply(board.clusterColumn, columns);
+    } else {
+      columns.push(unsorted.section);
+      board.node.replaceChildren.apply(board.node, columns);
+    }
+    countChanged(board, unsorted, 0);
+    if (board.actions) fillMoveSelect(board);
+  }
+
+  function insertCard(list, card) {
+    var id = Number(card.getAttribute("data-idea-id"));
+    var before = null;
+    var children = list.children;
+    // Cards keep the order the ideas came in; a new idea usually goes last.
+    for (var i = children.length - 1; i >= 0; i -= 1) {
+      var other = children[i];
+      if (!other.hasAttribute("data-idea-id")) continue;
+      if (Number(other.getAttribute("data-idea-id")) > id) before = other;
+      else break;
+    }
+    list.insertBefore(card, before);
+  }
+
+  function entryOfCard(board, card) {
+    var section = card.closest(".cluster");
+    var key = section ? section.getAttribute("data-cluster-id") : "";
+    return board.sections.get(key === "" ? "unsorted" : Number(key));
+  }
+
+  // Draw one idea where it belongs now; the rest of the board stays as it is.
+  function placeOn(board, idea) {
+    var old = board.cards.get(idea.id);
+    var active = document.activeElement;
+    var focusKey = old && old.contains(active) ? active.getAttribute("data-focus-key") : null;
+    var keepActions = board.actions && board.actions.ideaId === idea.id;
+    if (old) {
+      countChanged(board, entryOfCard(board, old), -1);
+      old.remove();
+      board.cards.delete(idea.id);
+    }
+    if (idea.status !== "published") {
+      if (keepActions) closeActions(board, false);
+      return;
+    }
+    var entry = board.sections.get(homeOf(idea) === null ? "unsorted" : homeOf(idea));
+    if (!entry) return;
+    var card = ideaCard(board, idea);
+    board.cards.set(idea.id, card);
+    insertCard(entry.list, card);
+    countChanged(board, entry, 1);
+    if (keepActions) {
+      card.appendChild(board.actions.node);
+      markOpen(card, true);
+      board.actions.idea = idea;
+      fillMoveSelect(board);
+    }
+    if (focusKey) {
+      var again = card.querySelector('[data-focus-key="' + focusKey + '"]');
+      if (again) again.focus();
+    }
+  }
+
+  function placeIdea(idea) { boards.forEach(function (board) { placeOn(board, idea); }); }
+
+  function removeIdea(ideaId) {
+    boards.forEach(function (board) {
+      var card = board.cards.get(ideaId);
+      if (!card) return;
+      if (board.actions && board.actions.ideaId === ideaId) closeActions(board, false);
+      countChanged(board, entryOfCard(board, card), -1);
+      card.remove();
+      board.cards.delete(ideaId);
+    });
+  }
+
+  function drawBoard(board) {
+    closeActions(board, false);
+    board.cards = new Map();
+    board.sections = new Map();
+    board.unsortedColumn = null;
+    board.noClusters = null;
+    syncSections(board);
+    // Build each list off the page, then put it in once.
+    var lists = new Map();
+    wallIdeas().forEach(function (idea) {
+      var key = homeOf(idea) === null ? "unsorted" : homeOf(idea);
+      var entry = board.sections.get(key);
+      var card = ideaCard(board, idea);
+      board.cards.set(idea.id, card);
+      if (!lists.has(key)) lists.set(key, document.createDocumentFragment());
+      lists.get(key).appendChild(card);
+      entry.size += 1;
+    });
+    board.sections.forEach(function (entry, key) {
+      if (lists.has(key)) entry.list.appendChild(lists.get(key));
+      countChanged(board, entry, 0);
+    });
+  }
+
+  // ---- the action panel: move to a cluster, merge into another idea, tags ----------------------
+
+  function markOpen(card, open) {
+    var pick = card.querySelector("[data-pick]");
+    if (pick) pick.setAttribute("aria-expanded", open ? "true" : "false");
+  }
+
+  function fillMoveSelect(board) {
+    var actions = board.actions;
+    if (!actions) return;
+    var options = [el("option", { value: "" }, t("Unsorted"))];
+    orderedClusters().forEach(function (cluster) { options.push(el("option", { value: String(cluster.id) }, cluster.name)); });
+    actions.select.replaceChildren.apply(actions.select, options);
+    actions.select.value = actions.idea.cluster_id === null || !clusters.has(actions.idea.cluster_id) ? "" : String(actions.idea.cluster_id);
+  }
+
+  function closeActions(board, returnFocus) {
+    var actions = board.actions;
+    if (!actions) return;
+    board.actions = null;
+    var card = board.cards.get(actions.ideaId);
+    actions.node.remove();
+    if (card) {
+      markOpen(card, false);
+      if (returnFocus) {
+        var pick = card.querySelector("[data-pick]");
+        if (pick) pick.focus();
+      }
+    }
+  }
+
+  function openActions(board, ideaId) {
+    var idea = room.state.ideas.get(ideaId);
+    var card = board.cards.get(ideaId);
+    if (!idea || !card) return;
+    var wasOpen = board.actions && board.actions.ideaId === ideaId;
+    closeActions(board, false);
+    if (wasOpen) return;
+    var node = el("div", "card-actions");
+    node.setAttribute("data-card-actions", "");
+    var actions = { ideaId: ideaId, idea: idea, node: node };
+    board.actions = actions;
+
+    var moveId = "move-" + ideaId;
+    var move = el("div", "move-to");
+    move.appendChild(el("label", { "for": moveId }, t("Move to…")));
+    var select = el("select", { id: moveId, "data-focus-key": moveId, "aria-describedby": "group-idea-" + ideaId });
+    actions.select = select;
+    move.appendChild(select);
+    node.appendChild(move);
+    select.addEventListener("change", function () {
+      moveIdea(actions.idea, select.value === "" ? null : Number(select.value));
+    });
+
+    if (mayManage()) node.appendChild(mergePicker(board, actions));
+    if (mayTag()) {
+      node.appendChild(tagForm(idea.tags || [], t("Tags (comma-separated)"), "idea-" + ideaId, function (tags) {
+        send({ type: "idea.tag", idea_id: ideaId, tags: tags }, "ideas/" + ideaId + "/tags/", { tags: tags.join(",") })
+          .then(function (reply) {
+            if (reply.ok) putIdea(reply.data.idea);
+            report(reply, t("The idea's tags are saved."));
+          });
+      }));
+    }
+    var close = el("button", "button-small button-secondary", t("Close"));
+    close.type = "button";
+    close.addEventListener("click", function () { closeActions(board, true); });
+    node.appendChild(close);
+    node.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") { event.preventDefault(); closeActions(board, true); }
+    });
+    card.appendChild(node);
+    markOpen(card, true);
+    fillMoveSelect(board);
+    select.focus();
+  }
+
+  // Search as you type for the idea this one repeats: a few matches, never the whole wall.
+  function mergePicker(board, actions) {
+    var wrap = el("div", "merge-picker");
+    var id = "merge-" + actions.ideaId;
+    wrap.appendChild(el("label", { "for": id }, t("Merge this duplicate into…")));
+    var input = el("input", { id: id, type: "search", autocomplete: "off", "data-focus-key": id, "aria-describedby": id + "-status" });
+    wrap.appendChild(input);
+    var status = el("p", { "class": "help", id: id + "-status", "aria-live": "polite" }, t("Type a few words of the idea it repeats."));
+    wrap.appendChild(status);
+    var results = el("ul", "merge-results");
+    wrap.appendChild(results);
+    var timer = null;
+    function search() {
+      var words = input.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+      results.replaceChildren();
+      if (!words.length) { status.textContent = t("Type a few words of the idea it repeats."); return; }
+      var found = [];
+      var ideas = wallIdeas();
+      for (var i = 0; i < ideas.length; i += 1) {
+        var other = ideas[i];
+        if (other.id === actions.ideaId) continue;
+        var text = other.text.toLowerCase();
+        if (words.every(function (word) { return text.indexOf(word) !== -1; })) found.push(other);
+      }
+      found.slice(0, MERGE_RESULTS).forEach(function (other) {
+        var button = el("button", "button-small button-secondary", short(other.text, 80));
+        button.type = "button";
+        button.addEventListener("click", function () { mergeIdea(actions.idea, other); });
+        var item = el("li");
+        item.appendChild(button);
+        results.appendChild(item);
+      });
+      if (!found.length) status.textContent = t("No idea on the wall has these words.");
+      else if (found.length > MERGE_RESULTS) status.textContent = fmt(t("%s ideas match; the first %s are shown. Type more words to narrow them."), [found.length, MERGE_RESULTS]);
+      else status.textContent = fmt(room.nt("%s idea matches.", "%s ideas match.", found.length), [found.length]);
+    }
+    input.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(search, 120);
+    });
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") { event.preventDefault(); window.clearTimeout(timer); search(); }
+    });
+    return wrap;
+  }
+
+  // ---- drag and drop, and the "Move" buttons, heard once per board ----------------------------
+
+  function listen(board) {
+    var dragged = null;
+    function target(event) {
+      var card = event.target.closest ? event.target.closest(".group-idea") : null;
+      var section = event.target.closest ? event.target.closest(".cluster") : null;
+      return { card: card, section: section };
+    }
+    function clearMarks() {
+      Array.prototype.slice.call(board.node.querySelectorAll(".drop-here")).forEach(function (node) { node.classList.remove("drop-here"); });
+    }
+    board.node.addEventListener("click", function (event) {
+      var pick = event.target.closest ? event.target.closest("[data-pick]") : null;
+      if (pick && board.node.contains(pick)) openActions(board, Number(pick.getAttribute("data-pick")));
+    });
+    board.node.addEventListener("dragstart", function (event) {
+      var card = event.target.closest ? event.target.closest(".group-idea") : null;
+      if (!card || !mayMove()) return;
+      dragged = Number(card.getAttribute("data-idea-id"));
+      event.dataTransfer.setData("text/plain", String(dragged));
+      event.dataTransfer.effectAllowed = "move";
+      card.classList.add("dragging");
+    });
+    board.node.addEventListener("dragend", function (event) {
+      dragged = null;
+      clearMarks();
+      var card = event.target.closest ? event.target.closest(".group-idea") : null;
+      if (card) card.classList.remove("dragging");
+    });
+    board.node.addEventListener("dragover", function (event) {
+      if (!mayMove()) return;
+      var where = target(event);
+      if (!where.section) return;
+      event.preventDefault();
+      event.dataTransfer.dropEffect = "move";
+      var mark = where.card && mayManage() && Number(where.card.getAttribute("data-idea-id")) !== dragged ? where.card : where.section;
+      if (!mark.classList.contains("drop-here")) { clearMarks(); mark.classList.add("drop-here"); }
+    });
+    board.node.addEventListener("drop", function (event) {
+      if (!mayMove()) return;
+      var where = target(event);
+      if (!where.section) return;
+      event.preventDefault();
+      clearMarks();
+      var idea = room.state.ideas.get(Number(event.dataTransfer.getData("text/plain")));
+      if (!idea) return;
+      // Dropped on another card: the facilitator merges the two. Anywhere else in a cluster: a move.
+      if (where.card && mayManage()) {
+        var other = room.state.ideas.get(Number(where.card.getAttribute("data-idea-id")));
+        if (other && other.id !== idea.id) { mergeIdea(idea, other); return; }
+      }
+      var key = where.section.getAttribute("data-cluster-id");
+      var clusterId = key === "" ? null : Number(key);
+      if (homeOf(idea) !== clusterId) moveIdea(idea, clusterId);
+    });
+  }
+
 
   function renderSuggestions() {
     var box = $("[data-suggestions]");
@@ -423,7 +672,7 @@
           .then(function (reply) {
             if (reply.ok) { suggestions.delete(suggestion.id); putCluster(reply.data.cluster); }
             report(reply, fmt(t("The cluster “%s” is on the board."), [input.value || suggestion.name]));
-            render();
+            refreshClusters();
           });
       });
       reject.addEventListener("click", function () {
@@ -431,7 +680,7 @@
           .then(function (reply) {
             if (reply.ok) suggestions.delete(suggestion.id);
             report(reply, t("The suggestion is set aside."));
-            render();
+            refreshClusters();
           });
       });
       item.appendChild(form);
@@ -447,7 +696,7 @@
       var note = $("[data-group-permission-note]", roomPanel);
       if (note) {
         note.textContent = grouping.participants_may_group
-          ? t("You may move ideas between clusters: drag them, or use “Move to…” on each idea.")
+          ? t("You may move ideas between clusters: drag them, or use “Move” on each idea.")
           : t("The facilitator is sorting the ideas into clusters. Watch them take shape here.");
       }
     }
@@ -458,15 +707,29 @@
     if (permission && document.activeElement !== permission) permission.checked = grouping.participants_may_group;
   }
 
+  // Everything again: on a snapshot, a new phase or a change of who may sort.
   function render() {
-    // Keep the keyboard where it was, and anything half typed, across the rebuild.
+    var active = document.activeElement;
+    var key = active && active.getAttribute ? active.getAttribute("data-focus-key") : null;
+    renderPanels();
+    boards.forEach(drawBoard);
+    renderSuggestions();
+    if (key) {
+      var again = document.querySelector('[data-focus-key="' + key + '"]');
+      if (again) again.focus();
+    }
+  }
+
+  // The clusters changed (added, renamed, tagged, reordered, deleted): their sections follow,
+  // the cards stay where they are. Keep the keyboard, and anything half typed, in place.
+  function refreshClusters() {
     var active = document.activeElement;
     var key = active && active.getAttribute ? active.getAttribute("data-focus-key") : null;
     var typed = key && active.tagName === "INPUT" ? active.value : null;
     renderPanels();
-    ["console", "room", "wall"].forEach(renderBoard);
+    boards.forEach(syncSections);
     renderSuggestions();
-    if (key) {
+    if (key && document.activeElement !== active) {
       var again = document.querySelector('[data-focus-key="' + key + '"]');
       if (again) {
         if (typed !== null) again.value = typed;
@@ -478,17 +741,14 @@
   // The flat wall's cards (ideate, vote, results) show the merged words and tags too.
   if (room.decorateIdea) {
     room.decorateIdea(function (idea, item) {
-      if (idea.merged && idea.merged.length) {
-        var merged = el("ul", "merged-ideas");
-        merged.setAttribute("aria-label", t("Also said, merged into this idea"));
-        idea.merged.forEach(function (m) { merged.appendChild(el("li", "", "“" + m.text + "” — " + m.author_name)); });
-        item.appendChild(merged);
-      }
+      if (idea.merged && idea.merged.length) item.appendChild(mergedList(idea));
       if (idea.tags && idea.tags.length) item.appendChild(tagList(idea.tags));
     });
   }
 
   // ---- the room's snapshot and events ---------------------------------------------------------
+
+  ["console", "room", "wall"].forEach(makeBoard);
 
   room.on("snapshot", function (snapshot) {
     clusters = new Map();
@@ -500,28 +760,30 @@
   });
   room.on("cluster.created", function (data) {
     putCluster(data.cluster);
+    refreshClusters();
     data.ideas.forEach(putIdea);
-    render();
   });
-  room.on("cluster.renamed", function (data) { putCluster(data.cluster); render(); });
-  room.on("cluster.tagged", function (data) { putCluster(data.cluster); render(); });
-  room.on("clusters.reordered", function (data) { data.clusters.forEach(putCluster); render(); });
+  room.on("cluster.renamed", function (data) { putCluster(data.cluster); refreshClusters(); });
+  room.on("cluster.tagged", function (data) { putCluster(data.cluster); refreshClusters(); });
+  room.on("clusters.reordered", function (data) { data.clusters.forEach(putCluster); refreshClusters(); });
   room.on("cluster.deleted", function (data) {
     clusters.delete(data.cluster_id);
+    refreshClusters();
     data.ideas.forEach(putIdea);
-    render();
   });
-  room.on("idea.moved", function (data) { putIdea(data.idea); render(); });
-  room.on("idea.tagged", function (data) { putIdea(data.idea); render(); });
-  room.on("idea.merged", function (data) { putIdea(data.merged); putIdea(data.idea); render(); });
+  room.on("idea.moved", function (data) { putIdea(data.idea); });
+  room.on("idea.tagged", function (data) { putIdea(data.idea); });
+  room.on("idea.merged", function (data) { putIdea(data.merged); putIdea(data.idea); });
   room.on("grouping.permission_changed", function (data) {
     grouping = { participants_may_group: data.participants_may_group };
     if (role === "citizen") {
       room.announce(data.participants_may_group
         ? t("You may now move ideas between clusters.")
         : t("The facilitator sorts the ideas now; you can watch."));
+      render();
+    } else {
+      renderPanels();
     }
-    render();
   });
   room.on("suggestions.proposed", function (data) {
     suggestions = new Map();
@@ -529,12 +791,18 @@
     room.announce(data.suggestions.length
       ? fmt(room.nt("%s suggested cluster is ready.", "%s suggested clusters are ready.", data.suggestions.length), [data.suggestions.length])
       : t("No clusters to suggest: there are too few unsorted ideas that resemble each other."));
-    render();
+    renderSuggestions();
   });
-  room.on("suggestion.resolved", function (data) { suggestions.delete(data.suggestion.id); render(); });
-  ["idea.posted", "idea.edited", "idea.withdrawn", "phase.changed"].forEach(function (type) {
-    room.on(type, render);
+  room.on("suggestion.resolved", function (data) { suggestions.delete(data.suggestion.id); renderSuggestions(); });
+  // room.js has taken each of these into its state before they reach here.
+  ["idea.posted", "idea.edited", "idea.withdrawn", "idea.hidden", "idea.held"].forEach(function (type) {
+    room.on(type, function (data) {
+      var known = room.state.ideas.get(data.idea.id);
+      placeIdea(known && known.revision > data.idea.revision ? known : data.idea);
+    });
   });
+  room.on("idea.deleted", function (data) { removeIdea(data.idea_id); });
+  room.on("phase.changed", render);
 
   // ---- the console's own forms, sent without leaving the page ---------------------------------
 
@@ -546,7 +814,7 @@
       send({ type: "cluster.create", name: input.value }, "clusters/", { name: input.value }).then(function (reply) {
         if (reply.ok) { putCluster(reply.data.cluster); input.value = ""; }
         report(reply, fmt(t("The cluster “%s” is on the board."), [reply.ok ? reply.data.cluster.name : ""]));
-        render();
+        refreshClusters();
       });
     });
   }
@@ -565,7 +833,7 @@
         } else {
           report(reply);
         }
-        render();
+        renderSuggestions();
       });
     });
   }
@@ -578,7 +846,7 @@
       send({ type: "grouping.allow", allowed: allowed }, "grouping/permission/", fields).then(function (reply) {
         if (reply.ok) grouping = { participants_may_group: reply.data.participants_may_group };
         report(reply, allowed ? t("Participants may now sort ideas.") : t("Participants now watch while facilitators sort ideas."));
-        render();
+        renderPanels();
       });
     });
   }
@@ -617,12 +885,7 @@
       if (room.isLive && room.isLive()) {
         answer = room.request({ type: "idea.similar", text: text });
       } else {
-        answer = fetch(base + "ideas/similar/?text=" + encodeURIComponent(text), {
-          credentials: "same-origin",
-          headers: { Accept: "application/json" },
-        }).then(function (response) { return response.json(); })
-          .then(function (reply) { return reply.ok ? { ok: true, data: reply } : reply; })
-          .catch(function () { return { ok: false }; });
+        answer = dom.getJson(base + "ideas/similar/?text=" + encodeURIComponent(text));
       }
       answer.then(function (reply) {
         // Only the answer to what is in the box now: typing may have gone on meanwhile.

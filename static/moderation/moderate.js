@@ -15,14 +15,9 @@
   var fmt = room.fmt;
   var facilitator = room.config.role === "facilitator";
 
-  function $(selector) { return document.querySelector(selector); }
-
-  function el(tag, attributes, text) {
-    var node = document.createElement(tag);
-    Object.keys(attributes || {}).forEach(function (name) { node.setAttribute(name, attributes[name]); });
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
+  var $ = window.SamskabDom.$;
+  // Called here with attributes, el("p", { "class": "help" }, text).
+  var el = window.SamskabDom.el;
 
   // Events both apps and the wall care about: the idea left the wall, or is gone.
   function upsertPublic(idea) {
@@ -188,8 +183,8 @@
       });
       var empty = $("[data-review-empty]");
       if (empty) empty.hidden = queue.size > 0;
-      var count = $("[data-review-count]");
-      if (count) count.textContent = "(" + queue.size + ")";
+      // The panel's heading and the console's tab both show the count.
+      window.SamskabDom.$all("[data-review-count]").forEach(function (count) { count.textContent = "(" + queue.size + ")"; });
     }
 
     function upsertItem(review) {

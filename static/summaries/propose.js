@@ -23,12 +23,7 @@
   // Conflicts this screen ran into: proposition id + field → {yours, current}.
   var myConflicts = {};
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
+  var el = window.SamskabDom.el;
 
   function phase() { return room.state.workshop ? room.state.workshop.phase : ""; }
   function editing() { return facilitator && phase() === "propose"; }

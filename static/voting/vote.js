@@ -13,7 +13,7 @@
   if (!room) return;
   var t = room.t;
   var fmt = room.fmt;
-  var ngettext = window.ngettext || function (one, many, n) { return n === 1 ? one : many; };
+  var ngettext = window.SamskabDom.nt;
   var role = room.config.role;
 
   var snapshotNode = document.getElementById("room-snapshot");
@@ -29,15 +29,11 @@
   // Taps on +/− that land while a vote is being saved, per "type:id"; sent after it.
   var pendingSteps = {};
 
-  function $(selector) { return document.querySelector(selector); }
-  function $all(selector) { return Array.prototype.slice.call(document.querySelectorAll(selector)); }
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
-  function short(text) { return text.length > 60 ? text.slice(0, 57) + "…" : text; }
+  var dom = window.SamskabDom;
+  var $ = dom.$;
+  var $all = dom.$all;
+  var el = dom.el;
+  var short = dom.short;
 
   function voting_open() { return role === "citizen" && phase === "vote" && ballot !== null; }
 

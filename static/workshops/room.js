@@ -15,9 +15,12 @@
   if (!configNode) return;
   var config = JSON.parse(configNode.textContent);
   var initial = JSON.parse(document.getElementById("room-snapshot").textContent);
-  var t = window.gettext || function (s) { return s; };
-  var fmt = window.interpolate || function (s) { return s; };
-  var nt = window.ngettext || function (one, many, n) { return n === 1 ? one : many; };
+  var dom = window.SamskabDom;
+  var t = dom.t;
+  var nt = dom.nt;
+  var fmt = dom.fmt;
+  var $ = dom.$;
+  var $all = dom.$all;
 
   var HEARTBEAT_MS = 25000;
   var PONG_TIMEOUT_MS = 10000;
@@ -38,9 +41,6 @@
   var ideaDecorators = [];
   function on(type, handler) { (listeners[type] = listeners[type] || []).push(handler); }
   function emit(type, data) { (listeners[type] || []).forEach(function (handler) { handler(data); }); }
-
-  function $(selector) { return document.querySelector(selector); }
-  function $all(selector) { return Array.prototype.slice.call(document.querySelectorAll(selector)); }
 
   // ---- announcements for screen readers ----------------------------------------------
 
@@ -433,28 +433,14 @@
     });
   }
 
-  function csrfToken() {
-    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
-    return input ? input.value : "";
-  }
-
   function httpRequest(frame, httpPath) {
-    var body = new FormData();
-    if (frame.text !== undefined) body.append("text", frame.text);
-    if (frame.client_key !== undefined) body.append("client_key", frame.client_key);
+    var fields = {};
+    if (frame.text !== undefined) fields.text = frame.text;
+    if (frame.client_key !== undefined) fields.client_key = frame.client_key;
     var url = config.post_url + (httpPath ? httpPath + "/" : "");
-    return fetch(url, {
-      method: "POST",
-      body: body,
-      credentials: "same-origin",
-      headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
-    }).then(function (response) {
-      return response.json().then(function (reply) {
-        if (reply.ok && reply.idea) upsertIdea(reply.idea, false);
-        return reply.ok ? { ok: true, data: reply } : reply;
-      });
-    }).catch(function () {
-      return { ok: false, code: "disconnected", message: t("No connection. Your idea is kept on this phone.") };
+    return dom.postForm(url, fields, t("No connection. Your idea is kept on this phone.")).then(function (reply) {
+      if (reply.ok && reply.data.idea) upsertIdea(reply.data.idea, false);
+      return reply;
     });
   }
 

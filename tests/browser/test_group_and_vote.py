@@ -25,6 +25,7 @@ from tests.browser.test_live_room import (
     join_by_link,
     mark_loaded,
     move_room,
+    open_tool,
     post_idea,
     shoot,
     sign_up_facilitator,
@@ -193,33 +194,45 @@ def test_a_workshop_runs_from_ideas_through_groups_and_dots_to_results(
     for screen in screens:
         expect(board_headings(screen).filter(has_text=LIBRARY)).to_have_text([f"{LIBRARY} (0)"])
 
-    # By keyboard: the "Move to…" list, last option, without opening it.
+    # By keyboard: "Move or merge" opens the card's panel on its "Move to…" list; the last
+    # option, without opening the list.
+    pick = board_card(console, LIBRARY_LATE).get_by_role("button", name="Move or merge")
+    expect(pick).to_have_accessible_description(LIBRARY_LATE)
+    pick.focus()
+    console.keyboard.press("Enter")
     move_to = board_card(console, LIBRARY_LATE).get_by_label("Move to…")
+    expect(move_to).to_be_focused()
     expect(move_to.locator("option")).to_have_text(["Unsorted", CYCLING, LIBRARY])
-    move_to.focus()
     console.keyboard.press("End")
     for screen in screens:
         expect(cluster_ideas(screen, LIBRARY)).to_have_text([LIBRARY_LATE])
-    # The board was rebuilt; the keyboard stays on the list it used.
+    # The card moved to its cluster; the keyboard stays on the list it used.
     expect(board_card(console, LIBRARY_LATE).get_by_label("Move to…")).to_be_focused()
     expect(board_card(console, LIBRARY_LATE).get_by_label("Move to…")).to_have_value(
         re.compile(r"^\d+$")
     )
-
+    console.keyboard.press("Escape")
+    expect(board_card(console, LIBRARY_LATE).get_by_label("Move to…")).to_have_count(0)
+    expect(pick).to_be_focused()
+    # Only the one card whose panel is open carries lists: the page grows with the ideas.
+    expect(console.locator("[data-group-board] select")).to_have_count(0)
     # By mouse: dragged onto the cluster.
     board_card(console, LIBRARY_SUNDAY).drag_to(
         console.locator("[data-group-board] .cluster")
         .filter(has=console.locator("h3", has_text=LIBRARY))
-        .locator(".cluster-ideas")
+        .locator("h3")
     )
     for screen in screens:
         expect(cluster_ideas(screen, LIBRARY)).to_have_text([LIBRARY_LATE, LIBRARY_SUNDAY])
 
     # The duplicate is merged into the first: it leaves every board, its words stay.
+    # The facilitator finds the idea it repeats by typing a few of its words.
     duplicate = board_card(console, LIBRARY_LATE_AGAIN)
-    duplicate.get_by_text("Merge or tag").click()
-    duplicate.get_by_label("Merge this duplicate into…").select_option(label=LIBRARY_LATE)
-    duplicate.get_by_role("button", name="Merge").click()
+    duplicate.get_by_role("button", name="Move or merge").click()
+    duplicate.get_by_label("Merge this duplicate into…").fill("library until")
+    matches = duplicate.locator(".merge-results button")
+    expect(matches).to_have_text([LIBRARY_LATE])
+    matches.first.click()
     for screen in screens:
         expect(board_card(screen, LIBRARY_LATE_AGAIN)).to_have_count(0)
         expect(board_card(screen, LIBRARY_LATE).locator(".merged-ideas")).to_have_text(
@@ -233,20 +246,24 @@ def test_a_workshop_runs_from_ideas_through_groups_and_dots_to_results(
     console.get_by_label("Participants may move ideas between clusters in the group phase").check()
     for page in phones:
         expect(page.locator("[data-group-permission-note]")).to_have_text(
-            "You may move ideas between clusters: drag them, or use “Move to…” on each idea."
+            "You may move ideas between clusters: drag them, or use “Move” on each idea."
         )
+    board_card(bo, HARBOUR_LIGHTS).get_by_role("button", name="Move").tap()
     on_phone = board_card(bo, HARBOUR_LIGHTS).get_by_label("Move to…")
-    on_phone.tap()
     on_phone.select_option(label=CYCLING)
     for screen in screens:
         expect(cluster_ideas(screen, CYCLING)).to_have_text(
             [BIKE_SCHOOL, HARBOUR_LIGHTS, BIKE_WIDER]
         )
         expect(cluster_ideas(screen, LIBRARY)).to_have_text([LIBRARY_LATE, LIBRARY_SUNDAY])
-    for screen in (console, ada, bo):
+    for screen in (ada, bo):
         expect(board_headings(screen)).to_have_text(
             [f"{CYCLING} (3)", f"{LIBRARY} (2)", "Unsorted ideas (0)"]
         )
+    # The console keeps Unsorted in its own column, left of the clusters.
+    expect(board_headings(console)).to_have_text(
+        ["Unsorted ideas (0)", f"{CYCLING} (3)", f"{LIBRARY} (2)"]
+    )
     # The projector shows themes, not an empty drop zone.
     expect(board_headings(projector)).to_have_text([f"{CYCLING} (3)", f"{LIBRARY} (2)"])
     expect(projector.locator("[data-group-board] select")).to_have_count(0)
@@ -260,6 +277,7 @@ def test_a_workshop_runs_from_ideas_through_groups_and_dots_to_results(
         assert_not_reloaded(screen)
 
     # ---- 3. Vote: three dots each, at most two on one cluster, tallies hidden ---------------
+    open_tool(console, "Vote")
     console.get_by_label("Voting method").select_option(label="Dot voting")
     console.get_by_label("People vote on").select_option(label="Clusters")
     console.get_by_label("Dots per person").fill("3")

@@ -15,6 +15,7 @@ from tests.browser.test_live_room import (
     create_workshop,
     join_by_link,
     move_room,
+    open_tool,
     post_idea,
     sign_up_facilitator,
     wait_until_live,
@@ -38,6 +39,7 @@ def test_a_held_idea_reaches_only_the_facilitator_and_a_removed_phone_is_out(
     console, code = create_workshop(watch.context(facilitator), "Moderated library evening")
     watch.page(console)
     move_room(console, "Ideate")
+    open_tool(console, "Moderation")
     console.get_by_text("Moderation settings", exact=True).click()
     console.get_by_label("After I approve them (pre-moderation)").check()
     console.get_by_role("button", name="Save moderation settings").click()

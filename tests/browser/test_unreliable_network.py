@@ -20,6 +20,7 @@ from tests.browser.test_live_room import (
     join_by_link,
     mark_loaded,
     move_room,
+    open_phase_form,
     post_idea,
     sign_up_facilitator,
     wait_until_live,
@@ -170,6 +171,7 @@ def test_a_phase_picked_before_the_page_script_starts_is_kept(room: Room) -> Non
     held: list[Route] = []
     page.route("**/static/workshops/room.js", lambda route: held.append(route))
     page.goto(f"/facilitate/{room.code}/", wait_until="commit")
+    open_phase_form(page)
     phase = page.get_by_label("Phase", exact=True)
     expect(phase).to_have_value("ideate")
     phase.select_option(label="Closed")
