@@ -43,7 +43,8 @@
       item.append(element("p", "", interpolate(t("Forwarded to %s."), [change.forwarded_to])));
     }
     if (change.progress !== null) {
-      item.append(element("p", "", interpolate(t("%s%% done."), [change.progress])));
+      // The catalogue keeps Python's "%%"; interpolate() leaves it doubled.
+      item.append(element("p", "", interpolate(t("%s%% done."), [change.progress]).replace("%%", "%")));
     }
     if (change.note) item.append(element("p", "status-note", change.note));
     if (change.photo_url) {
