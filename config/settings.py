@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "routing",
     "selfcheck",
     "cocreation",
+    "tendencies",
 ]
 
 MIDDLEWARE = [
@@ -306,6 +307,8 @@ LOGGING = {
 # Routing suggests an administration only when the model is at least this sure; below
 # it the platform says nothing and a person decides (see /routing/algorithm/).
 SAMSKAB_ROUTING_MIN_CONFIDENCE = envfloat("SAMSKAB_ROUTING_MIN_CONFIDENCE", 0.4)
+# Whether the public "what we hear" page (/what-we-hear/) is published.
+SAMSKAB_PUBLISH_WHAT_WE_HEAR = envbool("SAMSKAB_PUBLISH_WHAT_WE_HEAR", default=False)
 # Where citizens may object to how their input was routed; named on the register page.
 SAMSKAB_ROUTING_CONTACT = os.environ.get("SAMSKAB_ROUTING_CONTACT", "")
 

@@ -18,5 +18,6 @@ urlpatterns = [
     path("", include("routing.urls")),
     path("", include("selfcheck.urls")),
     path("", include("cocreation.urls")),
+    path("", include("tendencies.urls")),
     path("", include("workshops.urls")),
 ]

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from administrations.models import Administration
+
+from .models import Theme, ThemeLink, ThemeTag
+
+
+class FilterForm(forms.Form):
+    start = forms.CharField(
+        label=_("From (month)"), required=False, widget=forms.DateInput(attrs={"type": "month"})
+    )
+    end = forms.CharField(
+        label=_("To (month)"), required=False, widget=forms.DateInput(attrs={"type": "month"})
+    )
+    administration = forms.ModelChoiceField(
+        label=_("Administration"),
+        queryset=Administration.objects.filter(active=True),
+        required=False,
+        empty_label=_("All administrations"),
+    )
+    source = forms.ChoiceField(
+        label=_("Source"),
+        required=False,
+        choices=[
+            ("", _("Workshops and challenges")),
+            ("workshops", _("Workshops")),
+            ("challenges", _("Challenges")),
+        ],
+    )
+
+
+class RenameForm(forms.Form):
+    name = forms.CharField(label=_("New name"), max_length=120)
+
+
+class MergeForm(forms.Form):
+    target = forms.ModelChoiceField(label=_("Merge into"), queryset=Theme.objects.none())
+
+    def __init__(self, *args: Any, theme: Theme, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["target"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared just above
+        field.queryset = Theme.objects.filter(merged_into__isnull=True).exclude(pk=theme.pk)
+
+
+class SplitForm(forms.Form):
+    name = forms.CharField(label=_("Name of the new theme"), max_length=120)
+    tags = forms.ModelMultipleChoiceField(
+        label=_("Tags it takes"),
+        queryset=ThemeTag.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    links = forms.ModelMultipleChoiceField(
+        label=_("Items it takes"),
+        queryset=ThemeLink.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, theme: Theme, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, queryset in (("tags", theme.tags.all()), ("links", theme.links.all())):
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelMultipleChoiceField)  # noqa: S101
+            field.queryset = queryset
