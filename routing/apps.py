@@ -17,7 +17,8 @@ class RoutingConfig(AppConfig):
 
         from . import tasks
 
-        registry.add_panel(Screen.CONSOLE, "routing/console_panel.html", order=80)
+        # In the console's Summary tool: routing is what happens once the room is done.
+        registry.add_panel(Screen.CONSOLE, "routing/console_panel.html", order=80, tool="summary")
 
         # Hourly: a day's confirmations reach the model the same day, and a run that
         # finds the history unchanged costs one query.

@@ -17,4 +17,5 @@ class SelfcheckConfig(AppConfig):
         from . import selectors
 
         add_method_part(selectors.method_part)
-        registry.add_panel(Screen.CONSOLE, "selfcheck/console_panel.html", order=90)
+        # In the console's Summary tool, which the console opens on once the room closed.
+        registry.add_panel(Screen.CONSOLE, "selfcheck/console_panel.html", order=90, tool="summary")

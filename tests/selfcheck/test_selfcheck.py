@@ -121,3 +121,15 @@ def test_totals_sum_the_answers_of_ones_own_workshops(
     affected = affected[: affected.index("</table>")]
     assert 'Yes, the groups affected took part</th><td class="number">1<' in affected
     assert 'No, mostly others</th><td class="number">1<' in affected
+
+
+def test_the_closed_workshops_console_opens_on_the_self_check_and_routing(
+    closed: Workshop, facilitator: AbstractBaseUser
+) -> None:
+    html = signed_in(facilitator).get(reverse("workshops:console", args=[closed.join_code]))
+    page = html.content.decode()
+    shown = page[page.index('data-tool="summary"') :]
+    shown = shown[: shown.index('class="tool"')] if 'class="tool"' in shown else shown
+    assert 'data-tool="summary" hidden' not in page
+    assert reverse("selfcheck:workshop", args=[closed.join_code]) in shown
+    assert reverse("routing:workshop", args=[closed.join_code]) in shown
