@@ -36,18 +36,18 @@ django_asgi_app = SyncPagesHandler()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from challenges.routing import websocket_urlpatterns as challenge_sockets  # noqa: E402
 from statuses.routing import websocket_urlpatterns as receipt_urlpatterns  # noqa: E402
 from workshops.hub import WireSend  # noqa: E402
+from workshops.origins import SameOriginValidator  # noqa: E402
 from workshops.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": WireSend(
-            AllowedHostsOriginValidator(
+            SameOriginValidator(
                 AuthMiddlewareStack(
                     URLRouter(websocket_urlpatterns + challenge_sockets + receipt_urlpatterns)
                 )

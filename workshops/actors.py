@@ -121,6 +121,9 @@ _PHASE_MESSAGES = {
     Action.RENAME_SELF: _("Names can only be changed before the room moves on from ideas."),
     Action.JOIN: _("This workshop has closed and takes no new participants."),
     Action.SET_TIMER: _("A closed workshop has no timer."),
+    Action.CHANGE_PHASE: _(
+        "This workshop has closed, and closed is final: it cannot be opened again."
+    ),
 }
 
 

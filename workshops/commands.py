@@ -68,7 +68,10 @@ COMMANDS: dict[str, registry.Command] = {
         _rename, Rename, who="citizen, lobby or ideate", answer="`participant`"
     ),
     "phase.change": registry.Command(
-        _change_phase, PhaseChange, who="facilitator", answer="`workshop`"
+        _change_phase,
+        PhaseChange,
+        who="facilitator, not closed (closed is final: `wrong_phase`)",
+        answer="`workshop`",
     ),
     "timer.set": registry.Command(
         _set_timer, TimerSet, who="facilitator, not closed", answer="`workshop`"

@@ -84,7 +84,9 @@ _SORTING_PHASES = frozenset({Phase.IDEATE, Phase.GROUP})
 
 _FACILITATOR = {
     Action.VIEW_ROOM: _ALL_PHASES,
-    Action.CHANGE_PHASE: _ALL_PHASES,
+    # Closed is final: the summary calls itself final once the room has closed, so a
+    # closed room is never opened again (docs/protocol.md).
+    Action.CHANGE_PHASE: _OPEN_PHASES,
     Action.SET_TIMER: _OPEN_PHASES,
     Action.INVITE_FACILITATOR: _ALL_PHASES,
     Action.EDIT_WORKSHOP: _ALL_PHASES,

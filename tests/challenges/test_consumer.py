@@ -15,7 +15,7 @@ from config.asgi import application
 
 pytestmark = pytest.mark.django_db(transaction=True)
 TIMEOUT = 3
-ORIGIN = [(b"origin", b"http://localhost")]
+ORIGIN = [(b"origin", b"http://localhost"), (b"host", b"localhost")]
 
 
 async def _events(socket: WebsocketCommunicator) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ from config.asgi import application
 
 pytestmark = pytest.mark.django_db(transaction=True)
 TIMEOUT = 3
-ORIGIN = [(b"origin", b"http://localhost")]
+ORIGIN = [(b"origin", b"http://localhost"), (b"host", b"localhost")]
 
 
 async def test_nesting_and_lone_surrogates_are_answered_and_the_socket_stays(

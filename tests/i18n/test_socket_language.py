@@ -49,7 +49,11 @@ async def open_socket() -> AsyncIterator[Open]:
         )
         if chosen:
             cookies += f"; {settings.LANGUAGE_COOKIE_NAME}={chosen}"
-        headers = [(b"origin", b"http://localhost"), (b"cookie", cookies.encode())]
+        headers = [
+            (b"origin", b"http://localhost"),
+            (b"host", b"localhost"),
+            (b"cookie", cookies.encode()),
+        ]
         if browser:
             headers.append((b"accept-language", browser.encode()))
         path = f"/ws/workshops/{code}/" + (f"?{query}" if query else "")

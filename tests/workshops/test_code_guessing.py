@@ -134,7 +134,9 @@ async def test_guessing_over_the_socket_is_counted_and_refused(
     answers = []
     for code in [*wrong_codes(workshop, 3), workshop.join_code]:
         socket = WebsocketCommunicator(
-            application, f"/ws/workshops/{code}/", headers=[(b"origin", b"http://localhost")]
+            application,
+            f"/ws/workshops/{code}/",
+            headers=[(b"origin", b"http://localhost"), (b"host", b"localhost")],
         )
         # Where the socket comes from, as the server fills it in (not yet running).
         socket.scope["client"] = ("203.0.113.7", 50000)

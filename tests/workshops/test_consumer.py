@@ -29,7 +29,8 @@ Connect = Callable[..., Awaitable[WebsocketCommunicator]]
 
 
 def headers_for(client: Client | None, origin: bytes = LOCAL) -> list[tuple[bytes, bytes]]:
-    headers = [(b"origin", origin)]
+    # A browser's handshake: the page's origin, and the address it opens (Host).
+    headers = [(b"origin", origin), (b"host", b"localhost")]
     if client is not None:
         session_id = client.cookies[settings.SESSION_COOKIE_NAME].value
         headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={session_id}".encode()))
@@ -311,6 +312,46 @@ async def test_a_foreign_page_cannot_open_the_room(
     await open_socket(
         citizen_client, workshop.join_code, origin=b"http://evil.example", expect_connected=False
     )
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        b"http://localhost:1",  # the same host, another port: another site
+        b"https://localhost",  # another scheme
+        b"http://localhost.evil.example",
+        b"null",
+    ],
+)
+async def test_only_the_exact_origin_of_the_site_may_open_the_room(
+    open_socket: Connect, citizen_client: Client, workshop: Workshop, origin: bytes
+) -> None:
+    await open_socket(citizen_client, workshop.join_code, origin=origin, expect_connected=False)
+
+
+async def test_a_handshake_without_an_origin_is_refused(
+    citizen_client: Client, workshop: Workshop
+) -> None:
+    headers = [header for header in headers_for(citizen_client) if header[0] != b"origin"]
+    socket = WebsocketCommunicator(application, f"/ws/workshops/{workshop.join_code}/", headers)
+
+    connected, _ = await socket.connect(timeout=TIMEOUT)
+
+    # Refused before the handshake completes (a server answers it with HTTP 403).
+    assert not connected
+
+
+async def test_a_trusted_origin_may_open_the_room(
+    citizen_client: Client, workshop: Workshop, settings: Any
+) -> None:
+    settings.CSRF_TRUSTED_ORIGINS = ["https://samskab.example.dk"]
+    headers = headers_for(citizen_client, origin=b"https://samskab.example.dk")
+    socket = WebsocketCommunicator(application, f"/ws/workshops/{workshop.join_code}/", headers)
+
+    connected, _ = await socket.connect(timeout=TIMEOUT)
+
+    assert connected
+    await socket.disconnect()
 
 
 async def test_someone_who_has_not_joined_is_told_and_closed_out(

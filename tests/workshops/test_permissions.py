@@ -57,7 +57,7 @@ EXPECTED: dict[str, dict[Role, str]] = {
         Role.OUTSIDER:    "F        F        F        F        F        F        F",
     },
     "workshop_change_phase": {
-        Role.FACILITATOR: "Y        Y        Y        Y        Y        Y        Y",
+        Role.FACILITATOR: "Y        Y        Y        Y        Y        Y        W",
         Role.CITIZEN:     "F        F        F        F        F        F        F",
         Role.OBSERVER:    "F        F        F        F        F        F        F",
         Role.OUTSIDER:    "F        F        F        F        F        F        F",

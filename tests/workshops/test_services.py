@@ -368,3 +368,17 @@ class TestActorRefresh:
             participant_rename(actor=actor_refresh(citizen), display_name="Too late")
 
         assert refused.value.code == "wrong_phase"
+
+
+@pytest.mark.parametrize("phase", [Phase.VOTE, Phase.LOBBY, Phase.CLOSED])
+def test_closed_is_final(facilitator_actor: Actor, phase: Phase) -> None:
+    """The summary calls itself final once the room closed: no way back, and nothing changes."""
+    closed = workshop_change_phase(actor=facilitator_actor, phase=Phase.CLOSED)
+
+    with pytest.raises(ActionRefused) as refused:
+        workshop_change_phase(actor=actor_refresh(facilitator_actor), phase=phase)
+
+    assert refused.value.code == "wrong_phase"
+    assert "final" in refused.value.message
+    stored = Workshop.objects.get(pk=closed.pk)
+    assert (stored.phase, stored.revision) == (Phase.CLOSED, closed.revision)
