@@ -21,6 +21,7 @@ from summaries.models import (
     SummaryShare,
     ValueProposition,
 )
+from tests import permission_tables
 from tests.factories import actor_for
 from workshops.actors import Actor
 from workshops.errors import ActionRefused
@@ -30,15 +31,6 @@ from workshops.phases import Phase, Role
 pytestmark = pytest.mark.django_db
 
 # Y: allowed and written.  F: refused as "forbidden".  W: refused as "wrong_phase".
-PHASE_COLUMNS = (
-    Phase.LOBBY,
-    Phase.IDEATE,
-    Phase.GROUP,
-    Phase.VOTE,
-    Phase.RESULTS,
-    Phase.PROPOSE,
-    Phase.CLOSED,
-)
 # fmt: off
 EXPECTED: dict[str, dict[Role, str]] = {
     #                      lobby    ideate   group    vote     results  propose  closed
@@ -149,21 +141,15 @@ def _written(workshop: Workshop) -> tuple[int, ...]:
 
 
 CASES = [
-    (action, role, phase, EXPECTED[action][role].split()[index])
+    (action, role, phase, permission_tables.outcome(EXPECTED, action, role, phase))
     for action in EXPECTED
     for role in Role
-    for index, phase in enumerate(PHASE_COLUMNS)
+    for phase in permission_tables.PHASE_COLUMNS
 ]
 
 
 def test_the_table_covers_every_phase_and_every_action() -> None:
-    assert set(PHASE_COLUMNS) == set(Phase)
-    assert set(EXPECTED) == set(ACTIONS)
-    assert all(
-        len(row.split()) == len(PHASE_COLUMNS)
-        for rows in EXPECTED.values()
-        for row in rows.values()
-    )
+    permission_tables.assert_table_complete(EXPECTED, ACTIONS, {"Y", "F", "W"})
 
 
 @pytest.mark.parametrize(("action", "role", "phase", "expected"), CASES)
