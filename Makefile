@@ -40,10 +40,11 @@ run: run-packages $(VENV)/.installed-run
 		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 		$(BIN)/daphne -b $(BIND) -p $(PORT) config.asgi:application
 
-# What the product itself needs from Debian: the PDF export's text layout (WeasyPrint).
+# What the product itself needs from Debian: the PDF export's text layout (WeasyPrint)
+# and its fonts, emoji included (an idea's emoji would print as an empty box without).
 run-packages:
 	scripts/install-system-packages libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
-		fonts-dejavu-core
+		fonts-dejavu-core fonts-noto-color-emoji
 
 # What the tests start themselves: Redis, PostgreSQL and a real browser.
 system-packages: run-packages

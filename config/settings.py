@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise, which serves static files compressed ahead of time.
+    "workshops.middleware.CompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "workshops.languages.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -254,9 +256,22 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# In production (DEBUG off) `collectstatic` writes each file under a name with its hash,
+# so browsers may keep it for a year, and beside it gzip and Brotli copies that WhiteNoise
+# serves to browsers that take them. On a laptop the files are served as they are.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 # Serve straight from the source folders on a laptop so no collectstatic step is needed.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+# Files asked for at the site's root by name, whatever the page links: /favicon.ico.
+WHITENOISE_ROOT = BASE_DIR / "public"
 
 # A citizen's phone is recognised by its session for as long as a workshop may run.
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 60 * 60 * 24 * 30)

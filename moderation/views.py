@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ideas.serializers import idea_as_dict
 from workshops.actors import PARTICIPANTS_SESSION_KEY, Actor, actor_resolve
+from workshops.downloads import attachment
 from workshops.errors import ActionRefused
 from workshops.http import answers_json, id_from_path, refused_json, signed_in, wants_json
 from workshops.languages import request_language
@@ -176,7 +177,7 @@ def log_csv(request: HttpRequest, code: str) -> HttpResponse:
     )
     response = HttpResponse(csv_text(header, rows), content_type="text/csv; charset=utf-8")
     filename = f"samskab-{actor.workshop.join_code}-moderation-log.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = attachment(filename)
     return response
 
 
@@ -226,7 +227,7 @@ def your_data(request: HttpRequest, code: str) -> HttpResponse:
     }
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
     filename = f"samskab-{workshop.join_code}-your-data.json"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = attachment(filename)
     return response
 
 

@@ -1,4 +1,10 @@
-"""The support chart, drawn on the server as SVG: the same on screen, in print and in the PDF."""
+"""The support chart, drawn on the server as SVG: the same on screen, in print and in the PDF.
+
+Colours and type are SVG presentation attributes, not a <style> element or style
+attributes: the Content Security Policy (style-src 'self') blocks inline styles, which
+left the bars and the legend black on the page, while presentation attributes are part
+of the drawing itself and every browser and WeasyPrint honour them.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,12 @@ LABEL_WIDTH = 250
 BAR_SPACE = WIDTH - LABEL_WIDTH - 70
 MAX_BARS = 12
 LABEL_CHARS = 38
+# Value propositions dark, the items not carried forward light; each bar carries its
+# figure as text and the legend names both, so colour is never the only cue.
+CARRIED = "#1d4f91"
+OTHER = "#9fb3cc"
+INK = "#1a1a1a"
+FONT = "DejaVu Sans, Arial, sans-serif"
 
 
 def _short(text: str) -> str:
@@ -37,28 +49,29 @@ def support_chart_svg(summary: Summary) -> str:
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="support-chart" role="img" '
         f'viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" '
-        f'aria-labelledby="support-chart-title">',
+        f'aria-labelledby="support-chart-title" font-family="{FONT}" font-size="13" '
+        f'fill="{INK}">',
         f'<title id="support-chart-title">{escape(title)}</title>',
-        '<style>text{font-family:"DejaVu Sans",Arial,sans-serif;font-size:13px;fill:#1a1a1a}'
-        ".carried{fill:#1d4f91}.other{fill:#9fb3cc}</style>",
     ]
     if not rows:
         parts.append(f'<text x="0" y="24">{escape(_("No votes yet."))}</text>')
     for index, (label, votes, carried) in enumerate(rows):
         y = 10 + index * ROW
         length = round(BAR_SPACE * votes / most)
-        css = "carried" if carried else "other"
+        css, colour = ("carried", CARRIED) if carried else ("other", OTHER)
         parts.append(f'<text x="0" y="{y + 16}">{escape(_short(label))}</text>')
         parts.append(
-            f'<rect class="{css}" x="{LABEL_WIDTH}" y="{y + 2}" width="{max(length, 1)}" '
-            f'height="{ROW - 10}"/>'
+            f'<rect class="{css}" fill="{colour}" x="{LABEL_WIDTH}" y="{y + 2}" '
+            f'width="{max(length, 1)}" height="{ROW - 10}"/>'
         )
         parts.append(f'<text x="{LABEL_WIDTH + length + 6}" y="{y + 16}">{votes}</text>')
     legend_y = 10 + len(rows) * ROW + 22
     parts.append(
-        f'<rect class="carried" x="0" y="{legend_y - 11}" width="12" height="12"/>'
+        f'<rect class="carried" fill="{CARRIED}" x="0" y="{legend_y - 11}" '
+        'width="12" height="12"/>'
         f'<text x="18" y="{legend_y}">{escape(_("value proposition"))}</text>'
-        f'<rect class="other" x="220" y="{legend_y - 11}" width="12" height="12"/>'
+        f'<rect class="other" fill="{OTHER}" x="220" y="{legend_y - 11}" '
+        'width="12" height="12"/>'
         f'<text x="238" y="{legend_y}">{escape(_("not carried forward"))}</text>'
     )
     parts.append("</svg>")

@@ -60,12 +60,19 @@ def _no_fetching(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
 
 
 def summary_pdf(summary: Summary) -> bytes:
+    """The summary as a tagged PDF (PDF/UA-1), as public bodies must publish documents.
+
+    The variant tags headings, lists, tables and the chart for screen readers, and sets
+    the document's title (shown by the viewer instead of the file name) and language
+    from the page's <title> and <html lang>.
+    """
     from weasyprint import CSS, HTML
 
     html = summary_html(summary, print_mode=True)
     stylesheet = finders.find("summaries/summary.css")
     return HTML(string=html, url_fetcher=_no_fetching).write_pdf(
-        stylesheets=[CSS(filename=stylesheet)] if stylesheet else None
+        stylesheets=[CSS(filename=stylesheet)] if stylesheet else None,
+        pdf_variant="pdf/ua-1",
     )
 
 

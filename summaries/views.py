@@ -9,11 +9,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from workshops.actors import Actor, actor_resolve
+from workshops.downloads import attachment, filename_stem
 from workshops.errors import ActionRefused
 from workshops.http import answers_json, done_json, refused_json, wants_json
 from workshops.languages import Reader, language_switch, language_use, request_language
@@ -121,8 +121,7 @@ def _download(request: HttpRequest, workshop: Workshop, name: str) -> HttpRespon
     summary = summary_build(workshop=workshop, with_raw=raw, language=language)
     body = RENDERERS[name](summary)
     response = HttpResponse(body, content_type=content_type)
-    stem = slugify(workshop.title)[:60] or "workshop"
-    response["Content-Disposition"] = f'attachment; filename="{stem}-{filename}"'
+    response["Content-Disposition"] = attachment(f"{filename_stem(workshop.title)}-{filename}")
     response["Cache-Control"] = "no-store"
     return response
 

@@ -118,6 +118,9 @@ def room_page(
             # The page's language, which its socket speaks too.
             "language": language,
             "projector": template.endswith("projector.html"),
+            # Where this page lives; the page may arrive as the answer to another
+            # address's form (joining answers with the room).
+            "page_url": _page_url(template, workshop),
         },
         "phase": Phase,
         "panels": [panel.template for panel in panels],
@@ -125,6 +128,12 @@ def room_page(
         **context,
     }
     return render(request, template, context, status=status)
+
+
+def _page_url(template: str, workshop: Workshop) -> str | None:
+    if template == "workshops/room.html":
+        return reverse("workshops:room", kwargs={"code": workshop.join_code})
+    return None
 
 
 @require_http_methods(["GET", "POST"])
@@ -171,7 +180,10 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
             joined = dict(request.session.get(PARTICIPANTS_SESSION_KEY) or {})
             joined[str(workshop.pk)] = participant.key
             request.session[PARTICIPANTS_SESSION_KEY] = joined
-            return redirect("workshops:room", code=workshop.join_code)
+            # The room itself, not a redirect to it: on a phone network every round
+            # trip is seconds. Its script puts the room's own address in the address
+            # bar, so a reload asks for the room rather than sending the form again.
+            return _citizen_room(request, _actor(request, workshop))
     status = 400 if form.errors else 200
     if refused is not None:
         form.add_error(None, refused.message)
@@ -205,6 +217,10 @@ def room(request: HttpRequest, code: str) -> HttpResponse:
         return redirect("workshops:observe", token=workshop.observer_token)
     if actor.role is not Role.CITIZEN:
         return redirect("workshops:join", code=workshop.join_code)
+    return _citizen_room(request, actor)
+
+
+def _citizen_room(request: HttpRequest, actor: Actor) -> HttpResponse:
     return room_page(request, "workshops/room.html", actor, {})
 
 

@@ -15,6 +15,11 @@
   if (!configNode) return;
   var config = JSON.parse(configNode.textContent);
   var initial = JSON.parse(document.getElementById("room-snapshot").textContent);
+  // Joining answers the join form with the room itself (one round trip less on a slow
+  // network): show the room's own address, so a reload or a shared link opens the room.
+  if (config.page_url && window.location.pathname !== config.page_url && window.history.replaceState) {
+    window.history.replaceState(window.history.state, "", config.page_url);
+  }
   var dom = window.SamskabDom;
   var t = dom.t;
   var nt = dom.nt;

@@ -38,7 +38,10 @@ async def test_a_phone_joins_through_the_join_page_and_lands_in_the_room(
         )
 
     assert room.status_code == 200
-    assert str(room.url).endswith(reverse("workshops:room", kwargs={"code": workshop.join_code}))
+    # The room answers the join form itself: no redirect, one round trip less.
+    assert room.history == []
+    room_url = reverse("workshops:room", kwargs={"code": workshop.join_code})
+    assert f'"page_url": "{room_url}"' in room.text
     assert 'id="room-config"' in room.text
     assert "Quiet Heron" in room.text
     assert "script-src 'self'" in room.headers["Content-Security-Policy"]

@@ -1,0 +1,94 @@
+"""What travels between the server and a phone: icons, compression, and the join's requests."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from summaries.models import SummaryShare
+from tests.servers import manage, project_env
+from workshops.models import Workshop
+
+pytestmark = pytest.mark.django_db
+
+GZIP = {"HTTP_ACCEPT_ENCODING": "gzip, deflate, br"}
+ICON_LINK = re.compile(r'<link rel="(?:icon|apple-touch-icon)" href="([^"]+)"')
+ASSET = re.compile(r'<(?:script src|link rel="stylesheet" href)="([^"]+)"')
+PREFETCH = re.compile(r'<link rel="prefetch" href="([^"]+)"')
+
+
+def test_the_favicon_is_served_at_the_root() -> None:
+    response = Client().get("/favicon.ico")
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    assert body[:4] == b"\x00\x00\x01\x00", "not an .ico file"
+
+
+@pytest.mark.parametrize("page", ["home", "join", "share"])
+def test_every_page_links_icons_that_are_served(page: str, workshop: Workshop) -> None:
+    address = {
+        "home": reverse("workshops:home"),
+        "join": reverse("workshops:join", kwargs={"code": workshop.join_code}),
+        "share": reverse(
+            "summaries:shared",
+            kwargs={"token": SummaryShare.objects.create(workshop=workshop).token},
+        ),
+    }[page]
+    client = Client()
+    html = client.get(address).text
+    icons = ICON_LINK.findall(html)
+    assert any(icon.endswith(".svg") for icon in icons), icons
+    assert any(icon.endswith(".png") for icon in icons), icons
+    for icon in icons:
+        assert client.get(icon).status_code == 200, icon
+
+
+def test_pages_and_json_are_compressed_for_a_phone(workshop: Workshop) -> None:
+    client = Client()
+    join = client.get(reverse("workshops:join", kwargs={"code": workshop.join_code}), **GZIP)
+    assert join["Content-Encoding"] == "gzip"
+    assert workshop.title.split()[-1] in gzip.decompress(join.content).decode()
+
+    share = SummaryShare.objects.create(workshop=workshop)
+    url = reverse("summaries:shared_download", kwargs={"token": share.token, "name": "json"})
+    data = client.get(url, **GZIP)
+    assert data["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in data["Vary"]
+    assert json.loads(gzip.decompress(data.content))["workshop"]["question"] == workshop.question
+
+    catalogue = client.get(reverse("javascript-catalog"), **GZIP)
+    assert catalogue["Content-Encoding"] == "gzip"
+
+
+def test_a_facilitators_pages_are_not_compressed(
+    workshop: Workshop, facilitator_client: Client
+) -> None:
+    """BREACH: the console shows the observer link beside text any citizen typed."""
+    console = facilitator_client.get(
+        reverse("workshops:console", kwargs={"code": workshop.join_code}), **GZIP
+    )
+    assert console.status_code == 200
+    assert workshop.observer_token in console.text
+    assert not console.has_header("Content-Encoding")
+
+
+def test_the_join_page_fetches_ahead_what_the_room_will_load(
+    workshop: Workshop, citizen_client: Client
+) -> None:
+    """Keep components/room_prefetch.html in step with the room's scripts and stylesheets."""
+    room = citizen_client.get(reverse("workshops:room", kwargs={"code": workshop.join_code}))
+    join = Client().get(reverse("workshops:join", kwargs={"code": workshop.join_code}))
+    needed = set(ASSET.findall(room.text)) - set(ASSET.findall(join.text))
+    assert needed, "the room loads nothing of its own?"
+    assert needed <= set(PREFETCH.findall(join.text)), needed - set(PREFETCH.findall(join.text))
+
+
+def test_production_serves_static_files_compressed_under_hashed_names() -> None:
+    env = project_env(DEBUG="false", SECRET_KEY="production-" + "x" * 50)
+    shown = manage(env, "shell", "-c", "from django.conf import settings; print(settings.STORAGES)")
+    assert "whitenoise.storage.CompressedManifestStaticFilesStorage" in shown
