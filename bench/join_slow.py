@@ -124,7 +124,7 @@ def _seed(env: dict[str, str], database: Path) -> dict[str, Any]:
     return result
 
 
-def join_once(browser: Any, url: str) -> Run:
+def join_once(browser: Any, url: str, think: float = 0.0) -> Run:
     context = browser.new_context(
         viewport={"width": 360, "height": 740},
         device_scale_factor=2,
@@ -176,6 +176,8 @@ def join_once(browser: Any, url: str) -> Run:
     page.goto(url, wait_until="commit", timeout=120_000)
     button = page.locator("main form button[type=submit]").first
     button.wait_for(state="visible", timeout=120_000)
+    if think:
+        page.wait_for_timeout(think * 1000)
     button.click()
     page.locator("[data-connection].connection-live").wait_for(timeout=120_000)
     run.seconds = time.monotonic() - started
@@ -196,7 +198,7 @@ def join_once(browser: Any, url: str) -> Run:
     return run
 
 
-def measure(app: Path, runs: int) -> list[Run]:
+def measure(app: Path, runs: int, think: float = 0.0) -> list[Run]:
     from playwright.sync_api import sync_playwright
 
     folder = Path(tempfile.mkdtemp(prefix="samskab-join-slow-"))
@@ -209,7 +211,7 @@ def measure(app: Path, runs: int) -> list[Run]:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 try:
                     link = f"{base}/j/{facts['join_code']}"
-                    return [join_once(browser, link) for _ in range(runs)]
+                    return [join_once(browser, link, think) for _ in range(runs)]
                 finally:
                     browser.close()
         finally:
@@ -244,8 +246,14 @@ def main() -> None:
     parser.add_argument("--app", type=Path, default=ROOT, help="checkout of the project to serve")
     parser.add_argument("--json", action="store_true", help="print the median as JSON")
     parser.add_argument("--verbose", action="store_true", help="list the last run's requests")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="seconds the citizen looks at the join page before tapping (default: none)",
+    )
     options = parser.parse_args()
-    runs = measure(options.app.resolve(), options.runs)
+    runs = measure(options.app.resolve(), options.runs, options.think)
     for number, run in enumerate(runs, start=1):
         print(
             f"run {number}: {run.seconds:.1f} s, {run.requests} requests, "

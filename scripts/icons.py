@@ -15,8 +15,8 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 SVG = ROOT / "static" / "icons" / "samskab.svg"
-# 180: iOS home screen; 192 and 512: Android and desktop shortcuts; 32: the tab.
-PNG_SIZES = (32, 180, 192, 512)
+# For home screens (iOS asks for 180, Android takes it when there is no larger one).
+PNG_SIZES = (180,)
 ICO_SIZES = (16, 32, 48)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run"]
 

@@ -20,14 +20,47 @@ sizes on the wire, the compressed size gives the secret away a character at a ti
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from django.http import HttpRequest, HttpResponseBase
 from django.middleware.gzip import GZipMiddleware
+from django.utils.cache import cc_delim_re
+
+# Set on a response that is the same whoever asks (the room's scripts in a language named
+# in their address).
+SAME_FOR_EVERYONE = "samskab_same_for_everyone"
+
+
+def same_for_everyone(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Mark a view's answer as not depending on cookies or the browser's languages.
+
+    The language middleware says every answer varies by Cookie and Accept-Language.
+    A browser then cannot use a file it fetched ahead before joining (no session cookie
+    yet) for the room (with one): it would ask again, a round trip on a slow network.
+    """
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = view(request, *args, **kwargs)
+        setattr(response, SAME_FOR_EVERYONE, True)
+        return response
+
+    return wrapped
 
 
 class CompressionMiddleware(GZipMiddleware):
     def process_response(
         self, request: HttpRequest, response: HttpResponseBase
     ) -> HttpResponseBase:
+        if getattr(response, SAME_FOR_EVERYONE, False) and response.has_header("Vary"):
+            kept = [
+                field
+                for field in cc_delim_re.split(response["Vary"])
+                if field.lower() not in {"cookie", "accept-language"}
+            ]
+            response["Vary"] = ", ".join(kept)
         if _holds_secrets(request, response):
             return response
         return super().process_response(request, response)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("j/<str:code>", views.join, name="join"),
     path("j/<str:code>/qr.svg", views.qr_code, name="qr"),
     path("w/<str:code>/", views.room, name="room"),
+    path("bundle/room.<str:language>.<str:digest>.js", views.room_bundle, name="room_bundle"),
     path("w/<str:code>/name/", views.rename, name="rename"),
     path("observe/<str:token>/", views.observe, name="observe"),
     path("facilitate/", views.dashboard, name="dashboard"),

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import links, registry, services
+from . import assets, links, registry, services
 from .actors import OBSERVING_SESSION_KEY, PARTICIPANTS_SESSION_KEY, Actor, actor_resolve
 from .code_guessing import RATE_LIMITED, code_guessing_check, code_guessing_miss, refused_page
 from .errors import ActionRefused
@@ -29,8 +29,9 @@ from .forms import (
     WorkshopForm,
 )
 from .http import REFUSAL_STATUS, answers_json, done_json, refused_json, signed_in, wants_json
-from .languages import Reader, language_use, request_language
+from .languages import Reader, language_supported, language_use, request_language
 from .limits import client_address
+from .middleware import same_for_everyone
 from .models import Workshop
 from .names import friendly_name
 from .phases import RUNNABLE_PHASES, Action, Phase, Role
@@ -496,3 +497,21 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         messages.success(request, _("You now co-facilitate this workshop."))
         return redirect("workshops:console", code=workshop.join_code)
     return render(request, "workshops/invitation.html", {"token": token})
+
+
+@require_GET
+@same_for_everyone
+def room_bundle(request: HttpRequest, language: str, digest: str) -> HttpResponse:
+    """The room's scripts and their translations in one file (workshops/assets.py)."""
+    supported = language_supported(language)
+    if supported is None:
+        raise Http404(_("There is no such file."))
+    bundle = assets.room_bundle(supported)
+    response = HttpResponse(bundle.body, content_type="text/javascript; charset=utf-8")
+    if digest == bundle.digest:
+        response["Cache-Control"] = "public, max-age=31536000, immutable"
+    else:
+        # A page from before a deploy asks for the old digest: it gets today's scripts,
+        # which no cache may keep under the old name.
+        response["Cache-Control"] = "no-cache"
+    return response

@@ -109,7 +109,8 @@ def test_a_town_hall_on_one_address_is_never_refused(workshop: Workshop) -> None
     ]
 
     assert answers == [302] * 20
-    assert joins == [302] * 20
+    # Each join answers with the room itself.
+    assert joins == [200] * 20
     assert Participant.objects.filter(workshop=workshop).count() == 20
 
 
@@ -121,7 +122,7 @@ def test_a_rate_limited_join_answers_429_with_retry_after(
 
     answers = [Client().post(url, {"display_name": f"Otter {n}"}) for n in range(3)]
 
-    assert [answer.status_code for answer in answers] == [302, 302, 429]
+    assert [answer.status_code for answer in answers] == [200, 200, 429]
     assert 0 < int(answers[2]["Retry-After"]) <= 60
     assert Participant.objects.filter(workshop=workshop).count() == 2
 

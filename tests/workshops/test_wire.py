@@ -42,9 +42,11 @@ def test_every_page_links_icons_that_are_served(page: str, workshop: Workshop) -
     client = Client()
     html = client.get(address).text
     icons = ICON_LINK.findall(html)
-    assert any(icon.endswith(".svg") for icon in icons), icons
-    assert any(icon.endswith(".png") for icon in icons), icons
-    for icon in icons:
+    # The SVG travels in the page itself; the home-screen PNG is a file.
+    assert any(icon.startswith("data:image/svg+xml,") for icon in icons), icons
+    files = [icon for icon in icons if not icon.startswith("data:")]
+    assert any(icon.endswith(".png") for icon in files), icons
+    for icon in files:
         assert client.get(icon).status_code == 200, icon
 
 
@@ -92,3 +94,41 @@ def test_production_serves_static_files_compressed_under_hashed_names() -> None:
     env = project_env(DEBUG="false", SECRET_KEY="production-" + "x" * 50)
     shown = manage(env, "shell", "-c", "from django.conf import settings; print(settings.STORAGES)")
     assert "whitenoise.storage.CompressedManifestStaticFilesStorage" in shown
+
+
+def test_the_join_page_is_one_request_its_style_allowed_by_the_csp_nonce(
+    workshop: Workshop,
+) -> None:
+    join = Client().get(reverse("workshops:join", kwargs={"code": workshop.join_code}))
+    nonce = re.search(r'<style nonce="([^"]+)">', join.text)
+    assert nonce is not None
+    assert f"'nonce-{nonce.group(1)}'" in join["Content-Security-Policy"]
+    assert not re.search(r'<link rel="stylesheet"', join.text)
+    # Other pages allow no inline style at all.
+    home = Client().get(reverse("workshops:home"))
+    assert "nonce-" not in home["Content-Security-Policy"]
+    assert "<style" not in home.text
+
+
+def test_the_room_loads_its_scripts_as_one_file_kept_for_a_year(
+    workshop: Workshop, citizen_client: Client
+) -> None:
+    room = citizen_client.get(reverse("workshops:room", kwargs={"code": workshop.join_code}))
+    scripts = re.findall(r'<script src="([^"]+)"', room.text)
+    assert len(scripts) == 1, scripts
+    bundle = citizen_client.get(scripts[0], **GZIP)
+    assert bundle.status_code == 200
+    assert "immutable" in bundle["Cache-Control"]
+    assert bundle["Content-Encoding"] == "gzip"
+    # Fetched ahead without a session, it must serve the room that has one.
+    assert "cookie" not in bundle["Vary"].lower()
+    text = gzip.decompress(bundle.content).decode()
+    # The catalogue of translations first, then the room and each app's part.
+    markers = ["django.catalog", "window.SamskabRoom", "data-idea-form", "data-propositions-panel"]
+    assert all(marker in text for marker in markers)
+    assert text.index("django.catalog") < text.index("window.SamskabRoom")
+    stale_url = reverse("workshops:room_bundle", kwargs={"language": "en", "digest": "old"})
+    stale = citizen_client.get(stale_url)
+    assert stale.status_code == 200 and stale["Cache-Control"] == "no-cache"
+    unknown_url = reverse("workshops:room_bundle", kwargs={"language": "xx", "digest": "old"})
+    assert citizen_client.get(unknown_url).status_code == 404

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from django import template
+from django.conf import settings
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+from workshops.assets import icon_data_uri as _icon_data_uri
+from workshops.assets import room_bundle, stylesheet_text
+from workshops.languages import language_supported
+
+register = template.Library()
+
+
+@register.simple_tag
+def room_bundle_url() -> str:
+    """The bundle in the language of the page (the catalogue of translations travels in it)."""
+    language = language_supported(get_language()) or settings.LANGUAGE_CODE
+    bundle = room_bundle(language)
+    return reverse("workshops:room_bundle", kwargs={"language": language, "digest": bundle.digest})
+
+
+@register.simple_tag
+def inline_stylesheet(name: str) -> SafeString:
+    # The project's own stylesheet, written by us: nothing in it comes from a person, and
+    # "</" (the only text that could end the <style> element early) is refused.
+    text = stylesheet_text(name)
+    if "</" in text:
+        raise ValueError(f"{name} cannot be carried inline")
+    return mark_safe(text)  # noqa: S308
+
+
+@register.simple_tag
+def icon_data_uri() -> str:
+    return _icon_data_uri()
