@@ -505,7 +505,7 @@ def room_bundle(request: HttpRequest, language: str, digest: str) -> HttpRespons
     """The room's scripts and their translations in one file (workshops/assets.py)."""
     supported = language_supported(language)
     if supported is None:
-        raise Http404(_("There is no such file."))
+        raise Http404
     bundle = assets.room_bundle(supported)
     response = HttpResponse(bundle.body, content_type="text/javascript; charset=utf-8")
     if digest == bundle.digest:
