@@ -132,3 +132,13 @@ def test_the_room_loads_its_scripts_as_one_file_kept_for_a_year(
     assert stale.status_code == 200 and stale["Cache-Control"] == "no-cache"
     unknown_url = reverse("workshops:room_bundle", kwargs={"language": "xx", "digest": "old"})
     assert citizen_client.get(unknown_url).status_code == 404
+
+
+def test_no_template_comment_leaks_into_the_join_page_or_the_room(
+    workshop: Workshop, citizen_client: Client
+) -> None:
+    for page in (
+        Client().get(reverse("workshops:join", kwargs={"code": workshop.join_code})),
+        citizen_client.get(reverse("workshops:room", kwargs={"code": workshop.join_code})),
+    ):
+        assert "{#" not in page.text and "#}" not in page.text
