@@ -265,7 +265,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "config.staticstorage.StaticFilesStorage"
     },
 }
 # Serve straight from the source folders on a laptop so no collectstatic step is needed.

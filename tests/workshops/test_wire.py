@@ -93,7 +93,7 @@ def test_the_join_page_fetches_ahead_what_the_room_will_load(
 def test_production_serves_static_files_compressed_under_hashed_names() -> None:
     env = project_env(DEBUG="false", SECRET_KEY="production-" + "x" * 50)
     shown = manage(env, "shell", "-c", "from django.conf import settings; print(settings.STORAGES)")
-    assert "whitenoise.storage.CompressedManifestStaticFilesStorage" in shown
+    assert "config.staticstorage.StaticFilesStorage" in shown
 
 
 def test_the_join_page_is_one_request_its_style_allowed_by_the_csp_nonce(
