@@ -20,7 +20,8 @@ from django.utils.translation import gettext_lazy as _
 
 from administrations.models import Administration
 from ideas.models import Cluster, Idea
-from moderation.models import AppendOnlyError, Flag
+from moderation.models import Flag
+from workshops.append_only import AppendOnlyModel, AppendOnlyQuerySet
 from workshops.models import Workshop
 
 
@@ -277,15 +278,7 @@ class ProposalFlag(models.Model):
         return f"{self.reason} on {self.proposal_id}"
 
 
-class ChallengeLogQuerySet(models.QuerySet["ChallengeLog"]):
-    def update(self, **kwargs: Any) -> int:
-        raise AppendOnlyError("the challenge log cannot be changed")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("the challenge log cannot be deleted from")
-
-
-class ChallengeLog(models.Model):
+class ChallengeLog(AppendOnlyModel):
     """The audit log of a challenge: moderation and the platform's own transitions.
 
     Append-only like the workshops' moderation log; no names, no addresses.
@@ -313,7 +306,7 @@ class ChallengeLog(models.Model):
     detail = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
-    objects: ClassVar[models.Manager[ChallengeLog]] = ChallengeLogQuerySet.as_manager()
+    objects: ClassVar[models.Manager[ChallengeLog]] = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -322,11 +315,3 @@ class ChallengeLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.kind}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError("the challenge log cannot be changed")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("the challenge log cannot be deleted from")

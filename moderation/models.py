@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from workshops.append_only import AppendOnlyModel, AppendOnlyQuerySet
 from workshops.models import Participant, Workshop
 
 
@@ -114,22 +115,7 @@ class IdeaOriginal(models.Model):
         return self.text[:60]
 
 
-class AppendOnlyError(Exception):
-    """The audit log is only ever added to."""
-
-
-class ModerationActionQuerySet(models.QuerySet["ModerationAction"]):
-    def update(self, **kwargs: Any) -> int:
-        raise AppendOnlyError("the moderation log cannot be changed")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("the moderation log cannot be deleted from")
-
-    def bulk_update(self, *args: Any, **kwargs: Any) -> int:
-        raise AppendOnlyError("the moderation log cannot be changed")
-
-
-class ModerationAction(models.Model):
+class ModerationAction(AppendOnlyModel):
     """One line of the audit log: who did what to which idea or participant, when and why.
 
     It holds no display names and no addresses, so erasing a participant's personal
@@ -170,7 +156,7 @@ class ModerationAction(models.Model):
     detail = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
-    objects: ClassVar[models.Manager[ModerationAction]] = ModerationActionQuerySet.as_manager()
+    objects: ClassVar[models.Manager[ModerationAction]] = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -179,11 +165,3 @@ class ModerationAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.kind}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError("the moderation log cannot be changed")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("the moderation log cannot be deleted from")

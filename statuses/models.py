@@ -9,7 +9,7 @@ log of how it got there, which is also the public timeline and the audit log.
 from __future__ import annotations
 
 import secrets
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from administrations.models import Administration
 from challenges.models import Citizen
+from workshops.append_only import AppendOnlyModel, AppendOnlyQuerySet
 from workshops.models import Participant
 
 
@@ -97,22 +98,7 @@ class ItemStatus(models.Model):
         return f"{self.title[:60]}: {self.get_status_display()}"
 
 
-class AppendOnlyError(Exception):
-    """The status log is only ever added to."""
-
-
-class StatusChangeQuerySet(models.QuerySet["StatusChange"]):
-    def update(self, **kwargs: Any) -> int:
-        raise AppendOnlyError("the status log cannot be changed")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("the status log cannot be deleted from")
-
-    def bulk_update(self, *args: Any, **kwargs: Any) -> int:
-        raise AppendOnlyError("the status log cannot be changed")
-
-
-class StatusChange(models.Model):
+class StatusChange(AppendOnlyModel):
     """One dated, signed step of an item's public timeline; never changed, never deleted.
 
     It is the audit log too: who (the member's address, kept as text so the line
@@ -149,7 +135,7 @@ class StatusChange(models.Model):
     member_email = models.CharField(max_length=254, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
-    objects: ClassVar[models.Manager[StatusChange]] = StatusChangeQuerySet.as_manager()
+    objects: ClassVar[models.Manager[StatusChange]] = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -158,14 +144,6 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.status}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError("the status log cannot be changed")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("the status log cannot be deleted from")
 
 
 class StatusPhoto(models.Model):

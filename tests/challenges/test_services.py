@@ -420,3 +420,21 @@ def test_at_closing_proposals_below_the_threshold_expire_once(
     assert proposal.status == Proposal.Status.EXPIRED
     assert reached.status == Proposal.Status.THRESHOLD_REACHED
     assert _kinds(proposal.challenge).count("expire") == 1
+
+
+def test_the_challenge_log_is_append_only(challenge: Challenge) -> None:
+    """A line of the challenge's log is evidence: it cannot be changed or deleted."""
+    from challenges.models import ChallengeLog
+    from workshops.append_only import AppendOnlyError
+
+    line = ChallengeLog.objects.create(challenge=challenge, kind=ChallengeLog.Kind.HOLD)
+    with pytest.raises(AppendOnlyError):
+        line.save()
+    with pytest.raises(AppendOnlyError):
+        line.delete()
+    with pytest.raises(AppendOnlyError):
+        ChallengeLog.objects.filter(pk=line.pk).update(reason="changed")
+    with pytest.raises(AppendOnlyError):
+        ChallengeLog.objects.bulk_update([line], ["reason"])
+    with pytest.raises(AppendOnlyError):
+        ChallengeLog.objects.all().delete()

@@ -6,10 +6,11 @@ import pytest
 from django.contrib.admin.sites import site
 from django.test import RequestFactory
 
-from moderation.models import AppendOnlyError, ModerationAction
+from moderation.models import ModerationAction
 from moderation.services import idea_hide
 from tests.factories import IdeaFactory, ParticipantFactory, UserFactory
 from workshops.actors import Actor
+from workshops.append_only import AppendOnlyError
 from workshops.models import Workshop
 
 pytestmark = pytest.mark.django_db

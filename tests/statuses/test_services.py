@@ -12,7 +12,6 @@ from PIL import Image
 from administrations.models import Administration
 from moderation.services import participant_erase_self, workshop_erase_personal_data
 from statuses.models import (
-    AppendOnlyError,
     ItemStatus,
     Notice,
     Receipt,
@@ -29,6 +28,7 @@ from statuses.services import (
 )
 from tests.factories import HOSTILE_HTML, actor_for
 from tests.statuses.conftest import Closed
+from workshops.append_only import AppendOnlyError
 from workshops.errors import ActionRefused
 from workshops.models import Workshop
 from workshops.phases import Phase
