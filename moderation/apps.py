@@ -24,6 +24,7 @@ class ModerationConfig(AppConfig):
         registry.set_participant_standing(related="restriction", read=selectors.restriction_of)
         # What waits for review comes before everything else a facilitator runs.
         registry.add_panel(Screen.ROOM, "moderation/room_panel.html", order=40)
+        registry.add_panel(Screen.MENU, "moderation/room_menu.html")
         registry.add_panel(
             Screen.CONSOLE,
             "moderation/console_panel.html",

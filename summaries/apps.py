@@ -35,6 +35,9 @@ class SummariesConfig(AppConfig):
             phases=("closed",),
         )
         registry.add_panel(Screen.WALL, "summaries/wall_panel.html")
+        # Last on the projector: thanks, and where to follow what happens next, once closed.
+        registry.add_panel(Screen.WALL, "summaries/wall_closed_panel.html", order=90)
+        registry.add_panel(Screen.MENU, "summaries/room_menu.html")
         registry.add_script("summaries/propose.js")
         # What it keeps about a participant goes into their data download.
         from moderation import selectors as moderation_selectors

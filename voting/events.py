@@ -33,6 +33,13 @@ class VotesTallied(Data):
     as_of: int
 
 
+class VotesCounted(Data):
+    """How many participants have voted, when that changed; never the tallies."""
+
+    voters: int
+    as_of: int
+
+
 class BallotUpdated(Data):
     """Own ballot: a participant's marks and what they have left."""
 
@@ -46,6 +53,9 @@ EVENTS: dict[str, Event] = {
     "tallies.revealed": Event(TalliesRevealed),
     "votes.tallied": Event(
         VotesTallied, audience="facilitators while tallies are hidden; everyone once `revealed`"
+    ),
+    "votes.counted": Event(
+        VotesCounted, audience="everyone, in the tally's window, only when the number changed"
     ),
     "ballot.updated": Event(BallotUpdated, audience="the participant's own connections, at once"),
 }

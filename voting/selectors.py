@@ -208,6 +208,13 @@ def support_by_cluster(*, ballot: Ballot) -> dict[int, tuple[int, int]]:
     return support
 
 
+def voter_count(*, ballot: Ballot) -> int:
+    """How many participants have at least one vote on the ballot."""
+    if ballot.pk is None:  # the default rules, not saved until the facilitator sets some
+        return 0
+    return Vote.objects.filter(ballot=ballot).values("participant").distinct().count()
+
+
 def snapshot_part(*, actor: Actor) -> dict[str, Any]:
     """The voting part of the room's snapshot: rules, your own ballot, tallies you may see."""
     workshop = actor.workshop
@@ -229,7 +236,11 @@ def snapshot_part(*, actor: Actor) -> dict[str, Any]:
     ballot, rules = room_part(
         workshop_id=workshop.pk, role=actor.role, name="voting", read=read_rules
     )
-    part: dict[str, Any] = {**rules, "mine": None}
+    part: dict[str, Any] = {**rules, "mine": None, "voters": None}
     if actor.role is Role.CITIZEN and actor.participant is not None:
         part["mine"] = own_ballot(ballot=ballot, participant=actor.participant)
+    else:
+        # The screens that show the room how many have voted (the projector); a phone
+        # joining needs no extra query for it.
+        part["voters"] = voter_count(ballot=ballot)
     return {"voting": part}

@@ -24,7 +24,8 @@ from django.db import connections
 from workshops.events import Audience, publish
 from workshops.models import Workshop
 
-from .selectors import ballot_of, tallies_as_of, tallies_of
+from .models import Ballot
+from .selectors import ballot_of, tallies_as_of, tallies_of, voter_count
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +36,10 @@ PENDING_TIMEOUT_SECONDS = 5
 
 def _pending_key(workshop_id: int) -> str:
     return f"samskab:voting:tally-pending:{workshop_id}"
+
+
+def _voters_key(workshop_id: int) -> str:
+    return f"samskab:voting:voters-told:{workshop_id}"
 
 
 def _run_later(delay: float, function: Callable[..., Any], *args: Any) -> None:
@@ -131,3 +136,16 @@ def tally_publish(workshop_id: int) -> None:
         {"tallies": tallies_of(ballot=ballot), "revealed": ballot.tallies_public, "as_of": as_of},
         audience=audience,
     )
+    voters_publish(workshop, ballot=ballot, as_of=as_of)
+
+
+def voters_publish(workshop: Workshop, *, ballot: Ballot, as_of: int) -> None:
+    """Tell everyone how many have voted, if that changed since the room last heard it.
+
+    A thousand phones hear it once per window in which someone voted for the first
+    time, not with every dot; never the tallies themselves.
+    """
+    voters = voter_count(ballot=ballot)
+    if cache.get(_voters_key(workshop.pk), 0) != voters:
+        cache.set(_voters_key(workshop.pk), voters, timeout=24 * 60 * 60)
+        publish(workshop, "votes.counted", {"voters": voters, "as_of": as_of})

@@ -68,6 +68,9 @@ class Screen(enum.StrEnum):
     CONSOLE = "console"
     # The projector and the read-only observer's view: only what the whole room sees.
     WALL = "wall"
+    # A citizen's menu ("You and your data"): their name, data and choices, out of the
+    # way of the phase's task.
+    MENU = "menu"
 
 
 class Fields(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

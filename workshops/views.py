@@ -125,7 +125,12 @@ def room_page(
         },
         "phase": Phase,
         "panels": [panel.template for panel in panels],
+        "menu_panels": [panel.template for panel in registry.PANELS[registry.Screen.MENU]],
         "room_scripts": registry.SCRIPTS,
+        # As the page's script orders them: newest on top, except on the console.
+        "wall_ideas": snapshot["ideas"]
+        if actor.role is Role.FACILITATOR
+        else list(reversed(snapshot["ideas"])),
         **context,
     }
     return render(request, template, context, status=status)

@@ -258,11 +258,12 @@
     // On the wall: hide an idea at once, without going through the queue.
     room.decorateIdea(function (idea, item) {
       if (idea.status !== "published") return;
-      var error = el("p", { "class": "field-error", role: "alert", hidden: "" });
       item.appendChild(button(t("Hide"), "button-secondary", function () {
+        // Made when needed: a thousand ideas need no thousand empty error lines.
+        var error = item.querySelector(".hide-error");
+        if (!error) error = item.appendChild(el("p", { "class": "field-error hide-error", role: "alert", hidden: "" }));
         send({ type: "moderation.hide", idea_id: idea.id }, error, t("The idea is hidden."));
       }));
-      item.appendChild(error);
     });
   }
 })();

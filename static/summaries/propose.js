@@ -51,7 +51,42 @@
 
   function upsert(proposition) {
     items.set(proposition.id, proposition);
+    // The projector shows the one being written.
+    spotlight = proposition.id;
     render();
+  }
+
+  // ---- the projector: one value proposition at a time ----------------------------------
+
+  var onStage = room.config.projector === true;
+  var spotlight = null;
+  var STAGE_SECONDS = 20;
+
+  function stage(ordered) {
+    if (!onStage || !panel) return;
+    var ids = ordered.map(function (p) { return p.id; });
+    if (ids.indexOf(spotlight) === -1) spotlight = ids.length ? ids[0] : null;
+    Array.prototype.slice.call(panel.querySelectorAll("[data-proposition]")).forEach(function (node) {
+      node.classList.toggle("proposition-current", Number(node.getAttribute("data-proposition")) === spotlight);
+    });
+    var where = panel.querySelector("[data-proposition-place]");
+    if (!where) {
+      where = el("p", "proposition-place");
+      where.setAttribute("data-proposition-place", "");
+      panel.appendChild(where);
+    }
+    where.textContent = ids.length > 1 ? room.fmt(t("%s of %s"), [ids.indexOf(spotlight) + 1, ids.length]) : "";
+  }
+
+  if (onStage) {
+    // Each in turn, long enough to be read from the back of the hall.
+    window.setInterval(function () {
+      var ordered = Array.from(items.values()).sort(function (a, b) { return a.position - b.position || a.id - b.id; });
+      if (ordered.length < 2) return;
+      var index = ordered.findIndex(function (p) { return p.id === spotlight; });
+      spotlight = ordered[(index + 1) % ordered.length].id;
+      stage(ordered);
+    }, STAGE_SECONDS * 1000);
   }
 
   // ---- the list -----------------------------------------------------------------------
@@ -82,6 +117,7 @@
     Array.prototype.slice.call(list.querySelectorAll("[data-proposition]")).forEach(function (node) {
       if (!seen[node.getAttribute("data-proposition")]) node.remove();
     });
+    stage(ordered);
   }
 
   function renderReading(node, proposition) {
@@ -348,6 +384,14 @@
     room.on(type, function (data) { clusters.set(data.cluster.id, data.cluster); render(); });
   });
   room.on("cluster.deleted", function (data) { clusters.delete(data.cluster_id); render(); });
+  // The projector's thanks once the workshop has closed (templates/summaries/wall_closed_panel.html).
+  function showClosed() {
+    Array.prototype.slice.call(document.querySelectorAll("[data-stage-closed]")).forEach(function (node) {
+      node.hidden = phase() !== "closed";
+    });
+  }
+  room.on("snapshot", showClosed);
+  room.on("phase.changed", showClosed);
   room.on("phase.changed", function () {
     window.setTimeout(function () {
       if (panel) Array.prototype.slice.call(panel.querySelectorAll("[data-proposition]")).forEach(function (node) {

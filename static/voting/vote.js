@@ -23,6 +23,7 @@
   var mine = voting ? voting.mine : null;
   var tallies = voting ? voting.tallies : null;
   var talliesAsOf = voting ? voting.tallies_as_of : 0;
+  var voters = voting ? voting.voters : null;
   var phase = first.workshop ? first.workshop.phase : "";
   var clusters = first.clusters || [];
   var busy = false;
@@ -289,6 +290,17 @@
   function renderPanel() {
     var panel = $("[data-vote-panel]");
     if (panel) panel.hidden = !voting_open();
+    // The counter sticks beside the list being voted on: the wall when ideas get the
+    // votes, the panel's own list of themes when clusters do.
+    var status = $("[data-vote-remaining]");
+    var wallList = $("[data-idea-list]");
+    if (status && wallList && ballot) {
+      if (voting_open() && ballot.target === "idea") {
+        if (status.nextElementSibling !== wallList) wallList.parentNode.insertBefore(status, wallList);
+      } else if (panel && !panel.contains(status)) {
+        panel.insertBefore(status, $("[data-vote-error]"));
+      }
+    }
     var help = $("[data-vote-help]");
     if (help && ballot) {
       var onClusters = ballot.target === "cluster";
@@ -310,22 +322,36 @@
 
   // ---- tallies and results -------------------------------------------------------------
 
-  function unit() {
-    return { dots: t("dots"), approval: t("approvals"), ranking: t("points") }[ballot.method];
+  function totalText(total) {
+    if (ballot.method === "approval") return fmt(ngettext("%s approval", "%s approvals", total), [total]);
+    if (ballot.method === "ranking") return fmt(ngettext("%s point", "%s points", total), [total]);
+    return fmt(ngettext("%s dot", "%s dots", total), [total]);
   }
 
   function renderTallies() {
+    var most = 0;
+    (tallies || []).forEach(function (item) { most = Math.max(most, item.total); });
     $all("[data-tally-list]").forEach(function (list) {
       list.textContent = "";
       (tallies || []).forEach(function (item) {
         var li = el("li", "tally");
         li.appendChild(el("span", "tally-position", item.position + "."));
         li.appendChild(el("span", "tally-label", item.label));
-        li.appendChild(el("span", "tally-total", item.total + " " + unit()));
+        li.appendChild(el("span", "tally-total", totalText(item.total)));
         li.appendChild(el("span", "tally-supporters", fmt(ngettext("%s supporter", "%s supporters", item.supporters), [item.supporters])));
+        // The ranked chart: a bar as long as the item's share of the leader's votes. Set
+        // through the style object, which the Content Security Policy allows (an inline
+        // style attribute it would block).
+        var bar = el("span", "tally-bar");
+        bar.setAttribute("aria-hidden", "true");
+        var fill = el("span", "tally-fill");
+        fill.style.width = (most ? Math.round((item.total / most) * 100) : 0) + "%";
+        bar.appendChild(fill);
+        li.appendChild(bar);
         list.appendChild(li);
       });
     });
+    renderVoters();
     $all("[data-tallies-empty]").forEach(function (node) { node.hidden = !!(tallies && tallies.length); });
     $all("[data-results-waiting]").forEach(function (node) { node.hidden = tallies !== null; });
     $all("[data-vote-results]").forEach(function (section) {
@@ -337,6 +363,15 @@
     }
     var reveal = $("[data-reveal-form]");
     if (reveal && ballot) reveal.hidden = ballot.revealed;
+  }
+
+  // How many have voted, for the projector while the tallies stay hidden.
+  function renderVoters() {
+    $all("[data-vote-progress]").forEach(function (node) { node.hidden = phase !== "vote"; });
+    if (voters === null || voters === undefined) return;
+    $all("[data-voters]").forEach(function (node) {
+      node.textContent = fmt(ngettext("%s person has voted", "%s people have voted", voters), [voters]);
+    });
   }
 
   function takeTallies(list, asOf) {
@@ -359,6 +394,7 @@
     mine = voting.mine;
     tallies = voting.tallies;
     talliesAsOf = voting.tallies_as_of;
+    voters = voting.voters;
     phase = snapshot.workshop.phase;
     clusters = snapshot.clusters || [];
     room.renderIdeas();
@@ -373,6 +409,10 @@
     }
   });
   room.on("ballot.updated", takeOwn);
+  room.on("votes.counted", function (data) {
+    voters = data.voters;
+    renderVoters();
+  });
   room.on("votes.tallied", function (data) {
     // Hidden tallies never reach a citizen's socket; this guards the order of events.
     if (role !== "facilitator" && !(ballot && ballot.tallies_public)) return;

@@ -146,6 +146,9 @@
   // ---- the wall of ideas ----------------------------------------------------------------
 
   var list = $("[data-idea-list]");
+  // Phones, the projector and observers put the newest idea on top, where eyes are; the
+  // console keeps the order the ideas came in.
+  var newestFirst = config.role !== "facilitator";
 
   function ideaNode(idea) {
     var item = document.createElement("li");
@@ -249,7 +252,11 @@
       // Keep an open editor: the author may be typing in it.
       if (!existing.querySelector(".idea-editor")) existing.replaceWith(ideaNode(idea));
     } else {
-      list.appendChild(ideaNode(idea));
+      var node = ideaNode(idea);
+      // A gentle entrance for what arrives live (the stylesheet drops it for reduced motion).
+      node.classList.add("idea-new");
+      if (newestFirst) list.insertBefore(node, list.firstChild);
+      else list.appendChild(node);
       if (fromOthers) announceNewIdea();
     }
     renderWallCount();
@@ -258,7 +265,7 @@
   function renderAllIdeas() {
     var fragment = document.createDocumentFragment();
     var ideas = Array.from(state.ideas.values()).filter(function (idea) { return idea.status === "published"; });
-    ideas.sort(function (a, b) { return a.id - b.id; });
+    ideas.sort(function (a, b) { return newestFirst ? b.id - a.id : a.id - b.id; });
     ideas.forEach(function (idea) { fragment.appendChild(ideaNode(idea)); });
     list.replaceChildren(fragment);
     renderWallCount();
@@ -268,6 +275,9 @@
     var published = 0;
     state.ideas.forEach(function (idea) { if (idea.status === "published") published += 1; });
     $all("[data-idea-count]").forEach(function (node) { node.textContent = "(" + published + ")"; });
+    // The projector's type shrinks as the wall fills (see samskab.css).
+    var density = published <= 6 ? "few" : published <= 15 ? "some" : published <= 40 ? "many" : "crowd";
+    if (list.getAttribute("data-density") !== density) list.setAttribute("data-density", density);
     var empty = $("[data-wall-empty]");
     if (empty) empty.hidden = published > 0;
   }

@@ -152,8 +152,10 @@ def test_a_workshop_runs_from_ideas_through_groups_and_dots_to_results(
         LIBRARY_SUNDAY,
         LIBRARY_LATE_AGAIN,
     ]
-    for screen in screens:
-        expect(wall(screen)).to_have_text(posted)
+    # The console lists them as they came; phones and the projector, newest on top.
+    expect(wall(console)).to_have_text(posted)
+    for screen in (ada, bo, projector):
+        expect(wall(screen)).to_have_text(list(reversed(posted)))
     for page in phones:
         assert_no_sideways_scroll(page, "the ideate phase")
 

@@ -265,8 +265,10 @@ def test_two_citizens_and_a_facilitator_share_one_live_room(
     expect(citizen_2.locator(".idea-mine")).to_have_count(1)
     expect(citizen_1.locator(".idea-mine")).to_have_count(1)
 
+    # The console lists ideas as they came; the projector puts the newest on top.
+    expect(wall(console)).to_have_text([first, reply])
+    expect(wall(projector)).to_have_text([reply, first])
     for screen in (console, projector):
-        expect(wall(screen)).to_have_text([first, reply])
         expect(screen.locator(".wall [data-idea-count]")).to_have_text("(2)")
         expect(screen.locator("[data-participant-count]")).to_have_text("2")
 

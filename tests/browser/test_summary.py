@@ -89,6 +89,8 @@ def test_a_workshop_ends_in_a_summary_a_decision_maker_can_open(
     move_room(console, "Ideate")
     phone = watch.context(browser.new_context(base_url=live_daphne.url, **PHONE))
     citizen = join_by_link(phone, code, name="Ada fra Nørrebro")
+    # Name, data and language live in the phone's menu, out of the way of the task.
+    citizen.get_by_text("You and your data").click()
     citizen.get_by_label("Show my name with my words in the summary").check()
     expect(citizen.locator("[data-announcer]")).to_have_text(
         "Your name will appear with your words in the summary."

@@ -207,6 +207,10 @@ async def test_hidden_tallies_reach_the_facilitator_and_never_a_phone(
     assert [(t["target_id"], t["total"], t["supporters"]) for t in tallied["data"]["tallies"]] == [
         (wall[1].pk, 2, 1)
     ]
+    # The other phone hears how many have voted, and nothing of the tallies.
+    counted = await receive(watcher)
+    assert (counted["type"], counted["data"]["voters"]) == ("votes.counted", 1)
+    assert "tallies" not in counted["data"]
     assert await nothing_arrives(watcher), "a phone heard hidden tallies"
 
     # Once revealed, everyone hears the tallies.

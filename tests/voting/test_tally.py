@@ -159,3 +159,31 @@ def test_the_real_timer_runs_the_count_off_the_request_thread(
     assert time.monotonic() - started >= 0.05
     assert ran[0][0] == 7
     assert ran[0][1] != threading.current_thread().name
+
+
+def test_the_room_hears_how_many_have_voted_once_per_new_voter(
+    voter: Actor,
+    second_voter: Actor,
+    ideas: list[Idea],
+    room_bus: RecordingLayer,
+    tally_windows: TallyWindows,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    cast(voter, ideas[0], 1, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        tally_windows.close()
+    # The same voter again: the tally changes, the number of voters does not.
+    cast(voter, ideas[1], 1, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        tally_windows.close()
+    cast(second_voter, ideas[0], 2, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        tally_windows.close()
+
+    counted = room_bus.deliveries("votes.counted")
+    assert [data["voters"] for _group, _audience, data in counted] == [1, 2]
+    # Everyone hears it, while the tallies themselves stay with the facilitators.
+    assert {audience for _group, audience, _data in counted} == {"everyone"}
+    assert {audience for _g, audience, _d in room_bus.deliveries("votes.tallied")} == {
+        "facilitators"
+    }

@@ -200,6 +200,20 @@ def _vote(actors: dict[str, Any]) -> Any:
     return vote_set(actor=_voting(actors["citizen"]), target_type="idea", target_id=idea.pk, dots=1)
 
 
+def _voters_counted(actors: dict[str, Any]) -> Any:
+    """A first dot, stored without its own events, then the room is told who has voted."""
+    from voting.models import Vote
+    from voting.selectors import ballot_of
+    from voting.tally import voters_publish
+
+    workshop = actors["facilitator"].workshop
+    ballot = ballot_of(workshop=workshop)
+    ballot.save()
+    idea = actors["idea"]
+    Vote.objects.create(ballot=ballot, participant=idea.author, idea=idea, weight=1)
+    return voters_publish(workshop, ballot=ballot, as_of=1)
+
+
 def _configure_voting(actors: dict[str, Any]) -> Any:
     from voting.services import ballot_configure
 
@@ -392,6 +406,7 @@ SCENARIOS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "voting.configured": _configure_voting,
     "tallies.revealed": _reveal_tallies,
     "votes.tallied": _tally,
+    "votes.counted": _voters_counted,
     "idea.posted": _post,
     "idea.edited": _edit,
     "idea.withdrawn": _withdraw,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from workshops.models import Workshop
 
@@ -20,7 +20,13 @@ def voting_rules_form(workshop: Workshop) -> BallotForm:
     return BallotForm.for_ballot(ballot_of(workshop=workshop))
 
 
-@register.filter
-def tally_unit(ballot: dict[str, Any]) -> str:
-    """The word for what a tally counts: dots, approvals or points."""
-    return {"dots": _("dots"), "approval": _("approvals"), "ranking": _("points")}[ballot["method"]]
+@register.simple_tag
+def tally_total(total: int, ballot: dict[str, Any]) -> str:
+    """A tally's total with its unit, in the singular or plural the number asks for."""
+    if ballot["method"] == "approval":
+        text = ngettext("%(count)s approval", "%(count)s approvals", total)
+    elif ballot["method"] == "ranking":
+        text = ngettext("%(count)s point", "%(count)s points", total)
+    else:
+        text = ngettext("%(count)s dot", "%(count)s dots", total)
+    return text % {"count": total}
