@@ -246,6 +246,15 @@ async def test_two_tabs_on_two_servers_never_exceed_the_budget(room: Room) -> No
                 mine = ballot["mine"]
                 assert mine["remaining"] == 0
                 assert sorted(vote["target_id"] for vote in mine["votes"]) == sorted(accepted)
+                # The room's tallies are told at most every 250 ms (voting.tally), and a
+                # snapshot may carry the room's tallies from before that message: the
+                # screen keeps the newer of the two. Wait for the message's turn.
+                deadline = asyncio.get_running_loop().time() + FRAME_TIMEOUT
+                while sum(item["total"] for item in ballot["tallies"]) != BUDGET:
+                    if asyncio.get_running_loop().time() > deadline:
+                        break
+                    await asyncio.sleep(0.25)
+                    ballot = await _own_ballot(server_1, room.code, session)
                 assert sum(item["total"] for item in ballot["tallies"]) == BUDGET
 
                 # Take every dot back before the next round, from alternating tabs.
