@@ -154,7 +154,12 @@ def participant_moderate(
 @require_GET
 def log_page(request: HttpRequest, code: str) -> HttpResponse:
     actor = facilitator_actor(request, code)
-    entries = [log_entry_as_dict(entry) for entry in moderation_log(workshop=actor.workshop)]
+    # The page shows each time in the reader's language and time zone; the CSV and JSON
+    # keep the ISO form (`at`) that programs read.
+    entries = [
+        {**log_entry_as_dict(entry), "when": entry.created_at}
+        for entry in moderation_log(workshop=actor.workshop)
+    ]
     return render(request, "moderation/log.html", {"workshop": actor.workshop, "entries": entries})
 
 

@@ -59,3 +59,30 @@ def test_the_admin_only_reads_it(entry: ModerationAction) -> None:
     assert not admin.has_change_permission(request, entry)
     assert not admin.has_delete_permission(request, entry)
     assert admin.has_view_permission(request, entry)
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [("da", "05.03.2026 14:07"), ("sv", "2026-03-05 14:07"), ("en", "5 Mar 2026, 14:07")],
+)
+def test_the_log_page_shows_times_in_the_readers_language(
+    entry: ModerationAction, workshop: Workshop, language: str, shown: str
+) -> None:
+    from datetime import UTC, datetime
+
+    from django.conf import settings
+    from django.test import Client
+    from django.urls import reverse
+
+    # 13:07 UTC is 14:07 in Copenhagen and Stockholm in March.
+    moment = datetime(2026, 3, 5, 13, 7, tzinfo=UTC)
+    # The log refuses changes, so a line is written afresh at the chosen moment.
+    line = ModerationAction(workshop=workshop, kind="hide", reason="Off topic", created_at=moment)
+    line.save()
+    client = Client()
+    client.force_login(workshop.owner)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    page = client.get(reverse("moderation:log", kwargs={"code": workshop.join_code}))
+    body = page.content.decode()
+    assert shown in body
+    assert '<time datetime="2026-03-05T13:07:00+00:00">' in body
