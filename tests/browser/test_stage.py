@@ -221,6 +221,13 @@ def test_every_screen_fits_every_size_in_every_phase(
                     expect(tool).to_be_in_viewport()
                     if phase != "closed":
                         expect(console.locator("[data-next-button]")).to_be_in_viewport()
+                # A new idea fades in on the projector: read the colours once it has
+                # arrived, not half-way through its entrance.
+                page.evaluate(
+                    "Promise.allSettled(document.getAnimations()"
+                    ".filter(a => a.effect?.getComputedTiming().endTime !== Infinity)"
+                    ".map(a => a.finished))"
+                )
                 found = axe_problems(page)
                 if found:
                     problems[label] = found
