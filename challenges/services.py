@@ -25,7 +25,7 @@ from workshops.models import Workshop
 from workshops.photos import photo_clean
 from workshops.sanitize import clean_text
 
-from . import events
+from . import events, signals
 from .models import (
     Challenge,
     ChallengeLog,
@@ -575,6 +575,9 @@ def _forward(proposal_id: int) -> bool:
         detail={"administration": administration.pk, "supporters": proposal.support_count},
     )
     events.proposal_changed(proposal)
+    signals.proposal_forwarded.send(
+        sender=Proposal, proposal=proposal, administration=administration
+    )
     if administration.email:
         transaction.on_commit(lambda: _announce_forward(proposal))
     return True

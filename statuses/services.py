@@ -23,7 +23,7 @@ from administrations.models import Administration
 from challenges.models import Citizen
 from workshops.errors import ActionRefused
 from workshops.models import Participant
-from workshops.photos import photo_clean
+from workshops.photos import CleanPhoto, photo_clean
 from workshops.sanitize import clean_text
 
 from . import live
@@ -215,7 +215,84 @@ def _change(
             raise ActionRefused("invalid", _("A photo shows what was done: add it with “done”."))
         clean_photo = photo_clean(photo)
 
+    return _record(
+        item=item,
+        item_status=item_status,
+        new=new,
+        administration=administration,
+        user=user,
+        forward_to=forward_to,
+        text=text,
+        percent=percent,
+        expected=expected,
+        clean_photo=clean_photo,
+    )
+
+
+def item_forwarded_record(
+    *,
+    item: Model,
+    administration: Administration,
+    signed_by: Administration | None = None,
+    user: AbstractBaseUser | AnonymousUser | None = None,
+    note: str = "",
+) -> StatusChange | None:
+    """Record that an item went to an administration by the platform's own process.
+
+    For forwarding decided elsewhere, which has checked its own permissions: a
+    challenge's proposal reaching its threshold, a person confirming a routing. Call
+    it inside the transaction that forwards, so both commit or neither does. Signed by
+    `signed_by` (default: the administration it goes to), with the person, if any, in
+    the status log. Records nothing and returns None when forwarding makes no sense for
+    the item now: not public yet, already with that administration, or past forwarding
+    (accepted, in progress, done or declined).
+    """
+    kind = kind_of(item)
+    if not kind.is_public(item) or not administration.active:
+        return None
+    with transaction.atomic():
+        content_type = ContentType.objects.get_for_model(item)
+        item_status, _created = ItemStatus.objects.select_for_update().get_or_create(
+            content_type=content_type,
+            object_id=item.pk,
+            defaults={"title": kind.title(item)[:300], "created_at": kind.created_at(item)},
+        )
+        current = item_status.status
+        if Status.FORWARDED not in TRANSITIONS[current] or (
+            current == Status.FORWARDED and item_status.administration_id == administration.pk
+        ):
+            return None
+        return _record(
+            item=item,
+            item_status=item_status,
+            new=Status.FORWARDED,
+            administration=signed_by or administration,
+            user=user,
+            forward_to=administration,
+            text=_text(note, limit=NOTE_MAX_LENGTH, what=_("note")),
+            percent=None,
+            expected=None,
+            clean_photo=None,
+        )
+
+
+def _record(
+    *,
+    item: Model,
+    item_status: ItemStatus,
+    new: Status,
+    administration: Administration,
+    user: AbstractBaseUser | AnonymousUser | None,
+    forward_to: Administration | None,
+    text: str,
+    percent: int | None,
+    expected: dt.date | None,
+    clean_photo: CleanPhoto | None,
+) -> StatusChange:
+    """Write one checked step: the log line, the photo, where the item stands; tell after commit."""
+    kind = kind_of(item)
     now = timezone.now()
+    member = user if user is not None and user.is_authenticated else None
     change = StatusChange.objects.create(
         item_status=item_status,
         status=new,
@@ -224,8 +301,8 @@ def _change(
         note=text,
         progress=percent,
         expected_on=expected,
-        member=user if user.is_authenticated else None,  # type: ignore[misc]
-        member_email=getattr(user, "email", "") or "",
+        member=member,  # type: ignore[misc]
+        member_email=getattr(member, "email", "") or "",
         created_at=now,
     )
     if clean_photo is not None:

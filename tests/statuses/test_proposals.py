@@ -12,8 +12,13 @@ from challenges import services as challenge_services
 from challenges.models import Citizen, Proposal
 from challenges.selectors import SESSION_CITIZEN_KEY
 from statuses.models import Notice, Receipt
-from statuses.selectors import receipt_items
-from statuses.services import notices_create, receipt_for_citizen, status_change
+from statuses.selectors import item_status_of, receipt_items, timeline_of
+from statuses.services import (
+    item_forwarded_record,
+    notices_create,
+    receipt_for_citizen,
+    status_change,
+)
 from tests.challenges.conftest import make_challenge
 from tests.factories import UserFactory
 
@@ -99,3 +104,56 @@ def test_the_proposal_page_shows_its_timeline_and_offers_the_receipt(
     assert "The pavement is too narrow" in phone.get(response["Location"]).content.decode()
     # A phone that did nothing in a challenge has no receipt to open.
     assert Client().get(link).status_code == 404
+
+
+def test_a_proposal_forwarded_at_its_threshold_shows_forwarded_to_the_people_behind_it(
+    proposal: Proposal, author: Citizen, administration: Administration
+) -> None:
+    supporters = [Citizen.objects.create() for _ in range(3)]
+    for supporter in supporters:
+        challenge_services.support_give(proposal_id=proposal.pk, citizen=supporter)
+    receipt = receipt_for_citizen(citizen=supporters[0])
+
+    assert challenge_services.proposals_forward_due() == 1
+
+    [step] = timeline_of(item=proposal)
+    assert step.status == "forwarded"
+    assert step.administration == administration and step.forwarded_to == administration
+    assert "threshold of 3 supporters" in step.note
+    assert notices_create(change=step) == 1
+    [row] = receipt_items(receipt=receipt)
+    assert row.status_label == "Forwarded to an administration"
+    answer = Client().get(f"/open311/v2/requests/proposal-{proposal.pk}.json").json()
+    assert answer[0]["detailed_status"] == "FORWARDED"
+    assert answer[0]["agency_responsible"] == "Roads"
+    # The clock runs again: nothing more is recorded.
+    assert challenge_services.proposals_forward_due() == 0
+    assert len(timeline_of(item=proposal)) == 1
+
+
+def test_forwarding_from_elsewhere_records_only_what_makes_sense(
+    proposal: Proposal, administration: Administration, member: AbstractBaseUser
+) -> None:
+    parks = Administration.objects.create(name="Parks", slug="parks")
+    first = item_forwarded_record(item=proposal, administration=administration, user=member)
+    assert first is not None and first.member_email == member.email
+    # Already with that administration: nothing new.
+    assert item_forwarded_record(item=proposal, administration=administration) is None
+    # Passed on to another, signed by the one that had it.
+    onward = item_forwarded_record(item=proposal, administration=parks, signed_by=administration)
+    assert onward is not None and onward.administration == administration
+    assert item_status_of(item=proposal).administration == parks  # type: ignore[union-attr]
+    accepted = status_change(
+        user=UserFactory(username="root", is_superuser=True),
+        item=proposal,
+        status="accepted",
+        administration=parks,
+    )
+    assert accepted.status == "accepted"
+    # Past forwarding: an accepted item stays accepted.
+    assert item_forwarded_record(item=proposal, administration=administration) is None
+    assert [step.status for step in timeline_of(item=proposal)] == [
+        "forwarded",
+        "forwarded",
+        "accepted",
+    ]
