@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from challenges.models import Cosponsorship, Proposal
 from challenges.selectors import proposal_supporters
@@ -34,6 +35,22 @@ def _closed(workshop: Workshop) -> bool:
 
 def _service(workshop: Workshop) -> tuple[str, str]:
     return (f"workshop-{workshop.pk}", workshop.title)
+
+
+def _in_service(prefix: str, field: str) -> Callable[[str], Q | None]:
+    """Open311's service code (`workshop-12`, `challenge-3`) as a filter on the items."""
+
+    def find(code: str) -> Q | None:
+        head, _sep, number = code.rpartition("-")
+        if head != prefix or not number.isascii() or not number.isdigit() or len(number) > 18:
+            return None
+        return Q(**{field: int(number)})
+
+    return find
+
+
+def _received(queryset: QuerySet[Any]) -> QuerySet[Any]:
+    return queryset.select_related("workshop").annotate(received_at=F("created_at"))
 
 
 def _people(ideas: Q, votes: Q) -> Q:
@@ -124,6 +141,10 @@ def register_workshop_kinds() -> None:
             items_of_receipt=_of_participant(_ideas_of),
             workshop_id=lambda idea: idea.workshop_id,
             is_author=lambda idea, receipt: _wrote(Idea.objects.filter(pk=idea.pk), receipt),
+            public_items=lambda: _received(
+                Idea.objects.filter(status__in=PUBLIC_IDEA, workshop__phase=Phase.CLOSED)
+            ),
+            in_service=_in_service("workshop", "workshop_id"),
         )
     )
     kind_register(
@@ -140,6 +161,8 @@ def register_workshop_kinds() -> None:
             is_author=lambda cluster, receipt: _wrote(
                 Idea.objects.filter(cluster=cluster), receipt
             ),
+            public_items=lambda: _received(Cluster.objects.filter(workshop__phase=Phase.CLOSED)),
+            in_service=_in_service("workshop", "workshop_id"),
         )
     )
     kind_register(
@@ -159,6 +182,10 @@ def register_workshop_kinds() -> None:
                 .select_related("workshop", "cluster", "idea")
                 .order_by("-created_at")[:500]
             ),
+            public_items=lambda: _received(
+                ValueProposition.objects.filter(workshop__phase=Phase.CLOSED)
+            ),
+            in_service=_in_service("workshop", "workshop_id"),
         )
     )
 
@@ -216,5 +243,11 @@ def register_challenge_kinds() -> None:
                 .select_related("challenge")
                 .order_by("-threshold_reached_at")[:500]
             ),
+            public_items=lambda: (
+                Proposal.objects.filter(status__in=Proposal.PUBLIC)
+                .select_related("challenge")
+                .annotate(received_at=Coalesce("published_at", "created_at"))
+            ),
+            in_service=_in_service("challenge", "challenge_id"),
         )
     )

@@ -1,19 +1,24 @@
 """Open311 GeoReport v2, read-only: discovery, services, requests and one request.
 
-Workshops and challenges are the services; every item that has a status is a
-request. Each answer comes as XML or JSON, chosen by the path's extension, as the
-specification has it (http://wiki.open311.org/GeoReport_v2/). Errors answer in the
-specification's error shape with a 4xx status and a description that says what to fix.
+Workshops and challenges are the services; every public item is a request from the
+start (received, open), whether or not anyone has given it a status yet. Each answer
+comes as XML or JSON, chosen by the path's extension, as the specification has it
+(http://wiki.open311.org/GeoReport_v2/). Errors answer in the specification's error
+shape with a 4xx status and a description that says what to fix.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import operator
+from dataclasses import dataclass
+from functools import reduce
 from typing import Any
 from xml.etree import ElementTree as ET
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -23,8 +28,8 @@ from challenges.models import Challenge, Proposal
 from workshops.models import Workshop
 from workshops.phases import Phase
 
-from .models import CLOSED, ItemStatus, StatusChange
-from .registry import KINDS, item_get
+from .models import CLOSED, ItemStatus, Status, StatusChange
+from .registry import KINDS, Kind, item_get
 from .selectors import item_status_of
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -207,56 +212,71 @@ def services(request: HttpRequest, fmt: str) -> HttpResponse:
 # ---- requests -----------------------------------------------------------------------------
 
 
-def _kind_and_item(item_status: ItemStatus) -> tuple[Any, Any] | None:
-    model = item_status.content_type.model_class()
-    for kind in KINDS.values():
-        if kind.model is model:
-            item = item_status.item
-            return (kind, item) if item is not None and kind.is_public(item) else None
-    return None
+@dataclass(frozen=True)
+class Found:
+    """One request: a public item and where it stands (None: nobody has given it a status)."""
+
+    kind: Kind
+    item: Any
+    item_status: ItemStatus | None
 
 
-def _request_row(request: HttpRequest, item_status: ItemStatus) -> dict[str, Any] | None:
-    found = _kind_and_item(item_status)
-    if found is None:
-        return None
-    kind, item = found
+def _request_row(request: HttpRequest, found: Found) -> dict[str, Any]:
+    kind, item, item_status = found.kind, found.item, found.item_status
     code, name = kind.service(item)
-    last = item_status.changes.order_by("-created_at", "-pk").first()
-    photo = (
-        StatusChange.objects.filter(item_status=item_status, photo__isnull=False)
-        .order_by("-created_at", "-pk")
-        .first()
-    )
-    expected = (
-        dt.datetime.combine(item_status.expected_on, dt.time(0), tzinfo=dt.UTC)
-        if item_status.expected_on
-        else None
-    )
-    notes = item_status.get_status_display()
-    if last is not None and last.note:
-        notes = f"{notes}: {last.note}"
+    received = kind.created_at(item)
+    if item_status is None:
+        # Untouched: received, open, with nobody yet.
+        status, notes, agency, updated, expected, media = (
+            Status.RECEIVED,
+            str(Status.RECEIVED.label),
+            "",
+            received,
+            None,
+            "",
+        )
+    else:
+        status = Status(item_status.status)
+        last = item_status.changes.order_by("-created_at", "-pk").first()
+        photo = (
+            StatusChange.objects.filter(item_status=item_status, photo__isnull=False)
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        notes = str(status.label)
+        if last is not None and last.note:
+            notes = f"{notes}: {last.note}"
+        agency = item_status.administration.name if item_status.administration else ""
+        updated = item_status.updated_at
+        expected = (
+            dt.datetime.combine(item_status.expected_on, dt.time(0), tzinfo=dt.UTC)
+            if item_status.expected_on
+            else None
+        )
+        media = (
+            _base(request) + reverse("statuses:photo", kwargs={"change_id": photo.pk})
+            if photo
+            else ""
+        )
     return {
         "service_request_id": f"{kind.key}-{item.pk}",
-        "status": "closed" if item_status.status in CLOSED else "open",
+        "status": "closed" if status in CLOSED else "open",
         "status_notes": notes,
         "service_name": name,
         "service_code": code,
         "description": kind.title(item),
-        "agency_responsible": item_status.administration.name if item_status.administration else "",
+        "agency_responsible": agency,
         "service_notice": "",
-        "requested_datetime": _w3c(item_status.created_at),
-        "updated_datetime": _w3c(item_status.updated_at),
+        "requested_datetime": _w3c(received),
+        "updated_datetime": _w3c(updated),
         "expected_datetime": _w3c(expected),
         "address": "",
         "address_id": "",
         "zipcode": "",
         "lat": "",
         "long": "",
-        "media_url": _base(request) + reverse("statuses:photo", kwargs={"change_id": photo.pk})
-        if photo
-        else "",
-        "detailed_status": item_status.status.upper(),
+        "media_url": media,
+        "detailed_status": status.value.upper(),
     }
 
 
@@ -284,58 +304,88 @@ def _ids(raw: str) -> list[tuple[str, int]]:
     return found
 
 
-def _query(request: HttpRequest) -> list[ItemStatus]:
+def _one(key: str, number: int) -> Found | None:
+    item = item_get(key=key, item_id=number)
+    if item is None or not KINDS[key].is_public(item):
+        return None
+    return Found(KINDS[key], item, item_status_of(item=item))
+
+
+def _query(request: HttpRequest) -> list[Found]:
     params = request.GET
     if params.get("service_request_id"):
-        statuses = []
-        for key, number in _ids(params["service_request_id"]):
-            item = item_get(key=key, item_id=number)
-            if item is None:
-                continue
-            item_status = item_status_of(item=item)
-            if item_status is not None:
-                statuses.append(item_status)
-        return statuses
-    queryset = ItemStatus.objects.select_related("administration", "content_type")
+        return [
+            found
+            for found in (_one(key, number) for key, number in _ids(params["service_request_id"]))
+            if found is not None
+        ]
     start = _date(params["start_date"], "start_date") if params.get("start_date") else None
     end = _date(params["end_date"], "end_date") if params.get("end_date") else None
     if start and end and start > end:
         raise Open311Error(400, "start_date is after end_date.")
     if start is None and end is None:
         start = timezone.now() - dt.timedelta(days=DEFAULT_DAYS)
-    if start is not None:
-        queryset = queryset.filter(created_at__gte=start)
-    if end is not None:
-        queryset = queryset.filter(created_at__lte=end)
+    wanted = {"open", "closed"}
     if params.get("status"):
         wanted = {value.strip() for value in params["status"].split(",")}
         if not wanted <= {"open", "closed"}:
             raise Open311Error(400, "status is open, closed, or both separated by a comma.")
-        if wanted == {"open"}:
-            queryset = queryset.exclude(status__in=CLOSED)
-        elif wanted == {"closed"}:
-            queryset = queryset.filter(status__in=CLOSED)
     codes = [code.strip() for code in params.get("service_code", "").split(",") if code.strip()]
-    rows = list(queryset.order_by("-created_at", "-pk")[: MAX_REQUESTS * 2])
-    if codes:
-        rows = [row for row in rows if _service_code(row) in codes]
-    return rows[:MAX_REQUESTS]
+    items: list[tuple[Kind, Any]] = []
+    for kind in KINDS.values():
+        if kind.public_items is None:
+            continue
+        queryset = kind.public_items()
+        if codes:
+            found = [f for f in (kind.in_service(code) for code in codes if kind.in_service) if f]
+            if not found:
+                continue
+            queryset = queryset.filter(reduce(operator.or_, found))
+        if start is not None:
+            queryset = queryset.filter(received_at__gte=start)
+        if end is not None:
+            queryset = queryset.filter(received_at__lte=end)
+        if wanted != {"open", "closed"}:
+            closed = ItemStatus.objects.filter(
+                content_type=ContentType.objects.get_for_model(kind.model), status__in=CLOSED
+            ).values("object_id")
+            if wanted == {"open"}:
+                queryset = queryset.exclude(pk__in=closed)
+            else:
+                queryset = queryset.filter(pk__in=closed)
+        items.extend(
+            (kind, item) for item in queryset.order_by("-received_at", "-pk")[:MAX_REQUESTS]
+        )
+    items.sort(key=lambda pair: (pair[1].received_at, pair[0].key, pair[1].pk), reverse=True)
+    items = items[:MAX_REQUESTS]
+    return [
+        Found(kind, item, status)
+        for (kind, item), status in zip(items, _statuses_of(items), strict=True)
+    ]
 
 
-def _service_code(item_status: ItemStatus) -> str | None:
-    found = _kind_and_item(item_status)
-    return found[0].service(found[1])[0] if found else None
+def _statuses_of(items: list[tuple[Kind, Any]]) -> list[ItemStatus | None]:
+    """Where each item stands, in one query per kind."""
+    wanted: dict[Kind, list[int]] = {}
+    for kind, item in items:
+        wanted.setdefault(kind, []).append(item.pk)
+    known: dict[tuple[str, int], ItemStatus] = {}
+    for kind, pks in wanted.items():
+        rows = ItemStatus.objects.filter(
+            content_type=ContentType.objects.get_for_model(kind.model), object_id__in=pks
+        ).select_related("administration")
+        known.update({(kind.key, row.object_id): row for row in rows})
+    return [known.get((kind.key, item.pk)) for kind, item in items]
 
 
 @require_GET
 def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     try:
         _format(fmt)
-        statuses = _query(request)
+        found = _query(request)
     except Open311Error as error:
         return _error(fmt, error)
-    rows = [row for row in (_request_row(request, status) for status in statuses) if row]
-    return _answer(fmt, "service_requests", "request", rows)
+    return _answer(fmt, "service_requests", "request", [_request_row(request, f) for f in found])
 
 
 @require_GET
@@ -343,11 +393,9 @@ def request_one(request: HttpRequest, request_id: str, fmt: str) -> HttpResponse
     try:
         _format(fmt)
         [(key, number)] = _ids(request_id)
-        item = item_get(key=key, item_id=number)
-        item_status = item_status_of(item=item) if item is not None else None
-        row = _request_row(request, item_status) if item_status is not None else None
-        if row is None:
+        found = _one(key, number)
+        if found is None:
             raise Open311Error(404, f"There is no service request {request_id[:40]!r}.")
     except Open311Error as error:
         return _error(fmt, error)
-    return _answer(fmt, "service_requests", "request", [row])
+    return _answer(fmt, "service_requests", "request", [_request_row(request, found)])

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Model, Q
+from django.db.models import Model, Q, QuerySet
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,11 @@ class Kind:
     is_author: Callable[[Any, Any], bool]
     # Recent public items worth a member's look, newest first; None: reached otherwise.
     new_items: Callable[[], Iterable[Any]] | None = None
+    # Every public item of the kind, annotated with `received_at` (when it was received,
+    # as `created_at` says): Open311 lists them all, a status given or not.
+    public_items: Callable[[], QuerySet[Any]] | None = None
+    # The filter on public_items for one Open311 service code; None: not this kind's.
+    in_service: Callable[[str], Q | None] | None = None
 
 
 KINDS: dict[str, Kind] = {}

@@ -13,9 +13,15 @@ from django.test import Client
 from PIL import Image
 
 from administrations.models import Administration
+from challenges import services as challenge_services
+from challenges.models import Citizen
+from ideas.models import Idea
 from statuses.open311 import REQUEST_FIELDS, SERVICE_FIELDS
 from statuses.services import status_change
+from tests.challenges.conftest import make_challenge
+from tests.factories import IdeaFactory, UserFactory
 from tests.statuses.conftest import Closed
+from workshops.models import Workshop
 
 pytestmark = pytest.mark.django_db
 
@@ -120,20 +126,91 @@ def test_every_request_field_as_the_specification_lists_it(client: Client, treat
     assert {k: v or "" for k, v in as_json.items()} == field
 
 
-def test_requests_are_filtered_as_the_specification_says(client: Client, treated: Closed) -> None:
+def test_an_item_nobody_has_touched_is_a_received_open_request(
+    client: Client, treated: Closed
+) -> None:
+    wifi = Idea.objects.get(text="Free wifi")
+    key = f"idea-{wifi.pk}"
+    [request] = xml(client, f"/open311/v2/requests/{key}.xml").findall("request")
+    assert [child.tag for child in request][: len(SPEC_REQUEST_FIELDS)] == SPEC_REQUEST_FIELDS
+    field = {child.tag: child.text or "" for child in request}
+    assert field["service_request_id"] == key
+    assert field["status"] == "open" and field["detailed_status"] == "RECEIVED"
+    assert field["status_notes"] == "Received"
+    assert field["service_code"] == f"workshop-{treated.workshop.pk}"
+    assert field["service_name"] == treated.workshop.title
+    assert field["description"] == "Free wifi"
+    received = dt.datetime.fromisoformat(field["requested_datetime"])
+    assert received == wifi.created_at.replace(microsecond=0)
+    assert field["updated_datetime"] == field["requested_datetime"]
+    for empty in (
+        "agency_responsible", "service_notice", "expected_datetime", "address", "address_id",
+        "zipcode", "lat", "long", "media_url",
+    ):  # fmt: skip
+        assert field[empty] == "", empty
+    [as_json] = json.loads(client.get(f"/open311/v2/requests/{key}.json").content)
+    assert {k: v or "" for k, v in as_json.items()} == field
+
+
+def test_requests_are_filtered_as_the_specification_says(
+    client: Client, treated: Closed, parks: Administration
+) -> None:
     def ids(query: str) -> list[str]:
         root = xml(client, f"/open311/v2/requests.xml?{query}")
         return sorted(r.findtext("service_request_id", "") for r in root.findall("request"))
 
-    both = sorted([f"proposition-{treated.proposition.pk}", f"idea-{treated.idea.pk}"])
-    assert ids("") == both
-    assert ids("status=closed") == both
-    assert ids("status=open") == []
-    assert ids(f"service_code=workshop-{treated.workshop.pk}") == both
+    wifi = Idea.objects.get(text="Free wifi")
+    # A challenge's public proposal is a request of the challenge's service.
+    proposal = challenge_services.proposal_submit(
+        challenge=make_challenge(UserFactory(username="owner"), parks),
+        citizen=Citizen.objects.create(),
+        title="Benches by the harbour",
+        text="More benches along the harbour walk.",
+    )
+    closed = sorted([f"proposition-{treated.proposition.pk}", f"idea-{treated.idea.pk}"])
+    untouched = sorted([f"cluster-{treated.cluster.pk}", f"idea-{wifi.pk}"])
+    workshop = sorted(closed + untouched)
+    everything = sorted([*workshop, f"proposal-{proposal.pk}"])
+    assert ids("") == everything
+    assert ids("status=closed") == closed
+    assert ids("status=open") == sorted([*untouched, f"proposal-{proposal.pk}"])
+    assert ids("status=open,closed") == everything
+    assert ids(f"service_code=workshop-{treated.workshop.pk}") == workshop
+    assert ids(f"service_code=challenge-{proposal.challenge_id}") == [f"proposal-{proposal.pk}"]
+    assert (
+        ids(f"service_code=workshop-{treated.workshop.pk},challenge-{proposal.challenge_id}")
+        == everything
+    )
+    assert ids(f"service_code=workshop-{treated.workshop.pk}&status=open") == untouched
     assert ids("service_code=workshop-999999") == []
+    assert ids("service_code=nonsense") == []
     assert ids(f"service_request_id=idea-{treated.idea.pk}") == [f"idea-{treated.idea.pk}"]
+    # With ids the other filters are ignored, as the specification says.
+    assert ids(f"service_request_id=idea-{wifi.pk},idea-{treated.idea.pk}&status=closed") == (
+        sorted([f"idea-{wifi.pk}", f"idea-{treated.idea.pk}"])
+    )
     assert ids("start_date=2000-01-01T00:00:00Z&end_date=2000-02-01T00:00:00Z") == []
-    assert ids("start_date=2000-01-01T00:00:00Z") == both
+    assert ids("start_date=2000-01-01T00:00:00Z") == everything
+    assert ids("end_date=2000-01-01T00:00:00Z") == []
+    # Received now: within a window around now, and not after it.
+    now = dt.datetime.now(dt.UTC)
+    window = (
+        f"start_date={(now - dt.timedelta(hours=1)).strftime('%Y-%m-%dT%H:%M:%SZ')}"
+        f"&end_date={(now + dt.timedelta(hours=1)).strftime('%Y-%m-%dT%H:%M:%SZ')}"
+    )
+    assert ids(window) == everything
+    assert ids(f"start_date={(now + dt.timedelta(hours=1)).isoformat()}".replace("+", "%2B")) == []
+    # One installation serves one municipality: the jurisdiction is accepted and ignored.
+    assert ids("jurisdiction_id=example.org") == everything
+    # The newest first.
+    root = xml(client, "/open311/v2/requests.xml")
+    stamps = [r.findtext("requested_datetime", "") for r in root.findall("request")]
+    assert stamps == sorted(stamps, reverse=True)
+
+
+def test_a_workshop_still_running_has_no_requests(client: Client, workshop: Workshop) -> None:
+    IdeaFactory(workshop=workshop, text="Not public yet")
+    assert xml(client, "/open311/v2/requests.xml").findall("request") == []
 
 
 @pytest.mark.parametrize(
