@@ -15,7 +15,7 @@ class RoutingConfig(AppConfig):
         from workshops import registry
         from workshops.registry import Screen
 
-        from . import tasks
+        from . import signals, tasks
 
         # In the console's Summary tool: routing is what happens once the room is done.
         registry.add_panel(Screen.CONSOLE, "routing/console_panel.html", order=80, tool="summary")
@@ -23,3 +23,4 @@ class RoutingConfig(AppConfig):
         # Hourly: a day's confirmations reach the model the same day, and a run that
         # finds the history unchanged costs one query.
         schedule_register(tasks.routing_model_retrain, every=timedelta(hours=1))
+        signals.connect()

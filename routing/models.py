@@ -99,3 +99,34 @@ class RoutingModel(models.Model):
 
     def __str__(self) -> str:
         return f"v{self.version}"
+
+
+class StoredSuggestion(models.Model):
+    """What the platform suggests for one item, worked out by the worker and kept.
+
+    Stored rather than computed when a page opens, so every person deciding sees the
+    same suggestion, and the page can say which model made it.
+    """
+
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    object_id = models.PositiveBigIntegerField()
+    # [{"administration", "confidence"}], best first; empty when the platform abstained.
+    suggested = models.JSONField(default=list, blank=True)
+    method = models.CharField(max_length=16, choices=Method.choices)
+    model_version = models.PositiveIntegerField(null=True, blank=True)
+    # What the suggestion was worked out from: the serving model (or the keywords) and
+    # the threshold then, and the item's words. Any of them changing makes it stale.
+    basis = models.CharField(max_length=80)
+    threshold = models.FloatField()
+    text_digest = models.CharField(max_length=64)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("routing suggestion")
+        verbose_name_plural = _("routing suggestions")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="suggestion_once_per_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id}"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import pickle
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +20,7 @@ from challenges.selectors import challenge_may_manage
 from workshops.models import Workshop
 
 from . import learning
-from .models import Method, Routing, RoutingModel
+from .models import Method, Routing, RoutingModel, StoredSuggestion
 from .sources import Item, items_of_challenge, items_of_workshop
 
 
@@ -43,10 +45,14 @@ class Advice:
     # Empty when nothing reached the threshold: the platform abstains.
     suggestions: tuple[Suggestion, ...]
     model_version: int | None
+    # No suggestion is kept for the item yet: the worker has not read it.
+    pending: bool = False
+    # Kept from an earlier model (or earlier keywords): the worker reads it again.
+    outdated: bool = False
 
     @property
     def abstained(self) -> bool:
-        return not self.suggestions
+        return not self.pending and not self.suggestions
 
     @property
     def first(self) -> Administration | None:
@@ -76,11 +82,36 @@ def _pipeline(model: RoutingModel) -> Any:
     return _pipelines[model.version]
 
 
+def text_digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _basis(model: RoutingModel | None, active: list[Administration]) -> str:
+    if model is not None:
+        return f"model:{model.version}"
+    digest = hashlib.sha256()
+    for administration in sorted(active, key=lambda a: a.pk):
+        digest.update(f"{administration.pk}\0{administration.keywords}\0".encode())
+    return f"keywords:{digest.hexdigest()[:32]}"
+
+
+def routing_basis() -> str:
+    """What suggestions are worked out from now: the serving model, or the keywords."""
+    return _basis(routing_model_current(), list(administrations_active()))
+
+
 def routing_advice(texts: Sequence[str]) -> list[Advice]:
     """For each text, up to three administrations with their confidence, or none."""
+    return routing_advice_with_basis(texts)[0]
+
+
+def routing_advice_with_basis(texts: Sequence[str]) -> tuple[list[Advice], str]:
+    """`routing_advice`, and the basis it was worked out from (see `routing_basis`)."""
     threshold = min_confidence()
-    active = {str(a.pk): a for a in administrations_active()}
+    administrations = list(administrations_active())
+    active = {str(a.pk): a for a in administrations}
     model = routing_model_current()
+    basis = _basis(model, administrations)
     if model is not None:
         ranked = learning.ranked(_pipeline(model), texts)
         method, version = Method.MODEL, model.version
@@ -99,6 +130,48 @@ def routing_advice(texts: Sequence[str]) -> list[Advice]:
                 method=method,
                 suggestions=tuple(Suggestion(a, p) for a, p in offered),
                 model_version=version,
+            )
+        )
+    return advice, basis
+
+
+def routing_advice_stored(items: Sequence[Item]) -> list[Advice]:
+    """For each item, the suggestion the worker kept for it, as the people deciding see it.
+
+    Administrations made inactive since are left out; what is left below the site's
+    threshold counts as an abstention.
+    """
+    keys: dict[str, list[int]] = defaultdict(list)
+    for item in items:
+        keys[item.kind].append(item.object_id)
+    stored: dict[tuple[str, int], StoredSuggestion] = {}
+    for kind, ids in keys.items():
+        for found in StoredSuggestion.objects.filter(kind=kind, object_id__in=ids):
+            stored[(found.kind, found.object_id)] = found
+    threshold = min_confidence()
+    active = {a.pk: a for a in administrations_active()}
+    basis = routing_basis()
+    advice = []
+    for item in items:
+        row = stored.get(item.key)
+        if row is None:
+            advice.append(
+                Advice(method=Method.NONE, suggestions=(), model_version=None, pending=True)
+            )
+            continue
+        offered = [
+            Suggestion(active[entry["administration"]], float(entry["confidence"]))
+            for entry in row.suggested
+            if entry.get("administration") in active
+        ]
+        if offered and offered[0].confidence < threshold:
+            offered = []
+        advice.append(
+            Advice(
+                method=row.method,
+                suggestions=tuple(offered),
+                model_version=row.model_version,
+                outdated=row.basis != basis,
             )
         )
     return advice
@@ -150,7 +223,7 @@ def _rows(items: list[Item], routings: QuerySet[Routing]) -> list[Row]:
     decided = {
         (r.kind, r.object_id): r for r in routings.select_related("administration", "decided_by")
     }
-    advice = routing_advice([item.text for item in items])
+    advice = routing_advice_stored(items)
     return [
         Row(item=item, advice=a, routing=decided.get(item.key))
         for item, a in zip(items, advice, strict=True)

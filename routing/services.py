@@ -17,17 +17,24 @@ from workshops.errors import ActionRefused
 from workshops.models import Workshop
 
 from . import learning
-from .models import Method, Routing, RoutingModel
+from .models import Method, Routing, RoutingModel, StoredSuggestion
 from .selectors import (
+    Advice,
     min_confidence,
     routing_advice,
+    routing_advice_stored,
+    routing_advice_with_basis,
     routing_history,
     routing_may_decide_for_challenge,
     routing_may_decide_for_workshop,
     routing_may_read_administration,
     routing_model_current,
+    text_digest,
 )
-from .sources import item_find
+from .sources import Item, item_find, items_every
+
+# Suggestions are worked out this many items at a time: one prediction call each.
+SUGGEST_BATCH = 1000
 
 
 def routing_decide(
@@ -61,9 +68,12 @@ def routing_decide(
     )
     if not allowed:
         raise ActionRefused("forbidden", _("You may not route this item."))
-    # Recomputed here rather than taken from the form, so what is recorded as
-    # "suggested" is what the platform really said.
-    advice = routing_advice([item.text])[0]
+    # Read here rather than taken from the form, so what is recorded as "suggested"
+    # is what the platform really said: the kept suggestion the page showed, or, while
+    # the worker has not read the item yet, what it would say now.
+    advice: Advice = routing_advice_stored([item])[0]
+    if advice.pending:
+        advice = routing_advice([item.text])[0]
     method = Method.NONE if advice.abstained else advice.method
     with transaction.atomic():
         routing, _created = Routing.objects.update_or_create(
@@ -137,3 +147,62 @@ def routing_model_train() -> RoutingModel | None:
     except IntegrityError:
         # Another worker stored the same version a moment ago.
         return routing_model_current()
+
+
+def routing_suggestions_refresh(*, items: list[Item] | None = None) -> int:
+    """Work out and keep the suggestion of every item whose kept one is missing or stale.
+
+    Stale: made by an older model (or other keywords), at another threshold, or from
+    words the item no longer has. Without `items`, every routable item is looked at and
+    the suggestions of items that are gone are dropped. Returns how many were written.
+    Idempotent: a second run finds nothing stale.
+    """
+    everything = items is None
+    items = items_every() if items is None else items
+    threshold = min_confidence()
+    rows = list(
+        StoredSuggestion.objects.values_list(
+            "pk", "kind", "object_id", "basis", "threshold", "text_digest"
+        )
+    )
+    kept = {(row[1], row[2]): row[3:] for row in rows}
+    if everything:
+        present = {item.key for item in items}
+        gone = [pk for pk, kind, object_id, *_rest in rows if (kind, object_id) not in present]
+        StoredSuggestion.objects.filter(pk__in=gone).delete()
+    _, current = routing_advice_with_basis([])
+    stale = [
+        item for item in items if kept.get(item.key) != (current, threshold, text_digest(item.text))
+    ]
+    for start in range(0, len(stale), SUGGEST_BATCH):
+        batch = stale[start : start + SUGGEST_BATCH]
+        advice, basis = routing_advice_with_basis([item.text for item in batch])
+        now = timezone.now()
+        StoredSuggestion.objects.bulk_create(
+            [
+                StoredSuggestion(
+                    kind=item.kind,
+                    object_id=item.object_id,
+                    suggested=answer.as_json(),
+                    method=answer.method,
+                    model_version=answer.model_version,
+                    basis=basis,
+                    threshold=threshold,
+                    text_digest=text_digest(item.text),
+                    computed_at=now,
+                )
+                for item, answer in zip(batch, advice, strict=True)
+            ],
+            update_conflicts=True,
+            unique_fields=["kind", "object_id"],
+            update_fields=[
+                "suggested",
+                "method",
+                "model_version",
+                "basis",
+                "threshold",
+                "text_digest",
+                "computed_at",
+            ],
+        )
+    return len(stale)

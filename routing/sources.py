@@ -40,6 +40,8 @@ class Item:
 class Source:
     kind: str
     find: Callable[[int], Item | None]
+    # Every routable item of the kind, read in one pass: the worker's refresh.
+    every: Callable[[], list[Item]]
     for_workshop: Callable[[Workshop], list[Item]] | None = None
     for_challenge: Callable[[Challenge], list[Item]] | None = None
 
@@ -75,6 +77,11 @@ def _ideas_of(workshop: Workshop) -> list[Item]:
     return [_idea_item(idea) for idea in ideas]
 
 
+def _ideas() -> list[Item]:
+    ideas = Idea.objects.filter(status=Idea.Status.PUBLISHED).only("pk", "text", "workshop_id")
+    return [_idea_item(idea) for idea in ideas]
+
+
 def _idea(object_id: int) -> Item | None:
     idea = Idea.objects.filter(pk=object_id, status=Idea.Status.PUBLISHED).first()
     return _idea_item(idea) if idea else None
@@ -82,6 +89,11 @@ def _idea(object_id: int) -> Item | None:
 
 def _clusters_of(workshop: Workshop) -> list[Item]:
     clusters = Cluster.objects.filter(workshop=workshop).prefetch_related(_published_ideas())
+    return [_cluster_item(cluster, cluster.published) for cluster in clusters]  # type: ignore[attr-defined]
+
+
+def _clusters() -> list[Item]:
+    clusters = Cluster.objects.prefetch_related(_published_ideas())
     return [_cluster_item(cluster, cluster.published) for cluster in clusters]  # type: ignore[attr-defined]
 
 
@@ -95,6 +107,13 @@ def _propositions_of(workshop: Workshop) -> list[Item]:
         ValueProposition.objects.filter(workshop=workshop)
         .select_related("cluster", "idea")
         .prefetch_related("fields")
+    )
+    return [_proposition_item(proposition) for proposition in propositions]
+
+
+def _propositions() -> list[Item]:
+    propositions = ValueProposition.objects.select_related("cluster", "idea").prefetch_related(
+        "fields"
     )
     return [_proposition_item(proposition) for proposition in propositions]
 
@@ -125,6 +144,11 @@ def _proposals_of(challenge: Challenge) -> list[Item]:
     return [_proposal_item(proposal) for proposal in proposals.order_by("created_at", "pk")]
 
 
+def _proposals() -> list[Item]:
+    proposals = Proposal.objects.filter(status__in=Proposal.PUBLIC)
+    return [_proposal_item(proposal) for proposal in proposals]
+
+
 def _proposal(object_id: int) -> Item | None:
     proposal = Proposal.objects.filter(pk=object_id, status__in=Proposal.PUBLIC).first()
     return _proposal_item(proposal) if proposal else None
@@ -133,11 +157,11 @@ def _proposal(object_id: int) -> Item | None:
 # In the order a facilitator routes them: what the room proposed comes first.
 SOURCES: dict[str, Source] = {
     Kind.VALUE_PROPOSITION: Source(
-        Kind.VALUE_PROPOSITION, _proposition, for_workshop=_propositions_of
+        Kind.VALUE_PROPOSITION, _proposition, _propositions, for_workshop=_propositions_of
     ),
-    Kind.CLUSTER: Source(Kind.CLUSTER, _cluster, for_workshop=_clusters_of),
-    Kind.IDEA: Source(Kind.IDEA, _idea, for_workshop=_ideas_of),
-    Kind.PROPOSAL: Source(Kind.PROPOSAL, _proposal, for_challenge=_proposals_of),
+    Kind.CLUSTER: Source(Kind.CLUSTER, _cluster, _clusters, for_workshop=_clusters_of),
+    Kind.IDEA: Source(Kind.IDEA, _idea, _ideas, for_workshop=_ideas_of),
+    Kind.PROPOSAL: Source(Kind.PROPOSAL, _proposal, _proposals, for_challenge=_proposals_of),
 }
 
 
@@ -157,6 +181,10 @@ def items_of_challenge(challenge: Challenge) -> list[Item]:
         if source.for_challenge is not None
         for item in source.for_challenge(challenge)
     ]
+
+
+def items_every() -> list[Item]:
+    return [item for source in SOURCES.values() for item in source.every()]
 
 
 def item_find(kind: str, object_id: int) -> Item | None:

@@ -1,6 +1,7 @@
 """Routing in a real Chromium at phone width, by keyboard alone.
 
-A facilitator routes a workshop's ideas: confirms a suggestion, picks another
+A facilitator routes a workshop's ideas once the worker has read them and kept
+their suggestions: confirms a suggestion, picks another
 administration where the platform abstains; a member of the administration sees
 what arrived and passes one on; once the worker has retrained, the public register
 page shows the live model. Every page is scanned with axe-core.
@@ -117,6 +118,15 @@ def test_a_facilitator_routes_by_keyboard_and_an_administration_passes_one_on(
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Routing: Getting around town")).to_be_visible()
     expect(page.get_by_text("2 items wait for a decision.")).to_be_visible()
+    # The worker has not read the new ideas yet: the page says so, and waits for nobody.
+    expect(page.get_by_text("The platform has not read this item yet", exact=False)).to_have_count(
+        2
+    )
+    live_daphne.manage("db_worker", "--batch", "--no-reload", "--no-startup-delay")
+    page.reload()
+    expect(page.get_by_text("The platform has not read this item yet", exact=False)).to_have_count(
+        0
+    )
     assert_fits_and_passes_axe(page, "routing-workshop")
 
     cycle = page.locator(".routing-item", has_text=CYCLE)

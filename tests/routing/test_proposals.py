@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.contrib.auth.models import AbstractBaseUser
 from django.test import Client
@@ -15,6 +17,7 @@ from routing.services import routing_decide
 from tests.challenges.conftest import make_challenge
 from tests.factories import HOSTILE_HTML, UserFactory
 from tests.routing.labelled import administrations_create
+from tests.routing.worker import worker_pass
 from workshops.errors import ActionRefused
 
 pytestmark = pytest.mark.django_db
@@ -36,13 +39,17 @@ def challenge(owner: AbstractBaseUser, administrations: dict[str, Administration
 
 
 @pytest.fixture
-def proposal(challenge: Challenge) -> Proposal:
-    return challenge_services.proposal_submit(
-        challenge=challenge,
-        citizen=Citizen.objects.create(),
-        title=f"{HOSTILE_HTML}A cycle lane to the station",
-        text="Paint a protected cycle lane along the main road.",
-    )
+def proposal(challenge: Challenge, django_capture_on_commit_callbacks: Any) -> Proposal:
+    with django_capture_on_commit_callbacks(execute=True):
+        proposal = challenge_services.proposal_submit(
+            challenge=challenge,
+            citizen=Citizen.objects.create(),
+            title=f"{HOSTILE_HTML}A cycle lane to the station",
+            text="Paint a protected cycle lane along the main road.",
+        )
+    # The new public proposal was handed to the worker, which keeps its suggestion.
+    assert worker_pass() >= 1
+    return proposal
 
 
 def test_the_challenge_owner_routes_a_proposal(

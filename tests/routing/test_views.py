@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.contrib.auth.models import AbstractBaseUser
 from django.test import Client
@@ -12,6 +14,7 @@ from routing.models import Kind, Routing
 from routing.services import routing_decide, routing_model_train
 from tests.factories import HOSTILE_HTML, IdeaFactory, ParticipantFactory, UserFactory
 from tests.routing.labelled import administrations_create, labelled_rows
+from tests.routing.worker import worker_pass
 from workshops.models import Workshop
 
 pytestmark = pytest.mark.django_db
@@ -29,18 +32,31 @@ def signed_in(user: AbstractBaseUser) -> Client:
 
 
 def test_the_facilitator_sees_suggestions_and_abstentions(
-    workshop: Workshop, facilitator: AbstractBaseUser, administrations: dict[str, Administration]
+    workshop: Workshop,
+    facilitator: AbstractBaseUser,
+    administrations: dict[str, Administration],
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     author = ParticipantFactory(workshop=workshop)
-    IdeaFactory(author=author, text=f"A cycle lane by the harbour {HOSTILE_HTML}")
-    IdeaFactory(author=author, text="Something else entirely")
-    page = signed_in(facilitator).get(reverse("routing:workshop", args=[workshop.join_code]))
+    with django_capture_on_commit_callbacks(execute=True):
+        IdeaFactory(author=author, text=f"A cycle lane by the harbour {HOSTILE_HTML}")
+        IdeaFactory(author=author, text="Something else entirely")
+    client = signed_in(facilitator)
+    url = reverse("routing:workshop", args=[workshop.join_code])
+    # Before the worker has read them, the page says so and a person may still choose.
+    html = client.get(url).content.decode()
+    assert html.count("The platform has not read this item yet") == 2
+    assert "Confirm:" not in html and "Send there" in html
+
+    assert worker_pass() == 2
+    page = client.get(url)
     html = page.content.decode()
     assert page.status_code == 200
     assert "Confirm: Roads and Traffic" in html
     assert "(100 % sure)" in html
     assert "No suggestion: the platform is not sure enough. A person decides." in html
     assert "2 items wait for a decision." in html
+    assert "not read this item yet" not in html and "older model" not in html
     assert HOSTILE_HTML not in html
 
 
