@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from administrations.models import Administration
 from ideas.models import Cluster, Idea
@@ -83,7 +84,12 @@ def _text(raw: object, *, label: str, limit: int, required: bool = True, lines: 
     if len(text) > limit:
         raise ActionRefused(
             "invalid",
-            _("%(field)s can be at most %(limit)d characters.") % {"field": label, "limit": limit},
+            ngettext(
+                "%(field)s can be at most %(limit)d character.",
+                "%(field)s can be at most %(limit)d characters.",
+                limit,
+            )
+            % {"field": label, "limit": limit},
         )
     return text
 
@@ -94,7 +100,11 @@ def _whole(raw: object, *, label: str, low: int, high: int) -> int:
     if isinstance(raw, bool) or not isinstance(raw, int) or not low <= raw <= high:
         raise ActionRefused(
             "invalid",
-            _("%(field)s must be a whole number from %(low)d to %(high)d.")
+            ngettext(
+                "%(field)s must be a whole number from %(low)d to %(high)d.",
+                "%(field)s must be a whole number from %(low)d to %(high)d.",
+                high,
+            )
             % {"field": label, "low": low, "high": high},
         )
     return raw
@@ -587,10 +597,14 @@ def _announce_forward(proposal: Proposal) -> None:
     administration = proposal.challenge.administration
     with translation.override(proposal.challenge.language):
         subject = _("A proposal reached its threshold: %(title)s") % {"title": proposal.title}
-        body = _(
+        body = ngettext(
+            "The proposal “%(title)s” in the challenge “%(challenge)s” "
+            "reached %(count)d supporter (the threshold is %(threshold)d) and is forwarded "
+            "to %(administration)s for formal treatment.\n\n%(text)s\n\n%(link)s",
             "The proposal “%(title)s” in the challenge “%(challenge)s” "
             "reached %(count)d supporters (the threshold is %(threshold)d) and is forwarded "
-            "to %(administration)s for formal treatment.\n\n%(text)s\n\n%(link)s"
+            "to %(administration)s for formal treatment.\n\n%(text)s\n\n%(link)s",
+            proposal.support_count,
         ) % {
             "title": proposal.title,
             "challenge": proposal.challenge.title,

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from workshops.actors import Actor, require
 from workshops.errors import ActionRefused
@@ -45,7 +46,11 @@ def _cluster_name(raw: object) -> str:
     if len(name) > CLUSTER_NAME_MAX_LENGTH:
         raise ActionRefused(
             "invalid",
-            _("A cluster name can be at most %(limit)d characters.")
+            ngettext(
+                "A cluster name can be at most %(limit)d character.",
+                "A cluster name can be at most %(limit)d characters.",
+                CLUSTER_NAME_MAX_LENGTH,
+            )
             % {"limit": CLUSTER_NAME_MAX_LENGTH},
         )
     return name
@@ -67,12 +72,21 @@ def _tags(raw: object) -> list[str]:
         if len(tag) > TAG_MAX_LENGTH:
             raise ActionRefused(
                 "invalid",
-                _("A tag can be at most %(limit)d characters.") % {"limit": TAG_MAX_LENGTH},
+                ngettext(
+                    "A tag can be at most %(limit)d character.",
+                    "A tag can be at most %(limit)d characters.",
+                    TAG_MAX_LENGTH,
+                )
+                % {"limit": TAG_MAX_LENGTH},
             )
         seen.add(tag.casefold())
         tags.append(tag)
     if len(tags) > MAX_TAGS:
-        raise ActionRefused("invalid", _("At most %(limit)d tags.") % {"limit": MAX_TAGS})
+        raise ActionRefused(
+            "invalid",
+            ngettext("At most %(limit)d tag.", "At most %(limit)d tags.", MAX_TAGS)
+            % {"limit": MAX_TAGS},
+        )
     return tags
 
 
@@ -131,7 +145,13 @@ def _create_cluster(workshop: Workshop, name: str) -> Cluster:
     clusters = Cluster.objects.select_for_update().filter(workshop=workshop)
     if clusters.count() >= MAX_CLUSTERS:
         raise ActionRefused(
-            "invalid", _("A board holds at most %(limit)d clusters.") % {"limit": MAX_CLUSTERS}
+            "invalid",
+            ngettext(
+                "A board holds at most %(limit)d cluster.",
+                "A board holds at most %(limit)d clusters.",
+                MAX_CLUSTERS,
+            )
+            % {"limit": MAX_CLUSTERS},
         )
     last = clusters.aggregate(last=Max("position"))["last"]
     return Cluster.objects.create(

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from taggit.models import Tag
 
 from workshops.actors import Actor, require
@@ -35,7 +36,11 @@ def idea_text_checked(raw: object) -> str:
     if len(text) > limit:
         raise ActionRefused(
             "invalid",
-            _("An idea can be at most %(limit)d characters; this one has %(length)d.")
+            ngettext(
+                "An idea can be at most %(limit)d character; this one has %(length)d.",
+                "An idea can be at most %(limit)d characters; this one has %(length)d.",
+                limit,
+            )
             % {"limit": limit, "length": len(text)},
         )
     return text

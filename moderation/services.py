@@ -11,7 +11,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from ideas.models import Idea
 from ideas.screening import IdeaScreen
@@ -195,7 +195,12 @@ def _reason(raw: object) -> str:
     if len(reason) > REASON_MAX_LENGTH:
         raise ActionRefused(
             "invalid",
-            _("A reason can be at most %(limit)d characters.") % {"limit": REASON_MAX_LENGTH},
+            ngettext(
+                "A reason can be at most %(limit)d character.",
+                "A reason can be at most %(limit)d characters.",
+                REASON_MAX_LENGTH,
+            )
+            % {"limit": REASON_MAX_LENGTH},
         )
     return reason
 
@@ -513,14 +518,22 @@ def _word_list(raw: object) -> str:
     if any(len(word) > WORD_MAX_LENGTH for word in words):
         raise ActionRefused(
             "invalid",
-            _("A line of the word list can be at most %(limit)d characters.")
+            ngettext(
+                "A line of the word list can be at most %(limit)d character.",
+                "A line of the word list can be at most %(limit)d characters.",
+                WORD_MAX_LENGTH,
+            )
             % {"limit": WORD_MAX_LENGTH},
         )
     text = "\n".join(dict.fromkeys(words))
     if len(text) > WORD_LIST_MAX_LENGTH:
         raise ActionRefused(
             "invalid",
-            _("The word list can be at most %(limit)d characters.")
+            ngettext(
+                "The word list can be at most %(limit)d character.",
+                "The word list can be at most %(limit)d characters.",
+                WORD_LIST_MAX_LENGTH,
+            )
             % {"limit": WORD_LIST_MAX_LENGTH},
         )
     return text

@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .models import Notice, Subscription, Unsubscription
 
@@ -35,10 +36,22 @@ def digest_hours() -> int:
 
 
 def _language(subscription: Subscription) -> str:
-    participant = subscription.receipt.participant
-    if participant is not None:
-        return participant.workshop.language
-    return settings.LANGUAGE_CODE
+    """The language of what the receipt's holder took part in: a workshop, or a challenge."""
+    from .registry import KINDS
+
+    receipt = subscription.receipt
+    if receipt.participant is not None:
+        return receipt.participant.workshop.language
+    # A challenge's citizen has no language of their own on record: the newest challenge
+    # they proposed, co-sponsored or supported in speaks for them.
+    languages = [
+        (item.pk, source.language)
+        for kind in KINDS.values()
+        for item in kind.items_of_receipt(receipt)
+        for source in [getattr(item, "challenge", None) or getattr(item, "workshop", None)]
+        if source is not None
+    ]
+    return max(languages)[1] if languages else settings.LANGUAGE_CODE
 
 
 def unsubscribe_token(*, subscription_id: int, content_type_id: int, object_id: int) -> str:
@@ -124,7 +137,12 @@ def digest_message(subscription: Subscription, notices: list[Notice]) -> EmailMe
         subject = (
             _("News about what you said: %(title)s") % {"title": str(lines[0]["title"])[:60]}
             if len(lines) == 1
-            else _("News about what you said: %(count)d changes") % {"count": len(lines)}
+            else ngettext(
+                "News about what you said: %(count)d change",
+                "News about what you said: %(count)d changes",
+                len(lines),
+            )
+            % {"count": len(lines)}
         )
         return EmailMessage(subject=subject, body=body, to=[subscription.email])
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from challenges.models import Challenge, Proposal
 from ideas.models import Cluster, Idea
+from summaries.exports import votes_from_supporters
 from summaries.models import ValueProposition
 from summaries.selectors import support_figures
 from workshops.models import Workshop
@@ -278,10 +279,7 @@ def report_docx(report: Report) -> bytes:
             if row.administration:
                 line += f" · {row.administration}"
             document.add_paragraph(line).runs[0].bold = True
-            document.add_paragraph(
-                _("%(votes)s votes from %(supporters)s supporters")
-                % {"votes": row.votes, "supporters": row.supporters}
-            )
+            document.add_paragraph(votes_from_supporters(row.votes, row.supporters, distinct=False))
             for step in row.timeline:
                 text = f"{step.at:%Y-%m-%d} {step.status_label} — {step.administration}"
                 if step.note:

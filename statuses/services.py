@@ -17,7 +17,7 @@ from django.db.models import Model
 from django.forms import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from administrations.models import Administration
 from challenges.models import Citizen
@@ -68,7 +68,12 @@ def _text(raw: object, *, limit: int, what: str) -> str:
     if len(text) > limit:
         raise ActionRefused(
             "invalid",
-            _("The %(what)s can be at most %(limit)d characters.") % {"what": what, "limit": limit},
+            ngettext(
+                "The %(what)s can be at most %(limit)d character.",
+                "The %(what)s can be at most %(limit)d characters.",
+                limit,
+            )
+            % {"what": what, "limit": limit},
         )
     return text
 
@@ -506,7 +511,11 @@ def answer_back(
     if timezone.now() - done.created_at > dt.timedelta(days=ANSWER_BACK_DAYS):
         raise ActionRefused(
             "conflict",
-            _("Answers are taken for %(days)d days after it was done.")
+            ngettext(
+                "Answers are taken for %(days)d day after it was done.",
+                "Answers are taken for %(days)d days after it was done.",
+                ANSWER_BACK_DAYS,
+            )
             % {"days": ANSWER_BACK_DAYS},
         )
     with transaction.atomic():

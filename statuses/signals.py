@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from administrations.models import Administration
 from challenges.models import Proposal
@@ -30,9 +30,12 @@ def _proposal_forwarded(
     from .services import item_forwarded_record
 
     with translation.override(proposal.challenge.language):
-        note = _(
+        note = ngettext(
+            "It reached the challenge's threshold of %(threshold)d supporter and was "
+            "forwarded for formal treatment.",
             "It reached the challenge's threshold of %(threshold)d supporters and was "
-            "forwarded for formal treatment."
+            "forwarded for formal treatment.",
+            proposal.challenge.threshold,
         ) % {"threshold": proposal.challenge.threshold}
     item_forwarded_record(item=proposal, administration=administration, note=note)
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from challenges.selectors import challenge_by_id, citizen_from_session
@@ -204,7 +205,11 @@ def queue_answer(request: HttpRequest) -> HttpResponse:
     except ActionRefused as refused:
         form.add_error(None, refused.message)
         return _queue_response(request, form, status=400)
-    messages.success(request, _("%(count)d items answered.") % {"count": len(changed)})
+    messages.success(
+        request,
+        ngettext("%(count)d item answered.", "%(count)d items answered.", len(changed))
+        % {"count": len(changed)},
+    )
     return redirect("statuses:queue")
 
 

@@ -25,6 +25,38 @@ SCHEMA = "samskab.summary/1"
 NOT_CARRIED_SHOWN = 15
 
 
+def votes_from_supporters(votes: int, supporters: int, *, distinct: bool = True) -> str:
+    """ "12 votes from 5 distinct supporters", each number with its own plural form."""
+    if distinct:
+        who = ngettext(
+            "%(counter)s distinct supporter", "%(counter)s distinct supporters", supporters
+        )
+    else:
+        who = ngettext("%(counter)s supporter", "%(counter)s supporters", supporters)
+    return _("%(votes_phrase)s from %(supporters_phrase)s") % {
+        "votes_phrase": _votes(votes),
+        "supporters_phrase": who % {"counter": supporters},
+    }
+
+
+def _votes(votes: int) -> str:
+    return ngettext("%(counter)s vote", "%(counter)s votes", votes) % {"counter": votes}
+
+
+def _votes_and_supporters(votes: int, supporters: int) -> str:
+    return _("%(votes_phrase)s, %(supporters_phrase)s") % {
+        "votes_phrase": _votes(votes),
+        "supporters_phrase": ngettext("%(counter)s supporter", "%(counter)s supporters", supporters)
+        % {"counter": supporters},
+    }
+
+
+def _more_in_raw_data(more: int) -> str:
+    return ngettext(
+        "… and %(count)s more in the raw data.", "… and %(count)s more in the raw data.", more
+    ) % {"count": more}
+
+
 def status_note(summary: Summary) -> str:
     """Says when the summary was taken, and that it may still change if the room is open."""
     when = formats.date_format(summary.taken_at, "DATETIME_FORMAT")
@@ -96,10 +128,7 @@ def summary_docx(summary: Summary) -> bytes:
             document.add_paragraph(_("No value propositions have been written yet."))
         for proposition in summary.propositions:
             document.add_heading(f"{proposition.rank}. {proposition.title}", level=2)
-            document.add_paragraph(
-                _("%(votes)s votes from %(supporters)s distinct supporters")
-                % {"votes": proposition.votes, "supporters": proposition.supporters}
-            )
+            document.add_paragraph(votes_from_supporters(proposition.votes, proposition.supporters))
             for part in proposition.parts:
                 paragraph = document.add_paragraph()
                 paragraph.add_run(f"{part.label}: ").bold = True
@@ -130,13 +159,12 @@ def summary_docx(summary: Summary) -> bytes:
         context = document_context(summary)
         for item in [*context["clusters_not_carried"], *context["ideas_not_carried"]]:
             document.add_paragraph(
-                _("%(label)s (%(votes)s votes, %(supporters)s supporters)")
-                % {"label": item.label, "votes": item.votes, "supporters": item.supporters},
+                f"{item.label} ({_votes_and_supporters(item.votes, item.supporters)})",
                 style="List Bullet",
             )
         more = context["clusters_more"] + context["ideas_more"]
         if more:
-            document.add_paragraph(_("… and %(count)s more in the raw data.") % {"count": more})
+            document.add_paragraph(_more_in_raw_data(more))
 
         document.add_heading(_("How the workshop was run"), level=1)
         for line in _method_lines(summary):
@@ -167,9 +195,21 @@ def _participation_lines(summary: Summary) -> list[str]:
         % {"count": figures["participants"]},
         ngettext("%(count)s idea", "%(count)s ideas", figures["ideas"])
         % {"count": figures["ideas"]},
-        _("%(votes)s votes from %(voters)s distinct voters")
-        % {"votes": figures["votes"], "voters": figures["distinct_voters"]},
-        _("%(held)s ideas held and %(hidden)s hidden by moderation")
+        _("%(votes_phrase)s from %(voters_phrase)s")
+        % {
+            "votes_phrase": _votes(figures["votes"]),
+            "voters_phrase": ngettext(
+                "%(counter)s distinct voter",
+                "%(counter)s distinct voters",
+                figures["distinct_voters"],
+            )
+            % {"counter": figures["distinct_voters"]},
+        },
+        ngettext(
+            "%(held)s idea held and %(hidden)s hidden by moderation",
+            "%(held)s ideas held and %(hidden)s hidden by moderation",
+            figures["held"],
+        )
         % {"held": figures["held"], "hidden": figures["hidden"]},
     ]
 
@@ -195,10 +235,7 @@ def summary_markdown(summary: Summary) -> str:
             lines += [
                 f"### {proposition.rank}\\. {md(proposition.title)}",
                 "",
-                md(
-                    _("%(votes)s votes from %(supporters)s distinct supporters")
-                    % {"votes": proposition.votes, "supporters": proposition.supporters}
-                ),
+                md(votes_from_supporters(proposition.votes, proposition.supporters)),
                 "",
             ]
             lines += [
@@ -230,15 +267,11 @@ def summary_markdown(summary: Summary) -> str:
         lines += ["", f"## {md(_('Not carried forward'))}", ""]
         for item in [*context["clusters_not_carried"], *context["ideas_not_carried"]]:
             lines.append(
-                "- "
-                + md(
-                    _("%(label)s (%(votes)s votes, %(supporters)s supporters)")
-                    % {"label": item.label, "votes": item.votes, "supporters": item.supporters}
-                )
+                "- " + md(f"{item.label} ({_votes_and_supporters(item.votes, item.supporters)})")
             )
         more = context["clusters_more"] + context["ideas_more"]
         if more:
-            lines.append("- " + md(_("… and %(count)s more in the raw data.") % {"count": more}))
+            lines.append("- " + md(_more_in_raw_data(more)))
         lines += ["", f"## {md(_('How the workshop was run'))}", ""]
         lines += [f"- {md(line)}" for line in _method_lines(summary)]
         lines += ["", f"## {md(_('Participation'))}", ""]

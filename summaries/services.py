@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ideas.models import Cluster, Idea
 from workshops.actors import Actor, require
@@ -52,7 +53,11 @@ def _field_text(raw: object, *, required: bool = False) -> str:
     if len(text) > FIELD_MAX_LENGTH:
         raise ActionRefused(
             "invalid",
-            _("A part can be at most %(limit)d characters; this one has %(length)d.")
+            ngettext(
+                "A part can be at most %(limit)d character; this one has %(length)d.",
+                "A part can be at most %(limit)d characters; this one has %(length)d.",
+                FIELD_MAX_LENGTH,
+            )
             % {"limit": FIELD_MAX_LENGTH, "length": len(text)},
         )
     return text

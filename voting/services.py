@@ -103,7 +103,11 @@ def _rules(
     if not 1 <= dots <= MAX_DOTS_PER_PARTICIPANT:
         raise ActionRefused(
             "invalid",
-            _("Give each person between 1 and %(limit)d dots.")
+            ngettext(
+                "Give each person between 1 and %(limit)d dot.",
+                "Give each person between 1 and %(limit)d dots.",
+                MAX_DOTS_PER_PARTICIPANT,
+            )
             % {"limit": MAX_DOTS_PER_PARTICIPANT},
         )
     if not 1 <= per_item <= dots:
@@ -113,7 +117,12 @@ def _rules(
     if not 1 <= ranks <= MAX_RANK_COUNT:
         raise ActionRefused(
             "invalid",
-            _("People can rank between 1 and %(limit)d items.") % {"limit": MAX_RANK_COUNT},
+            ngettext(
+                "People can rank between 1 and %(limit)d item.",
+                "People can rank between 1 and %(limit)d items.",
+                MAX_RANK_COUNT,
+            )
+            % {"limit": MAX_RANK_COUNT},
         )
     if not isinstance(show_live, bool):
         raise ActionRefused("invalid", _("Say whether tallies are shown live."))

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .actors import Actor, require
 from .errors import ActionRefused
@@ -33,7 +34,11 @@ def _clean_field(raw: str, *, max_length: int, label: str, required: bool = True
     if len(text) > max_length:
         raise ActionRefused(
             "invalid",
-            _("%(field)s can be at most %(limit)d characters.")
+            ngettext(
+                "%(field)s can be at most %(limit)d character.",
+                "%(field)s can be at most %(limit)d characters.",
+                max_length,
+            )
             % {"field": label, "limit": max_length},
         )
     return text
@@ -142,7 +147,12 @@ def _display_name(raw: object) -> str:
     if len(name) > DISPLAY_NAME_MAX_LENGTH:
         raise ActionRefused(
             "invalid",
-            _("A name can be at most %(limit)d characters.") % {"limit": DISPLAY_NAME_MAX_LENGTH},
+            ngettext(
+                "A name can be at most %(limit)d character.",
+                "A name can be at most %(limit)d characters.",
+                DISPLAY_NAME_MAX_LENGTH,
+            )
+            % {"limit": DISPLAY_NAME_MAX_LENGTH},
         )
     return name
 

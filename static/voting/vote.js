@@ -305,15 +305,16 @@
     if (help && ballot) {
       var onClusters = ballot.target === "cluster";
       if (ballot.method === "dots") {
+        var most = ballot.max_dots_per_item;
         help.textContent = fmt(onClusters
-          ? t("Spread your dots over the themes you support, at most %s on one. You can move them until voting ends.")
-          : t("Spread your dots over the ideas you support, at most %s on one. You can move them until voting ends."), [ballot.max_dots_per_item]);
+          ? ngettext("Spread your dots over the themes you support, at most %s on one. You can move them until voting ends.", "Spread your dots over the themes you support, at most %s on one. You can move them until voting ends.", most)
+          : ngettext("Spread your dots over the ideas you support, at most %s on one. You can move them until voting ends.", "Spread your dots over the ideas you support, at most %s on one. You can move them until voting ends.", most), [most]);
       } else if (ballot.method === "approval") {
         help.textContent = onClusters
           ? t("Mark every theme you could live with. You can change your marks until voting ends.")
           : t("Mark every idea you could live with. You can change your marks until voting ends.");
       } else {
-        help.textContent = fmt(t("Choose your top %s and put them in order, best first."), [ballot.rank_count]);
+        help.textContent = fmt(ngettext("Choose your top %s and put them in order, best first.", "Choose your top %s and put them in order, best first.", ballot.rank_count), [ballot.rank_count]);
       }
     }
     renderClusters();

@@ -11,20 +11,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
-import polib
 import pytest
-from django.conf import settings
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.browser.conftest import LiveServer
 from tests.browser.test_live_room import PHONE, Watch, axe_problems, sign_up_facilitator
+from tests.i18n.english import English
 
 pytestmark = pytest.mark.browser
 
-LOCALE = Path(settings.BASE_DIR) / "locale"
-PLACEHOLDER = re.compile(r"%(?:\([a-z_]+\))?[sd]|\{\{[^}]*\}\}")
 
 # Everything the people in the test type, in the workshop's language.
 TYPED: dict[str, dict[str, str | list[str]]] = {
@@ -81,32 +77,10 @@ READ_PAGE = """(language) => {
 }"""
 
 
-def english_source_texts(language: str) -> list[str]:
-    """Every English text of the catalogues whose translation differs, in telling pieces."""
-    found: set[str] = set()
-    for domain in ("django", "djangojs"):
-        for entry in polib.pofile(str(LOCALE / language / "LC_MESSAGES" / f"{domain}.po")):
-            pairs = [(entry.msgid, entry.msgstr or entry.msgstr_plural.get(0, ""))]
-            if entry.msgid_plural:
-                pairs.append((entry.msgid_plural, entry.msgstr_plural.get(1, "")))
-            for source, translated in pairs:
-                if source == translated:
-                    continue
-                for run in PLACEHOLDER.split(source):
-                    run = run.strip(" .,:;()…“”!?")
-                    if len(run.split()) >= 2 or (" " not in run and len(run) >= 4):
-                        found.add(run)
-    return sorted(found)
-
-
 class Reader:
     def __init__(self, language: str, typed: list[str]) -> None:
         self.language = language
-        self.typed = sorted(typed, key=len, reverse=True)
-        self.english = [
-            (words, re.compile(rf"(?<![\w-]){re.escape(words)}(?![\w-])"))
-            for words in english_source_texts(language)
-        ]
+        self.english = English(language, typed)
         self.problems: dict[str, list[str]] = {}
 
     def check(self, page: Page, screen: str) -> None:
@@ -114,10 +88,7 @@ class Reader:
         lang = page.evaluate("document.documentElement.lang")
         if lang != self.language:
             self.problems.setdefault(screen, []).append(f'<html lang="{lang}">')
-        text = page.evaluate(READ_PAGE, self.language)
-        for words in self.typed:
-            text = text.replace(words, " ")
-        found = [words for words, pattern in self.english if pattern.search(text)]
+        found = self.english.found_in(page.evaluate(READ_PAGE, self.language))
         if found:
             self.problems.setdefault(screen, []).extend(found)
 

@@ -139,3 +139,36 @@ def test_the_catalogues_hold_exactly_the_strings_of_the_code(
             f"{language}/{domain}: the code has strings the catalogue lacks {new} "
             f"and the catalogue has strings the code no longer uses {stale}. {ALWAYS_ASKED}"
         )
+
+
+# A placeholder that shows how many of something there are: a `d` conversion, or one of
+# these names. A percentage, a size in MB, a version or an id is written with a sign or
+# a unit rather than a noun that agrees with it, and a placeholder that is already a whole
+# phrase ("%(votes_phrase)s from %(supporters_phrase)s") took its plural where it was made.
+COUNTED_NAMES = frozenset({
+    "count", "total", "limit", "length", "low", "high", "days", "votes", "voters", "supporters",
+    "dots", "most", "have", "need", "threshold", "held", "hidden", "examples", "ideas", "people",
+    "items",
+})  # fmt: skip
+
+
+def counted(text: str) -> bool:
+    for found in PLACEHOLDER.findall(text):
+        name = found[2 : found.index(")")] if found.startswith("%(") else ""
+        if found.endswith("d") or name in COUNTED_NAMES:
+            return True
+    return False
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_every_string_that_shows_a_number_has_plural_forms(domain: str) -> None:
+    """ngettext or {% blocktranslate count %}: "1 supporter", "2 supporters", in every language."""
+    singular_only = [
+        entry.msgid
+        for entry in entries(catalogue("da", domain))
+        if not entry.msgid_plural and counted(entry.msgid)
+    ]
+    assert not singular_only, (
+        f"{domain}: these show a number but have no plural form; use ngettext (or "
+        f"{{% blocktranslate count %}}, or nt() in scripts): {singular_only}"
+    )
