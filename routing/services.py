@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from administrations.models import Administration
 from challenges.models import Challenge
+from statuses.services import item_forwarded_record
 from workshops.errors import ActionRefused
 from workshops.models import Workshop
 
@@ -31,7 +32,7 @@ from .selectors import (
     routing_model_current,
     text_digest,
 )
-from .sources import Item, item_find, items_every
+from .sources import Item, item_find, item_object, items_every
 
 # Suggestions are worked out this many items at a time: one prediction call each.
 SUGGEST_BATCH = 1000
@@ -92,7 +93,36 @@ def routing_decide(
                 "decided_at": timezone.now(),
             },
         )
+        # The item's public status says where it went, in the same transaction. An
+        # item of a workshop still running is not public yet: it is recorded when the
+        # workshop closes (routing_forwarded_catch_up).
+        _forwarded_record(routing, user=user)
     return routing
+
+
+def _forwarded_record(routing: Routing, *, user: AbstractBaseUser | None) -> bool:
+    item = item_object(routing.kind, routing.object_id)
+    if item is None:
+        return False
+    return (
+        item_forwarded_record(item=item, administration=routing.administration, user=user)
+        is not None
+    )
+
+
+def routing_forwarded_catch_up(*, workshop: Workshop) -> int:
+    """Record "forwarded" for the workshop's routed items now public; how many were recorded.
+
+    Idempotent: an item already with its administration, or past forwarding, is left.
+    """
+    recorded = 0
+    routings = Routing.objects.filter(workshop=workshop).select_related(
+        "administration", "decided_by"
+    )
+    for routing in routings.order_by("decided_at", "pk"):
+        with transaction.atomic():
+            recorded += _forwarded_record(routing, user=routing.decided_by)
+    return recorded
 
 
 def _fingerprint(texts: list[str], labels: list[str]) -> str:

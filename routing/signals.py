@@ -1,7 +1,8 @@
-"""Every new idea, cluster, value proposition and public proposal gets its suggestion.
+"""Every new idea, cluster, value proposition and public proposal gets its suggestion,
+and a closed workshop's routed items get their "forwarded" status.
 
 The apps that make them know nothing of routing: routing listens to their saves and
-hands the item to the worker once the write has committed, so a room never waits for
+hands the work to the worker once the write has committed, so a room never waits for
 a prediction.
 """
 
@@ -16,6 +17,8 @@ from administrations.models import Administration
 from challenges.models import Proposal
 from ideas.models import Cluster, Idea
 from summaries.models import ValueProposition
+from workshops.models import Workshop
+from workshops.phases import Phase
 
 from .models import Kind
 
@@ -66,7 +69,20 @@ def _administration_saved(sender: Any, instance: Administration, **kwargs: Any) 
     transaction.on_commit(lambda: routing_model_retrain.enqueue())
 
 
+def _workshop_saved(
+    sender: Any, instance: Workshop, update_fields: Any = None, **kwargs: Any
+) -> None:
+    # Routed while the room ran, its items were not public; now their statuses can say
+    # where they went.
+    if instance.phase == Phase.CLOSED and _touches(update_fields, {"phase"}):
+        from .tasks import routing_workshop_closed
+
+        workshop_id = instance.pk
+        transaction.on_commit(lambda: routing_workshop_closed.enqueue(workshop_id=workshop_id))
+
+
 def connect() -> None:
+    post_save.connect(_workshop_saved, sender=Workshop, dispatch_uid="routing.workshop_saved")
     post_save.connect(_idea_saved, sender=Idea, dispatch_uid="routing.idea_saved")
     post_save.connect(_cluster_saved, sender=Cluster, dispatch_uid="routing.cluster_saved")
     post_save.connect(

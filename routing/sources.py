@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.db.models import Model, Prefetch
 
 from challenges.models import Challenge, Proposal
 from ideas.models import Cluster, Idea
@@ -39,6 +39,7 @@ class Item:
 @dataclass(frozen=True)
 class Source:
     kind: str
+    model: type[Model]
     find: Callable[[int], Item | None]
     # Every routable item of the kind, read in one pass: the worker's refresh.
     every: Callable[[], list[Item]]
@@ -157,11 +158,17 @@ def _proposal(object_id: int) -> Item | None:
 # In the order a facilitator routes them: what the room proposed comes first.
 SOURCES: dict[str, Source] = {
     Kind.VALUE_PROPOSITION: Source(
-        Kind.VALUE_PROPOSITION, _proposition, _propositions, for_workshop=_propositions_of
+        Kind.VALUE_PROPOSITION,
+        ValueProposition,
+        _proposition,
+        _propositions,
+        for_workshop=_propositions_of,
     ),
-    Kind.CLUSTER: Source(Kind.CLUSTER, _cluster, _clusters, for_workshop=_clusters_of),
-    Kind.IDEA: Source(Kind.IDEA, _idea, _ideas, for_workshop=_ideas_of),
-    Kind.PROPOSAL: Source(Kind.PROPOSAL, _proposal, _proposals, for_challenge=_proposals_of),
+    Kind.CLUSTER: Source(Kind.CLUSTER, Cluster, _cluster, _clusters, for_workshop=_clusters_of),
+    Kind.IDEA: Source(Kind.IDEA, Idea, _idea, _ideas, for_workshop=_ideas_of),
+    Kind.PROPOSAL: Source(
+        Kind.PROPOSAL, Proposal, _proposal, _proposals, for_challenge=_proposals_of
+    ),
 }
 
 
@@ -185,6 +192,12 @@ def items_of_challenge(challenge: Challenge) -> list[Item]:
 
 def items_every() -> list[Item]:
     return [item for source in SOURCES.values() for item in source.every()]
+
+
+def item_object(kind: str, object_id: int) -> Model | None:
+    """The model instance behind an item, for the apps that keep something per object."""
+    source = SOURCES.get(kind)
+    return source.model._default_manager.filter(pk=object_id).first() if source else None
 
 
 def item_find(kind: str, object_id: int) -> Item | None:

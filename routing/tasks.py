@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from .services import routing_model_train, routing_suggestions_refresh
+from workshops.models import Workshop
+
+from .services import routing_forwarded_catch_up, routing_model_train, routing_suggestions_refresh
 from .sources import item_find
 
 
@@ -28,3 +30,10 @@ def routing_model_retrain() -> int | None:
     model = routing_model_train()
     routing_suggestions_refresh()
     return model.version if model else None
+
+
+@task()
+def routing_workshop_closed(workshop_id: int) -> int:
+    """A closed workshop's items are public: their routings become "forwarded" statuses."""
+    workshop = Workshop.objects.filter(pk=workshop_id).first()
+    return routing_forwarded_catch_up(workshop=workshop) if workshop else 0
