@@ -285,63 +285,68 @@ async def drive(
     }
 
 
-async def joins(base_url: str, code: str, ws_url: str, count: int) -> dict[str, Any]:
-    """Join `count` citizens through the real join page, then open each one's room socket.
+async def joins(
+    base_url: str, code: str, ws_url: str, count: int, seconds: float = 10.0
+) -> dict[str, Any]:
+    """Join `count` citizens through the real join page, offered evenly over `seconds`.
 
-    Each phone keeps one connection for the page, the form and the redirect to the room
-    (bench.fanout.phone, light enough that the server, not the generator, sets the pace),
-    and a join counts once the room page has come and the socket's first frame is the
-    snapshot.
+    The phones arrive on a schedule, as a room fills after the facilitator shows the
+    code, whether or not the server has answered the ones before: a slow server makes
+    joins pile up rather than arrive later. Each phone keeps one connection for the
+    page and the form, which answers with the room (bench.fanout.phone, light enough
+    that the server, not the generator, sets the pace), then opens the room's socket;
+    a join counts once the socket's first frame is the snapshot, and its time runs from
+    its scheduled arrival.
     """
     from bench.fanout.phone import Phone
 
-    gate = asyncio.Semaphore(25)
     errors: list[str] = []
     durations: list[float] = []
     kept: list[Connection] = []
     loop = asyncio.get_running_loop()
+    interval = seconds / max(1, count)
 
-    async def one(index: int) -> None:
-        async with gate:
-            began = time.perf_counter()
-            try:
-                async with Phone(base_url) as phone:
-                    page = await phone.get(f"/j/{code}")
-                    token = CSRF_INPUT.search(page.text)
-                    if page.status != 200 or token is None:
-                        raise RuntimeError(f"join page answered {page.status}")
-                    joined = await phone.post(
-                        f"/j/{code}",
-                        {"display_name": f"Joiner {index}", "csrfmiddlewaretoken": token[1]},
-                        headers={"Referer": f"{base_url}/j/{code}"},
-                    )
-                    session = phone.cookies.get("sessionid")
-                    in_room = b'id="room-config"' in joined.body
-                    if joined.status != 200 or not session or not in_room:
-                        raise RuntimeError(f"joining answered {joined.status}")
-                first: asyncio.Future[bytes] = loop.create_future()
-
-                def seen(_c: Connection, data: bytes, _t: float, first: Any = first) -> None:
-                    if not first.done():
-                        first.set_result(data)
-
-                connection = await open_connection(
-                    f"{ws_url}/ws/workshops/{code}/",
-                    origin=base_url,
-                    cookie=f"sessionid={session}",
-                    on_frame=seen,
+    async def one(index: int, start: float) -> None:
+        await asyncio.sleep(max(0.0, start + index * interval - time.perf_counter()))
+        began = time.perf_counter()
+        try:
+            async with Phone(base_url) as phone:
+                page = await phone.get(f"/j/{code}")
+                token = CSRF_INPUT.search(page.text)
+                if page.status != 200 or token is None:
+                    raise RuntimeError(f"join page answered {page.status}")
+                joined = await phone.post(
+                    f"/j/{code}",
+                    {"display_name": f"Joiner {index}", "csrfmiddlewaretoken": token[1]},
+                    headers={"Referer": f"{base_url}/j/{code}"},
                 )
-                kept.append(connection)
-                frame = json.loads(await asyncio.wait_for(first, 30))
-                if frame.get("type") != "snapshot":
-                    raise RuntimeError(f"the room's first frame was {frame.get('type')}")
-                durations.append(time.perf_counter() - began)
-            except Exception as error:  # counted and reported
-                errors.append(repr(error))
+                session = phone.cookies.get("sessionid")
+                in_room = b'id="room-config"' in joined.body
+                if joined.status != 200 or not session or not in_room:
+                    raise RuntimeError(f"joining answered {joined.status}")
+            first: asyncio.Future[bytes] = loop.create_future()
+
+            def seen(_c: Connection, data: bytes, _t: float, first: Any = first) -> None:
+                if not first.done():
+                    first.set_result(data)
+
+            connection = await open_connection(
+                f"{ws_url}/ws/workshops/{code}/",
+                origin=base_url,
+                cookie=f"sessionid={session}",
+                on_frame=seen,
+            )
+            kept.append(connection)
+            frame = json.loads(await asyncio.wait_for(first, 30))
+            if frame.get("type") != "snapshot":
+                raise RuntimeError(f"the room's first frame was {frame.get('type')}")
+            durations.append(time.perf_counter() - began)
+        except Exception as error:  # counted and reported
+            errors.append(repr(error))
 
     cpu_started = cpu_seconds()
     started = time.perf_counter()
-    await asyncio.gather(*(one(index) for index in range(count)))
+    await asyncio.gather(*(one(index, started) for index in range(count)))
     elapsed = time.perf_counter() - started
     load_cpu = (cpu_seconds() - cpu_started) / max(elapsed, 1e-9)
     for connection in kept:
@@ -350,6 +355,7 @@ async def joins(base_url: str, code: str, ws_url: str, count: int) -> dict[str, 
         # Above ~0.9 the generator, not the server, sets the pace.
         "join_load_cpu": load_cpu,
         "joins": count,
+        "join_offered_seconds": seconds,
         "join_errors": len(errors),
         "first_join_error": errors[0] if errors else "",
         "joins_per_s": (count - len(errors)) / elapsed,
@@ -586,26 +592,28 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     origin = f"http://127.0.0.1:{port}"
     pids = [int(pid) for pid in args.pids.split(",") if pid]
     result: dict[str, Any] = {"mode": args.mode, "n": args.n}
-    rss_before = sum(rss_kib(pid) for pid in pids)
-    result.update(await connect_all(room, url, origin, cookies, args.n, args.probes))
-    await asyncio.sleep(1)
-    rss_after = sum(rss_kib(pid) for pid in pids)
-    result["kib_per_connection"] = (rss_after - rss_before) / max(1, len(room.connections))
-    result["server_rss_mib"] = rss_after / 1024
-    result["steady"] = await drive(
-        room, rate=args.rate, events=args.events, first_seq=1, settle=args.settle
-    )
-    if args.sat_events:
-        result["saturate"] = await drive(
-            room,
-            rate=args.sat_rate,
-            events=args.sat_events,
-            first_seq=100_000,
-            settle=args.settle,
+    if "fanout" in args.parts:
+        rss_before = sum(rss_kib(pid) for pid in pids)
+        result.update(await connect_all(room, url, origin, cookies, args.n, args.probes))
+        await asyncio.sleep(1)
+        rss_after = sum(rss_kib(pid) for pid in pids)
+        result["kib_per_connection"] = (rss_after - rss_before) / max(1, len(room.connections))
+        result["server_rss_mib"] = rss_after / 1024
+        result["steady"] = await drive(
+            room, rate=args.rate, events=args.events, first_seq=1, settle=args.settle
         )
-    for connection in room.connections:
-        connection.close()
-    if args.mode == "app" and args.votes_per_participant and facts.get("vote_code"):
+        if args.sat_events:
+            result["saturate"] = await drive(
+                room,
+                rate=args.sat_rate,
+                events=args.sat_events,
+                first_seq=100_000,
+                settle=args.settle,
+            )
+        for connection in room.connections:
+            connection.close()
+    votes_wanted = "votes" in args.parts and args.votes_per_participant
+    if args.mode == "app" and votes_wanted and facts.get("vote_code"):
         # Let the server see the room's sockets go before the voting room fills.
         await asyncio.sleep(2)
         result["voting"] = await votes(
@@ -619,9 +627,13 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             pids=pids,
         )
         result["voting"]["code"] = facts["vote_code"]
-    if args.mode == "app" and args.joins:
+    if args.mode == "app" and args.joins and "joins" in args.parts:
         await asyncio.sleep(1)
-        result.update(await joins(origin, facts["join_code"], f"ws://127.0.0.1:{port}", args.joins))
+        result.update(
+            await joins(
+                origin, facts["join_code"], f"ws://127.0.0.1:{port}", args.joins, args.join_seconds
+            )
+        )
     return result
 
 
@@ -639,6 +651,10 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--sat-events", type=int, default=200)
     parser.add_argument("--settle", type=float, default=20)
     parser.add_argument("--joins", type=int, default=0)
+    parser.add_argument("--join-seconds", type=float, default=10, help="offer the joins over")
+    parser.add_argument(
+        "--parts", default="fanout,votes,joins", help="which runs: fanout, votes, joins"
+    )
     parser.add_argument(
         "--votes-per-participant",
         type=int,

@@ -339,6 +339,10 @@ def measure(
             str(args.votes if application else 0),
             "--vote-seconds",
             str(args.vote_seconds),
+            "--join-seconds",
+            str(args.join_seconds),
+            "--parts",
+            args.parts,
         ]
         with profiled(args.profile, kind, started):
             result: dict[str, Any] = json_of(
@@ -418,6 +422,8 @@ def table(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
         "KiB/conn",
     ]
     for kind, result in results.items():
+        if "steady" not in result:
+            continue  # a run of joins or votes alone
         steady, sat = result["steady"], result.get("saturate", {})
         ratio = ""
         if ceiling and sat and ceiling.get("saturate"):
@@ -479,6 +485,14 @@ def main(argv: list[str] | None = None) -> None:
         "--votes", type=int, default=5, help="dots each of N voters casts, one per vote (0: none)"
     )
     parser.add_argument("--vote-seconds", type=float, default=10, help="length of the vote")
+    parser.add_argument(
+        "--join-seconds", type=float, default=10, help="offer the joins evenly over this long"
+    )
+    parser.add_argument(
+        "--parts",
+        default="fanout,votes,joins",
+        help="which runs of the application: fanout, votes, joins (comma-separated)",
+    )
     parser.add_argument("--join-ideas", type=int, default=0, help="ideas already in the join room")
     parser.add_argument("--servers", default="raw,bare,app,uvicorn")
     parser.add_argument("--processes", type=int, default=1, help="application processes")
