@@ -37,6 +37,7 @@ from .names import friendly_name
 from .phases import RUNNABLE_PHASES, Action, Phase, Role
 from .selectors import room_snapshot, workshop_by_code, workshops_facilitated_by
 from .serializers import participant_as_dict, workshop_as_dict
+from .walls import wall_shared
 
 
 def workshop_or_404(code: str) -> Workshop:
@@ -101,6 +102,10 @@ def room_page(
     request.language_by_link = reader is Reader.ROOM  # type: ignore[attr-defined]
     panels = registry.PANELS[_SCREENS[template]]
     snapshot = room_snapshot(actor=actor)
+    # As the page's script orders them: newest on top, except on the console.
+    wall_ideas = (
+        snapshot["ideas"] if actor.role is Role.FACILITATOR else list(reversed(snapshot["ideas"]))
+    )
     for panel in panels:
         if panel.context is not None:
             context = {**context, **panel.context(request, actor, context)}
@@ -127,10 +132,15 @@ def room_page(
         "panels": [panel.template for panel in panels],
         "menu_panels": [panel.template for panel in registry.PANELS[registry.Screen.MENU]],
         "room_scripts": registry.SCRIPTS,
-        # As the page's script orders them: newest on top, except on the console.
-        "wall_ideas": snapshot["ideas"]
+        "wall_ideas": wall_ideas,
+        "idea_wall_html": None
         if actor.role is Role.FACILITATOR
-        else list(reversed(snapshot["ideas"])),
+        else wall_shared(
+            workshop=workshop,
+            ideas=snapshot["ideas"],
+            wall_ideas=wall_ideas,
+            participant_id=snapshot["you"]["participant_id"],
+        ),
         **context,
     }
     return render(request, template, context, status=status)
@@ -189,7 +199,15 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
             # The room itself, not a redirect to it: on a phone network every round
             # trip is seconds. Its script puts the room's own address in the address
             # bar, so a reload asks for the room rather than sending the form again.
-            return _citizen_room(request, _actor(request, workshop))
+            # Who they are now needs no second read: a participant who has just joined
+            # holds no restriction yet.
+            joined_actor = Actor(
+                role=Role.CITIZEN,
+                workshop=workshop,
+                participant=participant,
+                address=actor.address,
+            )
+            return _citizen_room(request, joined_actor)
     status = 400 if form.errors else 200
     if refused is not None:
         form.add_error(None, refused.message)

@@ -1,0 +1,141 @@
+"""A join costs the server few queries, and the wall every joiner sees alike is theirs exactly.
+
+A thousand phones join a room within seconds (docs/deploy.md, *Joins*); each query of
+the join page, the form and the socket's first snapshot is paid a thousand times. The
+counts below are what a join needs today: a change that adds a query to the join
+fails here and has to say why it is worth it.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.backends.db import SessionStore
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.conftest import join_by_page
+from tests.factories import IdeaFactory, ParticipantFactory
+from workshops.consumers import _resolve
+from workshops.models import Workshop
+from workshops.room_cache import room_changed
+from workshops.selectors import room_snapshot
+
+pytestmark = pytest.mark.django_db
+
+TRANSACTION_STATEMENTS = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK")
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+# The join page: the workshop's language, then the workshop.
+JOIN_PAGE_QUERIES = 2
+# The form: the workshop (twice: its language, then itself), the participant's insert
+# and the room's count in one transaction, the snapshot's count and the person's own
+# parts (votes and voter revision, flags, held ideas, name consent; the room's parts
+# come from the cache), the session's insert after checking its key is new.
+JOIN_FORM_QUERIES = 12
+# The socket: the session, the workshop, the participant with their standing, then the
+# snapshot as above.
+SOCKET_QUERIES = 9
+
+
+def _join_page(client: Client, workshop: Workshop) -> str:
+    response = client.get(reverse("workshops:join", kwargs={"code": workshop.join_code}))
+    assert response.status_code == 200
+    token = CSRF_INPUT.search(response.text)
+    assert token is not None
+    return token[1]
+
+
+def test_a_join_needs_no_more_queries_than_counted(workshop: Workshop) -> None:
+    # A room already in use: a wall to read, a warm cache, and someone who joined before.
+    IdeaFactory(author__workshop=workshop, text="Benches by the river")
+    early = join_by_page(Client(), workshop, "Early Bird")
+    early.get(reverse("workshops:room", kwargs={"code": workshop.join_code}))
+    phone = Client()
+
+    with CaptureQueriesContext(connection) as page:
+        token = _join_page(phone, workshop)
+    with CaptureQueriesContext(connection) as form:
+        response = phone.post(
+            reverse("workshops:join", kwargs={"code": workshop.join_code}),
+            {"display_name": "Curious Otter", "csrfmiddlewaretoken": token},
+        )
+    assert response.status_code == 200
+    assert "Benches by the river" in response.text
+
+    # The socket's database work, as workshops.consumers.RoomConsumer does it on connect.
+    with CaptureQueriesContext(connection) as socket:
+        session = SessionStore(phone.cookies["sessionid"].value)
+        actor = _resolve(workshop.join_code, AnonymousUser(), session, False, "127.0.0.1")
+        assert actor is not None
+        snapshot = room_snapshot(actor=actor)
+    assert snapshot["you"]["display_name"] == "Curious Otter"
+
+    def statements(captured: CaptureQueriesContext) -> list[str]:
+        # A transaction's own statements (a savepoint under the test's transaction) are
+        # not queries the join could save.
+        return [
+            query["sql"]
+            for query in captured.captured_queries
+            if not query["sql"].startswith(TRANSACTION_STATEMENTS)
+        ]
+
+    assert len(statements(page)) <= JOIN_PAGE_QUERIES, statements(page)
+    assert len(statements(form)) <= JOIN_FORM_QUERIES, statements(form)
+    assert len(statements(socket)) <= SOCKET_QUERIES, statements(socket)
+
+
+def test_the_wall_is_shared_but_each_author_sees_their_own_ideas_marked(
+    workshop: Workshop,
+) -> None:
+    author = join_by_page(Client(), workshop, "Curious Otter")
+    participant = workshop.participants.get(display_name="Curious Otter")
+    IdeaFactory(author=participant, text="Benches by the river")
+    IdeaFactory(author=ParticipantFactory(workshop=workshop), text="A library bus")
+    room_changed(workshop.pk)
+
+    newcomer = join_by_page(Client(), workshop, "Brave Lynx")
+    room = reverse("workshops:room", kwargs={"code": workshop.join_code})
+    newcomer_page = newcomer.get(room).text
+    author_page = author.get(room).text
+    # Both see every idea, newest on top.
+    for page in (newcomer_page, author_page):
+        assert page.index("A library bus") < page.index("Benches by the river")
+    # Only the author is told which idea is theirs, and may change it.
+    assert "idea-mine" in author_page
+    assert "· your idea" in author_page
+    assert "Change or withdraw" in author_page
+    assert "idea-mine" not in newcomer_page
+    assert "· your idea" not in newcomer_page
+    assert "Change or withdraw" not in newcomer_page
+
+
+def test_a_new_idea_is_on_the_wall_of_the_next_page(workshop: Workshop) -> None:
+    first = join_by_page(Client(), workshop, "Curious Otter")
+    room = reverse("workshops:room", kwargs={"code": workshop.join_code})
+    assert "No ideas yet." in first.get(room).text.split('id="room-config"')[0]
+
+    IdeaFactory(author=ParticipantFactory(workshop=workshop), text="A library bus")
+    room_changed(workshop.pk)
+
+    page = join_by_page(Client(), workshop, "Brave Lynx").get(room).text
+    assert "A library bus" in page
+    assert "data-wall-empty hidden" in page
+
+
+def test_the_wall_speaks_each_readers_language(workshop: Workshop) -> None:
+    IdeaFactory(author=ParticipantFactory(workshop=workshop), text="A library bus")
+    room = reverse("workshops:room", kwargs={"code": workshop.join_code})
+    pages = {}
+    for language in ("en", "da"):
+        phone = Client()
+        # The phone's own choice of language (the switch on every page).
+        phone.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        join_by_page(phone, workshop, f"Reader {language}")
+        pages[language] = phone.get(room).text
+    assert '<h2 id="wall-heading">Ideas' in pages["en"]
+    assert '<h2 id="wall-heading">Idéer' in pages["da"]
