@@ -17,10 +17,11 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from challenges.models import Challenge, Proposal
 from ideas.models import Cluster, Idea
-from summaries.exports import votes_from_supporters
+from summaries import exports
 from summaries.models import ValueProposition
 from summaries.selectors import support_figures
 from workshops.models import Workshop
@@ -116,10 +117,12 @@ def _step(change: StatusChange) -> Step:
     )
 
 
-def workshop_report(*, workshop: Workshop) -> Report:
+def workshop_report(*, workshop: Workshop, language: str | None = None) -> Report:
+    """The workshop's report, in its language or this one."""
+    language = language or workshop.language
     support = support_figures(workshop=workshop)
     rows = []
-    with translation.override(workshop.language):
+    with translation.override(language):
         for proposition in ValueProposition.objects.filter(workshop=workshop).select_related(
             "cluster", "idea"
         ):
@@ -140,14 +143,16 @@ def workshop_report(*, workshop: Workshop) -> Report:
         source_id=workshop.pk,
         title=workshop.title,
         question=workshop.question,
-        language=workshop.language,
+        language=language,
         taken_at=timezone.now(),
         rows=rows,
     )
 
 
-def challenge_report(*, challenge: Challenge) -> Report:
-    with translation.override(challenge.language):
+def challenge_report(*, challenge: Challenge, language: str | None = None) -> Report:
+    """The challenge's report, in its language or this one."""
+    language = language or challenge.language
+    with translation.override(language):
         proposals = Proposal.objects.filter(
             challenge=challenge, status__in=Proposal.PUBLIC
         ).order_by("-support_count", "pk")
@@ -159,7 +164,7 @@ def challenge_report(*, challenge: Challenge) -> Report:
         source_id=challenge.pk,
         title=challenge.title,
         question=challenge.question,
-        language=challenge.language,
+        language=language,
         taken_at=timezone.now(),
         rows=rows,
     )
@@ -220,6 +225,18 @@ CSV_COLUMNS = (
     "kind", "id", "title", "status", "status_label", "administration", "progress",
     "expected_on", "updated_at", "votes", "supporters", "note",
 )  # fmt: skip
+# In the report's language; in English the JSON's keys (summaries.exports.CSV_HEADINGS).
+CSV_HEADINGS: dict[str, Any] = {
+    **exports.CSV_HEADINGS,
+    "kind": pgettext_lazy("CSV heading", "kind"),
+    "title": pgettext_lazy("CSV heading", "title"),
+    "status_label": pgettext_lazy("CSV heading", "status_label"),
+    "administration": pgettext_lazy("CSV heading", "administration"),
+    "progress": pgettext_lazy("CSV heading", "progress"),
+    "expected_on": pgettext_lazy("CSV heading", "expected_on"),
+    "updated_at": pgettext_lazy("CSV heading", "updated_at"),
+    "note": pgettext_lazy("CSV heading", "note"),
+}
 
 
 def _csv_row(row: Row) -> list[Any]:
@@ -240,7 +257,9 @@ def _csv_row(row: Row) -> list[Any]:
 
 
 def report_csv(report: Report) -> str:
-    return csv_text(CSV_COLUMNS, [_csv_row(row) for row in report.rows])
+    with translation.override(report.language):
+        headings = exports.csv_headings(CSV_COLUMNS, CSV_HEADINGS)
+    return csv_text(headings, [_csv_row(row) for row in report.rows])
 
 
 def report_html(report: Report, **extra: Any) -> str:
@@ -279,7 +298,9 @@ def report_docx(report: Report) -> bytes:
             if row.administration:
                 line += f" · {row.administration}"
             document.add_paragraph(line).runs[0].bold = True
-            document.add_paragraph(votes_from_supporters(row.votes, row.supporters, distinct=False))
+            document.add_paragraph(
+                exports.votes_from_supporters(row.votes, row.supporters, distinct=False)
+            )
             for step in row.timeline:
                 text = f"{step.at:%Y-%m-%d} {step.status_label} — {step.administration}"
                 if step.note:

@@ -19,6 +19,7 @@ from challenges.selectors import challenge_by_id, citizen_from_session
 from workshops.actors import actor_resolve
 from workshops.errors import ActionRefused
 from workshops.http import id_from_path
+from workshops.languages import Reader, language_use, request_language
 from workshops.links import absolute_url, qr_svg
 from workshops.phases import Phase
 from workshops.selectors import workshop_by_code
@@ -415,23 +416,35 @@ def _report_labels() -> dict[str, str]:
     }
 
 
-def _workshop_report(code: str) -> report.Report:
+def _report_language(request: HttpRequest, language: str) -> str:
+    """The report speaks its workshop's or challenge's language unless its link asks."""
+    shown = request_language(request, reader=Reader.ROOM, workshop_language=language)
+    language_use(request, shown)
+    return shown
+
+
+def _workshop_report(request: HttpRequest, code: str) -> report.Report:
     workshop = workshop_by_code(code=code)
     if workshop is None or workshop.phase != Phase.CLOSED:
         raise Http404(_("There is no closed workshop with this code."))
-    return report.workshop_report(workshop=workshop)
+    language = _report_language(request, workshop.language)
+    return report.workshop_report(workshop=workshop, language=language)
 
 
-def _challenge_report(challenge_id: str) -> report.Report:
+def _challenge_report(request: HttpRequest, challenge_id: str) -> report.Report:
     challenge = challenge_by_id(challenge_id=id_from_path(challenge_id))
     if challenge is None:
         raise Http404(_("There is no such challenge."))
-    return report.challenge_report(challenge=challenge)
+    language = _report_language(request, challenge.language)
+    return report.challenge_report(challenge=challenge, language=language)
 
 
 def _report_page(request: HttpRequest, built: report.Report, base: str) -> HttpResponse:
     labels = _report_labels()
-    downloads = [{"url": base + name, "label": labels[name]} for name in REPORT_FORMATS]
+    # The downloads speak the page's language, asked for or not.
+    asked = request.GET.get("lang")
+    suffix = f"?lang={built.language}" if asked else ""
+    downloads = [{"url": base + name + suffix, "label": labels[name]} for name in REPORT_FORMATS]
     return HttpResponse(report.report_html(built, downloads=downloads))
 
 
@@ -449,19 +462,19 @@ def _report_file(built: report.Report, name: str) -> HttpResponse:
 
 @require_GET
 def workshop_report_page(request: HttpRequest, code: str) -> HttpResponse:
-    return _report_page(request, _workshop_report(code), request.path)
+    return _report_page(request, _workshop_report(request, code), request.path)
 
 
 @require_GET
 def workshop_report_file(request: HttpRequest, code: str, name: str) -> HttpResponse:
-    return _report_file(_workshop_report(code), name)
+    return _report_file(_workshop_report(request, code), name)
 
 
 @require_GET
 def challenge_report_page(request: HttpRequest, challenge_id: str) -> HttpResponse:
-    return _report_page(request, _challenge_report(challenge_id), request.path)
+    return _report_page(request, _challenge_report(request, challenge_id), request.path)
 
 
 @require_GET
 def challenge_report_file(request: HttpRequest, challenge_id: str, name: str) -> HttpResponse:
-    return _report_file(_challenge_report(challenge_id), name)
+    return _report_file(_challenge_report(request, challenge_id), name)

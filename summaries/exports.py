@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import formats, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext, pgettext_lazy
 
 from workshops.spreadsheet import csv_text
 
@@ -370,14 +370,44 @@ CLUSTER_COLUMNS = (
     "carried_forward",
 )
 VOTE_COLUMNS = ("participant", "target_type", "target_id", "weight", "rank")
+# The CSV headings in the export's language, in the columns' order; in English they are
+# the JSON's keys, which is what a script that reads the CSV asks for (`?lang=en`).
+CSV_HEADINGS: dict[str, Any] = {
+    "id": pgettext_lazy("CSV heading", "id"),
+    "text": pgettext_lazy("CSV heading", "text"),
+    "status": pgettext_lazy("CSV heading", "status"),
+    "cluster_id": pgettext_lazy("CSV heading", "cluster_id"),
+    "merged_into": pgettext_lazy("CSV heading", "merged_into"),
+    "participant": pgettext_lazy("CSV heading", "participant"),
+    "author": pgettext_lazy("CSV heading", "author"),
+    "votes": pgettext_lazy("CSV heading", "votes"),
+    "supporters": pgettext_lazy("CSV heading", "supporters"),
+    "tags": pgettext_lazy("CSV heading", "tags"),
+    "created_at": pgettext_lazy("CSV heading", "created_at"),
+    "name": pgettext_lazy("CSV heading", "name"),
+    "position": pgettext_lazy("CSV heading", "position"),
+    "ideas": pgettext_lazy("CSV heading", "ideas"),
+    "carried_forward": pgettext_lazy("CSV heading", "carried_forward"),
+    "target_type": pgettext_lazy("CSV heading", "target_type"),
+    "target_id": pgettext_lazy("CSV heading", "target_id"),
+    "weight": pgettext_lazy("CSV heading", "weight"),
+    "rank": pgettext_lazy("CSV heading", "rank"),
+}
+
+
+def csv_headings(columns: tuple[str, ...], headings: dict[str, Any] = CSV_HEADINGS) -> list[str]:
+    """The heading row of a CSV export, in the active language."""
+    return [str(headings[column]) for column in columns]
 
 
 def _rows(records: list[dict[str, Any]], columns: tuple[str, ...]) -> list[list[Any]]:
+    yes, no = pgettext("CSV value", "yes"), pgettext("CSV value", "no")
+
     def cell(value: Any) -> Any:
         if isinstance(value, list):
             return ", ".join(value)
         if isinstance(value, bool):
-            return "yes" if value else "no"
+            return yes if value else no
         return value
 
     return [[cell(record[column]) for column in columns] for record in records]
@@ -385,6 +415,11 @@ def _rows(records: list[dict[str, Any]], columns: tuple[str, ...]) -> list[list[
 
 def summary_csv(summary: Summary, table: str) -> str:
     """One table of the raw data as CSV; every cell is safe to open in a spreadsheet."""
+    with translation.override(summary.language):
+        return _summary_csv(summary, table)
+
+
+def _summary_csv(summary: Summary, table: str) -> str:
     columns = {"ideas": IDEA_COLUMNS, "clusters": CLUSTER_COLUMNS, "votes": VOTE_COLUMNS}[table]
     records = summary.raw.get(table, [])
     if table == "votes":
@@ -392,10 +427,10 @@ def summary_csv(summary: Summary, table: str) -> str:
         # 100,000 rows of a large workshop skip the per-cell check.
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(columns)
+        writer.writerow(csv_headings(columns))
         writer.writerows(
             (r["participant"], r["target_type"], r["target_id"], r["weight"], r["rank"])
             for r in records
         )
         return buffer.getvalue()
-    return csv_text(columns, _rows(records, columns))
+    return csv_text(csv_headings(columns), _rows(records, columns))

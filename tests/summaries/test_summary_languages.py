@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 from html import unescape
@@ -16,7 +17,7 @@ from docx import Document
 from pypdf import PdfReader
 
 from ideas.models import Idea
-from summaries import services
+from summaries import exports, services
 from summaries.models import SummaryShare
 from tests.factories import actor_for
 from workshops.models import Participant, Workshop
@@ -166,3 +167,32 @@ def test_asked_for_english_the_same_summary_speaks_english(nordic: Room) -> None
         readable(page.text), nordic.workshop.language, what_people_typed(nordic.workshop)
     )
     assert {"Value propositions, ranked by support", "How the workshop was run"} <= set(found)
+
+
+CSV_HEADINGS = {
+    "da": {"ideas.csv": ["id", "tekst", "status", "gruppe-id"], "votes.csv": ["deltager"]},
+    "sv": {"ideas.csv": ["id", "text", "status", "grupp-id"], "votes.csv": ["deltagare"]},
+}
+
+
+def test_the_csv_downloads_head_their_columns_in_the_workshop_language(
+    nordic: Room, facilitator_client: Client
+) -> None:
+    workshop = nordic.workshop
+    facilitator_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    def table(name: str, asked: str = "") -> list[list[str]]:
+        url = reverse("summaries:download", kwargs={"code": workshop.join_code, "name": name})
+        return list(csv.reader(io.StringIO(facilitator_client.get(url + asked).text)))
+
+    for name in ("ideas.csv", "clusters.csv", "votes.csv"):
+        heading = table(name)[0]
+        assert english_in(" | ".join(heading), workshop.language, []) == [], name
+        expected = CSV_HEADINGS[workshop.language].get(name)
+        if expected:
+            assert heading[: len(expected)] == expected, heading
+    carried = [row[-1] for row in table("clusters.csv")[1:]]
+    assert set(carried) <= {"ja", "nej"} and carried, carried
+    # A script that reads the raw data asks for English: the JSON's keys, in the same order.
+    assert table("ideas.csv", "?lang=en")[0] == list(exports.IDEA_COLUMNS)
+    assert {row[-1] for row in table("clusters.csv", "?lang=en")[1:]} <= {"yes", "no"}
