@@ -97,9 +97,13 @@ def _reveal(actor: Actor, frame: dict[str, Any]) -> dict[str, Any]:
 _VOTER = "citizen, vote"
 
 COMMANDS: dict[str, Command] = {
-    "vote.set": Command(_set, SetDots, who=f"{_VOTER}, dot voting", answer="own ballot"),
-    "vote.approve": Command(_approve, Approve, who=f"{_VOTER}, approval", answer="own ballot"),
-    "vote.rank": Command(_rank, Rank, who=f"{_VOTER}, ranking", answer="own ballot"),
+    "vote.set": Command(
+        _set, SetDots, who=f"{_VOTER}, dot voting", answer="own ballot", batched=True
+    ),
+    "vote.approve": Command(
+        _approve, Approve, who=f"{_VOTER}, approval", answer="own ballot", batched=True
+    ),
+    "vote.rank": Command(_rank, Rank, who=f"{_VOTER}, ranking", answer="own ballot", batched=True),
     "voting.configure": Command(
         _configure,
         Configure,

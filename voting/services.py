@@ -9,17 +9,16 @@ through while the rules change under it.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ideas.models import Cluster, Idea
-from workshops.actors import Actor, require
+from workshops.actors import Actor, actor_locked, require
 from workshops.errors import ActionRefused
 from workshops.events import publish, publish_to_participant
 from workshops.limits import actor_limit
@@ -255,33 +254,30 @@ class _Voting:
 
 
 def _begin_vote(actor: Actor, method: str) -> _Voting:
-    """Lock the participant's ballot paper and read the rules as they are now.
+    """Lock the participant's ballot paper and read the rules and the room as they are now.
 
+    The actor kept by the socket may be stale (a phase changed, a facilitator muted
+    them): everything checked here is read in one statement under the lock.
     Precondition: inside a transaction.
     """
     phase_message = _("Voting is open only while the room is in the vote phase.")
-    _require(actor, Action.CAST_VOTE, phase_message)
-    participant = actor.participant
     # The actor comes from the session; a participant of another room is nobody here.
-    if participant is None or participant.workshop_id != actor.workshop.pk:
+    if actor.participant is None or actor.participant.workshop_id != actor.workshop.pk:
+        _require(actor, Action.CAST_VOTE, phase_message)
         raise ActionRefused("forbidden", _("You are not allowed to do that in this workshop."))
-    # Per participant and per address, counted in the cache (workshops/limits.py).
-    actor_limit(actor=actor, kind="vote")
-    _ensure_ballot(actor.workshop)
-    locked = (
-        Participant.objects.select_for_update(no_key=True)
-        .filter(pk=participant.pk, workshop=actor.workshop)
-        .first()
-    )
+    current = actor_locked(actor, with_related=("workshop__ballot",))
+    _require(current, Action.CAST_VOTE, phase_message)
+    locked = current.participant
     if locked is None:
         raise ActionRefused("forbidden", _("You are not allowed to do that in this workshop."))
-    # Read again under the lock: the phase or the rules may have changed meanwhile.
-    ballot = Ballot.objects.select_related("workshop").get(workshop_id=actor.workshop.pk)
-    _require(
-        dataclasses.replace(actor, workshop=ballot.workshop, participant=locked),
-        Action.CAST_VOTE,
-        phase_message,
-    )
+    # Per participant and per address, counted in the cache (workshops/limits.py).
+    actor_limit(actor=current, kind="vote")
+    workshop = current.workshop
+    try:
+        ballot = workshop.ballot
+    except Ballot.DoesNotExist:
+        ballot = _ensure_ballot(workshop)
+    ballot.workshop = workshop
     if ballot.method != method:
         raise ActionRefused(
             "conflict",
@@ -311,7 +307,8 @@ def _target(voting: _Voting, target_type: object, target_id: object) -> Idea | C
         if cluster is None:
             raise ActionRefused("not_found", _("That cluster does not exist."))
         return cluster
-    idea = Idea.objects.filter(pk=target_id, workshop=ballot.workshop).first()
+    found = list(Idea.objects.filter(pk=target_id, workshop_id=ballot.workshop_id)[:1])
+    idea = found[0] if found else None
     if idea is None:
         raise ActionRefused("not_found", _("That idea does not exist."))
     if idea.status == Idea.Status.MERGED:
@@ -332,21 +329,50 @@ def _own_vote(voting: _Voting, target_type: object, target_id: object) -> Vote |
 
 def _new_vote(voting: _Voting, target: Idea | Cluster, weight: int, rank: int | None) -> Vote:
     kwargs: dict[str, Any] = {"idea": target} if isinstance(target, Idea) else {"cluster": target}
-    return Vote.objects.create(
+    vote = Vote.objects.create(
         ballot=voting.ballot, participant=voting.participant, weight=weight, rank=rank, **kwargs
     )
+    voting.votes.append(vote)
+    return vote
+
+
+def _reweigh(voting: _Voting, vote: Vote, weight: int) -> None:
+    """Put `weight` on an own vote; 0 takes it away."""
+    if weight == 0:
+        vote.delete()
+        voting.votes.remove(vote)
+        return
+    vote.weight = weight
+    vote.updated_at = timezone.now()
+    vote.save(update_fields=["weight", "updated_at"])
+
+
+def _revision_bumped(participant: Participant) -> int:
+    """The participant's paper's next revision, in one statement however often they vote."""
+    table = connection.ops.quote_name(Voter._meta.db_table)
+    with connection.cursor() as cursor:
+        # An upsert with RETURNING (PostgreSQL, SQLite 3.35+): the Voter row is made by
+        # the first vote, and every later one reads and bumps it in the same statement.
+        cursor.execute(
+            f"INSERT INTO {table} (participant_id, revision) VALUES (%s, 1) "  # noqa: S608
+            f"ON CONFLICT (participant_id) DO UPDATE SET revision = {table}.revision + 1 "
+            "RETURNING revision",
+            [participant.pk],
+        )
+        row = cursor.fetchone()
+    return int(row[0])
 
 
 def _finish_vote(voting: _Voting) -> OwnBallot:
-    """Bump the paper's revision, tell the participant's tabs, and ask for a room tally."""
-    voter, _created = Voter.objects.get_or_create(participant=voting.participant)
-    voter.revision += 1
-    voter.save(update_fields=["revision"])
-    votes = list(Vote.objects.filter(ballot=voting.ballot, participant=voting.participant))
+    """Bump the paper's revision, tell the participant's tabs, and ask for a room tally.
+
+    The own votes are those read under the lock with this vote's change made to them,
+    not read again.
+    """
     own = OwnBallot(
-        votes=votes,
-        remaining=remaining_of(ballot=voting.ballot, votes=votes),
-        revision=voter.revision,
+        votes=list(voting.votes),
+        remaining=remaining_of(ballot=voting.ballot, votes=voting.votes),
+        revision=_revision_bumped(voting.participant),
     )
     publish_to_participant(voting.participant.pk, "ballot.updated", own.as_dict())
     workshop_id = voting.ballot.workshop.pk
@@ -384,12 +410,7 @@ def vote_set(*, actor: Actor, target_type: object, target_id: object, dots: obje
         return _unchanged(voting)
     if count < current and existing is not None:
         # Taking dots back is always possible, even from an idea since merged or hidden.
-        if count == 0:
-            existing.delete()
-        else:
-            existing.weight = count
-            existing.updated_at = timezone.now()
-            existing.save(update_fields=["weight", "updated_at"])
+        _reweigh(voting, existing, count)
         return _finish_vote(voting)
     target = _target(voting, target_type, target_id)
     on_item = current
@@ -431,9 +452,7 @@ def vote_set(*, actor: Actor, target_type: object, target_id: object, dots: obje
     if existing is None:
         _new_vote(voting, target, count, None)
     else:
-        existing.weight = count
-        existing.updated_at = timezone.now()
-        existing.save(update_fields=["weight", "updated_at"])
+        _reweigh(voting, existing, count)
     return _finish_vote(voting)
 
 
@@ -450,7 +469,7 @@ def vote_approve(
     if approved == (existing is not None):
         return _unchanged(voting)
     if existing is not None:
-        existing.delete()
+        _reweigh(voting, existing, 0)
         return _finish_vote(voting)
     target = _target(voting, target_type, target_id)
     _new_vote(voting, target, 1, None)
@@ -482,6 +501,7 @@ def vote_rank(*, actor: Actor, target_type: object, order: object) -> OwnBallot:
         return _unchanged(voting)
     targets = [_target(voting, target_type, target_id) for target_id in order]
     Vote.objects.filter(pk__in=[vote.pk for vote in voting.votes]).delete()
+    voting.votes = []
     for index, target in enumerate(targets):
         # The top choice earns as many points as there are places; the last place one.
         _new_vote(voting, target, ballot.rank_count - index, index + 1)

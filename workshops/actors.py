@@ -114,6 +114,30 @@ def actor_refresh(actor: Actor) -> Actor:
     )
 
 
+def actor_locked(actor: Actor, *, with_related: tuple[str, ...] = ()) -> Actor:
+    """The actor as the room holds them now, their Participant row locked until commit.
+
+    One statement reads the participant, their standing and the workshop (and the
+    participant's `with_related` relations, e.g. the room's ballot), so a hot command
+    checks permission against the room as it is now without the three reads of
+    actor_refresh(). Precondition: inside a transaction; the actor is a participant.
+    """
+    if actor.participant is None:
+        return actor_refresh(actor)
+    found = list(
+        _participants()
+        # Lock only the participant's row: the workshop's stays free for everyone else.
+        .select_for_update(no_key=True, of=("self",))
+        .select_related("workshop", *with_related)
+        # Unordered: ordering a one-row read costs more to compile than it reads.
+        .filter(pk=actor.participant.pk, workshop_id=actor.workshop.pk)[:1]
+    )
+    participant = found[0] if found else None
+    if participant is None:
+        return Actor(role=Role.OUTSIDER, workshop=actor.workshop, address=actor.address)
+    return _citizen(participant.workshop, participant, actor.address)
+
+
 _PHASE_MESSAGES = {
     Action.POST_IDEA: _("Ideas can only be posted while the room is collecting ideas."),
     Action.EDIT_OWN_IDEA: _("Ideas can only be changed while the room is collecting ideas."),

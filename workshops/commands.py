@@ -93,8 +93,10 @@ def command_handle(
         message = fields_checked(command, frame)
     except ActionRefused as refused:
         return actor, error_reply(request_id, refused.code, refused.message)
-    # Permission is checked against the room as it is now, not as it was at connect.
-    actor = actor_refresh(actor)
+    # Permission is checked against the room as it is now, not as it was at connect:
+    # read again here, or by a batched command's service under its lock.
+    if not command.batched:
+        actor = actor_refresh(actor)
     # Messages go back in the language of the person who asked (workshops.languages),
     # or the room's, whatever the server's default.
     with translation.override(language or actor.workshop.language):

@@ -19,7 +19,9 @@ from django.db import connection
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from . import registry
 from .actors import Actor, actor_refresh, actor_resolve
+from .batching import command_batch
 from .code_guessing import code_guessing_check, code_guessing_miss
 from .commands import command_handle, error_reply
 from .errors import ActionRefused
@@ -256,9 +258,16 @@ class RoomConsumer(AsyncWebsocketConsumer):
             if frame.get("type") == "ping":
                 await self._send({"type": "pong", "request_id": request_id})
                 return
-            self.actor, reply = await pooled(command_handle)(
-                actor=self.actor, frame=frame, language=self.language
-            )
+            command = registry.COMMANDS.get(frame["type"])
+            if command is not None and command.batched and self.actor is not None:
+                # A vote: committed together with those arriving at the same time.
+                self.actor, reply = await command_batch().handle(
+                    actor=self.actor, frame=frame, language=self.language
+                )
+            else:
+                self.actor, reply = await pooled(command_handle)(
+                    actor=self.actor, frame=frame, language=self.language
+                )
             await self._send(reply)
         except Exception:
             # A fault of ours, not of the frame: the transaction rolled back, so nothing

@@ -96,6 +96,12 @@ class Command:
     # For the protocol reference: who may send it and when, and what the ack carries.
     who: str = ""
     answer: str = ""
+    # The hot path of a busy room (a vote): the service reads the actor's standing and
+    # the room's phase itself, under its own lock (workshops.actors.actor_locked), so the
+    # command skips actor_refresh(); it runs in a transaction of its own
+    # (@transaction.atomic), so commands arriving together can share one commit
+    # (workshops.batching).
+    batched: bool = False
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -307,3 +308,102 @@ async def test_the_tally_is_sent_from_the_servers_event_loop(
         pass
     assert [(t["target_id"], t["total"]) for t in frame["data"]["tallies"]] == [(wall[0].pk, 2)]
     assert sent_from == [threading.main_thread()]
+
+
+async def facilitator_says(console: WebsocketCommunicator, frame: dict[str, Any]) -> None:
+    await console.send_json_to(frame)
+    reply = await answer(console, frame["request_id"])
+    assert reply["type"] == "ack", reply
+
+
+@database_sync_to_async
+def participant_named(room: Workshop, name: str) -> Participant:
+    return Participant.objects.get(workshop=room, display_name=name)
+
+
+async def test_a_mute_an_unmute_and_a_phase_change_hold_for_the_very_next_vote(
+    open_socket: Connect, phone: Client, laptop: Client, wall: list[Idea]
+) -> None:
+    """The socket keeps who it is; what the room did since holds at once all the same."""
+    voter = await open_socket(phone)
+    console = await open_socket(laptop)
+    otter = await participant_named(wall[0].workshop, "Curious Otter 42")
+    await voter.send_json_to(vote_frame(wall[0], 1, "before"))
+    assert (await answer(voter, "before"))["type"] == "ack"
+
+    await facilitator_says(
+        console, {"type": "participant.mute", "participant_id": otter.pk, "request_id": "m"}
+    )
+    await voter.send_json_to(vote_frame(wall[1], 1, "muted"))
+    refused = await answer(voter, "muted")
+    assert (refused["type"], refused["code"]) == ("error", "forbidden"), refused
+    assert "muted" in refused["message"]
+
+    await facilitator_says(
+        console, {"type": "participant.unmute", "participant_id": otter.pk, "request_id": "u"}
+    )
+    await voter.send_json_to(vote_frame(wall[1], 1, "unmuted"))
+    assert (await answer(voter, "unmuted"))["type"] == "ack"
+
+    await facilitator_says(console, {"type": "phase.change", "phase": "results", "request_id": "p"})
+    await voter.send_json_to(vote_frame(wall[0], 2, "late"))
+    late = await answer(voter, "late")
+    assert (late["type"], late["code"]) == ("error", "wrong_phase"), late
+    assert await dots_by_participant(wall[0].workshop) == {"Curious Otter 42": 2}
+
+
+async def test_a_removed_participant_votes_no_more_even_from_a_socket_still_open(
+    open_socket: Connect,
+    phone: Client,
+    laptop: Client,
+    wall: list[Idea],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    voter = await open_socket(phone)
+    console = await open_socket(laptop)
+    otter = await participant_named(wall[0].workshop, "Curious Otter 42")
+    # The removal's hang-up has not reached this socket yet (a slow bus, another server).
+    monkeypatch.setattr(
+        "workshops.consumers.RoomConsumer.hub_close", lambda self, message: asyncio.sleep(0)
+    )
+
+    await facilitator_says(
+        console, {"type": "participant.remove", "participant_id": otter.pk, "request_id": "r"}
+    )
+    await voter.send_json_to(vote_frame(wall[0], 1, "after"))
+    refused = await answer(voter, "after")
+    assert (refused["type"], refused["code"]) == ("error", "forbidden"), refused
+    assert await dots_by_participant(wall[0].workshop) == {}
+
+
+async def test_votes_arriving_together_are_each_answered_and_counted_once(
+    open_socket: Connect, phone: Client, neighbour: Client, wall: list[Idea]
+) -> None:
+    """Sent at once from three sockets, the votes share commits; every reply is its own."""
+    otter = await open_socket(phone)
+    otter_tab = await open_socket(phone)
+    lynx = await open_socket(neighbour)
+
+    await otter.send_json_to(vote_frame(wall[0], 3, "o1"))
+    await otter_tab.send_json_to(vote_frame(wall[1], 3, "o2"))
+    await lynx.send_json_to(vote_frame(wall[1], 2, "l1"))
+    await lynx.send_json_to(vote_frame(wall[1], 2, "l2"))  # a resend: lands once
+    await lynx.send_json_to(vote_frame(wall[0], 9, "l3"))  # beyond one item's cap
+
+    replies = {
+        "o1": await answer(otter, "o1"),
+        "o2": await answer(otter_tab, "o2"),
+        "l1": await answer(lynx, "l1"),
+        "l2": await answer(lynx, "l2"),
+        "l3": await answer(lynx, "l3"),
+    }
+    # One of the otter's tabs found two dots left.
+    assert sorted(replies[key]["type"] for key in ("o1", "o2")) == ["ack", "error"]
+    assert {replies[key].get("code") for key in ("o1", "o2")} == {None, "conflict"}
+    assert replies["l1"]["type"] == replies["l2"]["type"] == "ack"
+    assert replies["l2"]["data"]["remaining"] == 3
+    assert (replies["l3"]["type"], replies["l3"]["code"]) == ("error", "invalid")
+    assert await dots_by_participant(wall[0].workshop) == {
+        "Curious Otter 42": 3,
+        "Brave Lynx 17": 2,
+    }

@@ -1,0 +1,158 @@
+"""Hot commands that arrive together share one transaction; each is still answered alone.
+
+A busy room votes hundreds of times a second. Committed one by one, every vote pays
+for a commit of its own (on SQLite a synced write of the log, on PostgreSQL a synced
+write of the WAL) and a hop to the database thread. Here the commands registered
+as `batched` (workshops.registry.Command) queue in the process; while one batch is
+in the database the next gathers, so under load a batch holds what arrived during
+the last one and in a quiet room a command goes alone, without waiting.
+
+Each command runs in its own savepoint (its service is @transaction.atomic), so a
+refused or failed command changes nothing and the others still commit. Events are
+published after the batch commits, and every reply is sent after it too: nobody is
+told of a vote that could still be rolled back. If the batch itself cannot commit,
+nothing of it was kept and each command is carried out again on its own; the
+batched commands set a state (a number of dots, a mark, a ranking), so carrying
+one out again lands it once.
+
+One batch is in the database at a time per process: two would lock participants in
+different orders and could deadlock each other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from channels.db import database_sync_to_async
+from django.db import DatabaseError, connection, transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from .actors import Actor
+from .commands import command_handle, error_reply
+
+logger = logging.getLogger(__name__)
+
+# Most commands in one transaction: locks are held until it commits, and a reply
+# waits for the whole batch.
+MAX_BATCH = 200
+
+
+@dataclass
+class _Waiting:
+    actor: Actor
+    frame: dict[str, Any]
+    language: str | None
+    answer: asyncio.Future[tuple[Actor, dict[str, Any]]] = field(repr=False)
+
+
+def _server_error(request_id: Any, language: str | None) -> dict[str, Any]:
+    with translation.override(language):
+        message = _("Something went wrong on our side; nothing changed. Try again.")
+    return error_reply(request_id, "server_error", message)
+
+
+def _handle_alone(item: _Waiting) -> tuple[Actor, dict[str, Any]]:
+    try:
+        return command_handle(actor=item.actor, frame=item.frame, language=item.language)
+    except Exception:
+        logger.exception("room command %r failed", item.frame.get("type"))
+        return item.actor, _server_error(item.frame.get("request_id"), item.language)
+
+
+def batch_handle(items: list[_Waiting]) -> list[tuple[Actor, dict[str, Any]]]:
+    """Carry out the commands in one transaction; a reply for each, in order.
+
+    A command that meets a database error (a deadlock with another process, say) is
+    carried out again on its own once the batch has committed.
+    """
+    answers: list[tuple[Actor, dict[str, Any]] | None] = [None] * len(items)
+    # A participant's locks are taken in one order by every batch, which keeps two
+    # processes' batches from waiting on each other; a participant's own commands
+    # keep their order (the sort is stable).
+    order = sorted(
+        range(len(items)),
+        key=lambda index: getattr(items[index].actor.participant, "pk", 0),
+    )
+    try:
+        with transaction.atomic():
+            for index in order:
+                item = items[index]
+                try:
+                    answers[index] = command_handle(
+                        actor=item.actor, frame=item.frame, language=item.language
+                    )
+                except DatabaseError:
+                    # Its savepoint was rolled back; try it again after the others.
+                    logger.warning("room command %r retried alone", item.frame.get("type"))
+                except Exception:
+                    logger.exception("room command %r failed", item.frame.get("type"))
+                    answers[index] = (
+                        item.actor,
+                        _server_error(item.frame.get("request_id"), item.language),
+                    )
+            if transaction.get_rollback():
+                # A savepoint could not be rolled back: the batch would end rolled back
+                # in silence, so nothing of it may be answered as done.
+                raise DatabaseError("the batch's transaction can only be rolled back")
+    except DatabaseError:
+        # The batch did not commit: none of it was kept.
+        logger.exception("a batch of %d room commands did not commit", len(items))
+        answers = [None] * len(items)
+    return [
+        answer if answer is not None else _handle_alone(item)
+        for answer, item in zip(answers, items, strict=True)
+    ]
+
+
+class CommandBatch:
+    """The process's queue of batched commands, and the task that carries them out."""
+
+    def __init__(self) -> None:
+        self.waiting: list[_Waiting] = []
+        self.draining: asyncio.Task[None] | None = None
+
+    async def handle(
+        self, *, actor: Actor, frame: dict[str, Any], language: str | None
+    ) -> tuple[Actor, dict[str, Any]]:
+        """The actor and the reply, once the command's batch has committed."""
+        loop = asyncio.get_running_loop()
+        answer: asyncio.Future[tuple[Actor, dict[str, Any]]] = loop.create_future()
+        self.waiting.append(_Waiting(actor, frame, language, answer))
+        if self.draining is None or self.draining.done():
+            # A fresh context: the drain outlives this socket, and must not run on a
+            # database thread that belongs to it.
+            self.draining = loop.create_task(self._drain(), context=contextvars.Context())
+        return await answer
+
+    async def _drain(self) -> None:
+        run = database_sync_to_async(batch_handle, thread_sensitive=connection.vendor == "sqlite")
+        while self.waiting:
+            batch, self.waiting = self.waiting[:MAX_BATCH], self.waiting[MAX_BATCH:]
+            try:
+                answers = await run(batch)
+            except Exception:
+                logger.exception("a batch of %d room commands failed", len(batch))
+                answers = [
+                    (item.actor, _server_error(item.frame.get("request_id"), item.language))
+                    for item in batch
+                ]
+            for item, answer in zip(batch, answers, strict=True):
+                if not item.answer.done():
+                    item.answer.set_result(answer)
+
+
+_BATCHES: dict[int, CommandBatch] = {}
+
+
+def command_batch() -> CommandBatch:
+    """This event loop's batch (a test's server runs on a loop of its own)."""
+    loop = asyncio.get_running_loop()
+    batch = _BATCHES.get(id(loop))
+    if batch is None or (batch.draining is not None and batch.draining.get_loop() is not loop):
+        batch = _BATCHES[id(loop)] = CommandBatch()
+    return batch
