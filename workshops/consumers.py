@@ -51,6 +51,8 @@ CLOSE_NOT_FOUND = 4404
 CLOSE_FORBIDDEN = 4403
 # Too many sockets of one participant: the page retries later, when a tab has closed.
 CLOSE_TOO_MANY = 4429
+# The server could not open the room (WebSocket's "internal error"): the page retries.
+CLOSE_SERVER_ERROR = 1011
 
 # Deepest nesting of arrays and objects a frame may have. No command needs more than
 # two levels; Python's parser recurses once per level and a frame nested thousands deep
@@ -166,6 +168,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
     counted_participant: int | None = None
     # What this socket's person reads (workshops.languages), resolved at connect.
     language: str = settings.LANGUAGE_CODE
+    # Whether the handshake was accepted: a frame may only follow an accepted handshake.
+    accepted: bool = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -181,6 +185,26 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self._leave()
 
     async def connect(self) -> None:
+        try:
+            await self._open()
+        except Exception:
+            # A fault of ours (the database down, say): the socket is answered before it
+            # ends, and the page reconnects with backoff (docs/protocol.md).
+            logger.exception("room socket could not open")
+            self.actor = None
+            await self._leave()
+            if not self.accepted:
+                await self._accept()
+            with translation.override(self.language):
+                message = _("Something went wrong on our side; nothing changed. Try again.")
+                await self._send(error_reply(None, "server_error", message))
+            await self.close(code=CLOSE_SERVER_ERROR)
+
+    async def _accept(self) -> None:
+        self.accepted = True
+        await self.accept()
+
+    async def _open(self) -> None:
         code = self.scope["url_route"]["kwargs"]["code"]
         as_observer = b"view=projector" in self.scope.get("query_string", b"")
         try:
@@ -193,7 +217,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             )
         except ActionRefused as refused:
             # Too many wrong codes from this address (workshops.code_guessing).
-            await self.accept()
+            await self._accept()
             await self._send(error_reply(None, refused.code, refused.message))
             await self.close(code=CLOSE_TOO_MANY)
             return
@@ -202,7 +226,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self._connect(actor)
 
     async def _connect(self, actor: Actor | None) -> None:
-        await self.accept()
+        await self._accept()
         if actor is None:
             await self._send(error_reply(None, "not_found", _("No workshop has this code.")))
             await self.close(code=CLOSE_NOT_FOUND)
