@@ -21,8 +21,21 @@ class ChallengesConfig(AppConfig):
         schedule_register(tasks.challenges_transitions_run, every=timedelta(minutes=1))
 
         from workshops import registry
+        from workshops.languages import source_language_register
 
-        from .selectors import console_panel_context
+        from .selectors import challenge_language_of_page, console_panel_context
+
+        # A challenge's own pages speak its language to citizens who chose none.
+        source_language_register(
+            "challenges:challenge",
+            "challenges:propose",
+            "challenges:proposal",
+            "challenges:support",
+            "challenges:withdraw",
+            "challenges:flag",
+            "challenges:cosponsor",
+            language_of=challenge_language_of_page,
+        )
 
         # From the room to the platform: the console offers its themes and ideas to a challenge.
         registry.add_panel(

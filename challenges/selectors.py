@@ -19,6 +19,7 @@ from django.utils import timezone
 from administrations.selectors import administration_is_member
 from ideas.models import Cluster, Idea
 from ideas.suggestions import SimilarityIndex
+from workshops.http import id_from_path
 
 from .models import Challenge, ChallengeLog, Citizen, Proposal, Support
 
@@ -70,6 +71,25 @@ def challenge_by_id(*, challenge_id: object) -> Challenge | None:
     if isinstance(challenge_id, bool) or not isinstance(challenge_id, int):
         return None
     return Challenge.objects.select_related("administration").filter(pk=challenge_id).first()
+
+
+def challenge_language_of_page(
+    *, challenge_id: str = "", proposal_id: str = "", token: str = "", **kwargs: Any
+) -> str | None:
+    """The language of the challenge a page's address names (by challenge, proposal or link)."""
+    if challenge_id:
+        found = Challenge.objects.filter(pk=_whole(id_from_path(challenge_id)))
+    elif proposal_id:
+        found = Challenge.objects.filter(proposals__pk=_whole(id_from_path(proposal_id)))
+    elif token:
+        found = Challenge.objects.filter(proposals__cosponsor_token=token[:64])
+    else:
+        return None
+    return found.values_list("language", flat=True).first()
+
+
+def _whole(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else -1
 
 
 def challenges_open(*, now: datetime | None = None) -> QuerySet[Challenge]:

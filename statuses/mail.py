@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .models import Notice, Subscription, Unsubscription
+from .selectors import receipt_language
 
 UNSUBSCRIBE_SALT = "statuses.unsubscribe"
 # How many messages go out over one SMTP connection before it is renewed.
@@ -36,22 +37,7 @@ def digest_hours() -> int:
 
 
 def _language(subscription: Subscription) -> str:
-    """The language of what the receipt's holder took part in: a workshop, or a challenge."""
-    from .registry import KINDS
-
-    receipt = subscription.receipt
-    if receipt.participant is not None:
-        return receipt.participant.workshop.language
-    # A challenge's citizen has no language of their own on record: the newest challenge
-    # they proposed, co-sponsored or supported in speaks for them.
-    languages = [
-        (item.pk, source.language)
-        for kind in KINDS.values()
-        for item in kind.items_of_receipt(receipt)
-        for source in [getattr(item, "challenge", None) or getattr(item, "workshop", None)]
-        if source is not None
-    ]
-    return max(languages)[1] if languages else settings.LANGUAGE_CODE
+    return receipt_language(receipt=subscription.receipt) or settings.LANGUAGE_CODE
 
 
 def unsubscribe_token(*, subscription_id: int, content_type_id: int, object_id: int) -> str:

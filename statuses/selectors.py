@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from administrations.models import Administration
 from administrations.selectors import administrations_of_member
+from workshops.http import id_from_path
 
 from .models import (
     CLOSED,
@@ -23,8 +24,9 @@ from .models import (
     ReopenRequest,
     Status,
     StatusChange,
+    Subscription,
 )
-from .registry import KINDS, Kind, kind_of
+from .registry import KINDS, Kind, item_get, kind_of
 
 # How long after "done" an author may say whether it solved the problem.
 ANSWER_BACK_DAYS = 14
@@ -210,3 +212,42 @@ def new_items(*, limit: int = 100) -> list[Any]:
                 if len(found) >= limit:
                     return found
     return found
+
+
+def language_of_item(item: Any) -> str | None:
+    """The language of the workshop or challenge an item was said in."""
+    source = getattr(item, "workshop", None) or getattr(item, "challenge", None)
+    return getattr(source, "language", None)
+
+
+def receipt_language(*, receipt: Receipt) -> str | None:
+    """The language of what the receipt's holder took part in: a workshop, or a challenge."""
+    if receipt.participant_id is not None:
+        return receipt.participant.workshop.language  # type: ignore[union-attr]
+    # A challenge's citizen has no language of their own on record: the newest challenge
+    # they proposed, co-sponsored or supported in speaks for them.
+    languages = [
+        (item.pk, language)
+        for kind in KINDS.values()
+        for item in kind.items_of_receipt(receipt)
+        for language in [language_of_item(item)]
+        if language
+    ]
+    return max(languages)[1] if languages else None
+
+
+def statuses_language_of_page(
+    *, token: str = "", kind: str = "", item_id: str = "", **kwargs: Any
+) -> str | None:
+    """The language of the receipt or item a page's address names."""
+    if kind:
+        item = item_get(key=kind, item_id=id_from_path(item_id))
+        return language_of_item(item) if item is not None else None
+    receipt = receipt_by_token(token=token)
+    return receipt_language(receipt=receipt) if receipt is not None else None
+
+
+def subscription_language_of_page(*, token: str = "", **kwargs: Any) -> str | None:
+    """The language of the receipt whose address-confirmation link this is."""
+    subscription = Subscription.objects.filter(confirm_token=token[:64]).first()
+    return receipt_language(receipt=subscription.receipt) if subscription else None

@@ -26,6 +26,18 @@ from .selectors import workshop_language_by_code
 # `?lang=da` on any address shows that page in Danish, without remembering it.
 LANGUAGE_QUERY_PARAMETER = "lang"
 
+# Pages of something with a language of its own that is not a workshop (a challenge, a
+# proposal, a receipt): the view's name, and how to find that language from the
+# address's arguments. Apps above this floor register them from AppConfig.ready().
+SourceLanguage = Callable[..., str | None]
+_SOURCE_LANGUAGES: dict[str, SourceLanguage] = {}
+
+
+def source_language_register(*view_names: str, language_of: SourceLanguage) -> None:
+    """These views speak as a workshop's pages do, with `language_of(**kwargs)` as its language."""
+    for view_name in view_names:
+        _SOURCE_LANGUAGES[view_name] = language_of
+
 
 class Reader(enum.StrEnum):
     """Whose language a page or socket speaks."""
@@ -145,12 +157,16 @@ class LanguageMiddleware:
         # Any page or answer of a workshop (its code in the address) knows its language;
         # facilitators' views then narrow it to the facilitator's own.
         code = kwargs.get("code")
+        source_language: str | None = None
         if isinstance(code, str):
-            workshop_language = workshop_language_by_code(code=code)
-            if workshop_language:
-                language_use(
-                    request, request_language(request, workshop_language=workshop_language)
-                )
+            source_language = workshop_language_by_code(code=code)
+        else:
+            match = getattr(request, "resolver_match", None)
+            language_of = _SOURCE_LANGUAGES.get(match.view_name) if match else None
+            if language_of is not None:
+                source_language = language_of(**kwargs)
+        if source_language:
+            language_use(request, request_language(request, workshop_language=source_language))
 
 
 def language_switch(request: HttpRequest) -> dict[str, Any]:

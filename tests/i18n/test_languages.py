@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from administrations.models import Administration
+from challenges import services as challenges
+from challenges.models import Citizen
+from statuses.services import receipt_for_citizen, receipt_for_participant
 from summaries.models import SummaryShare
 from tests.conftest import join_by_page
-from tests.factories import WorkshopFactory
+from tests.factories import IdeaFactory, ParticipantFactory, WorkshopFactory
 from workshops.languages import Reader, language_of_browser, language_pick
 from workshops.models import Workshop
 from workshops.phases import Phase
@@ -138,3 +144,53 @@ class TestPages:
         # Its downloads come in the language the page is read in.
         pdf = reverse("summaries:shared_download", kwargs={"token": share.token, "name": "pdf"})
         assert f'href="{pdf}?lang=sv"' in swedish.text
+
+
+class TestPagesOfAChallengeOrAReceipt:
+    """A challenge's pages, a receipt and an item's page speak as a workshop's do."""
+
+    @pytest.fixture
+    def swedish(self, facilitator: AbstractBaseUser) -> dict[str, str]:
+        now = timezone.now()
+        challenge = challenges.challenge_create(
+            user=facilitator,
+            title="Grönare gator",
+            question="Hur gör vi gatorna grönare?",
+            language="sv",
+            opens_at=now - timedelta(days=1),
+            closes_at=now + timedelta(days=9),
+            threshold_value=9,
+            cosponsors_needed=1,
+            administration=Administration.objects.create(name="Gata", slug="gata"),
+        )
+        author = Citizen.objects.create()
+        proposal = challenges.proposal_submit(
+            challenge=challenge, citizen=author, title="Lindar", text="Lindar på Storgatan"
+        )
+        workshop = WorkshopFactory(owner=facilitator, phase=Phase.CLOSED, language="sv")
+        idea = IdeaFactory(author=ParticipantFactory(workshop=workshop))
+        participant_receipt = receipt_for_participant(participant=idea.author)
+        return {
+            "challenge": f"/challenges/{challenge.pk}/",
+            "propose": f"/challenges/{challenge.pk}/propose/",
+            "cosponsor": f"/cosponsor/{proposal.cosponsor_token}/",
+            "citizen's receipt": f"/r/{receipt_for_citizen(citizen=author).token}/",
+            "participant's receipt": f"/r/{participant_receipt.token}/",
+            "idea": f"/said/idea/{idea.pk}/",
+        }
+
+    def test_an_english_browser_reads_them_in_their_language_unless_it_chose(
+        self, swedish: dict[str, str]
+    ) -> None:
+        phone = Client(headers={"accept-language": "en-US,en;q=0.9"})
+        assert {name: html_lang(phone.get(path)) for name, path in swedish.items()} == {
+            name: "sv" for name in swedish
+        }
+        phone.cookies[settings.LANGUAGE_COOKIE_NAME] = "da"
+        assert {name: html_lang(phone.get(path)) for name, path in swedish.items()} == {
+            name: "da" for name in swedish
+        }
+
+    def test_the_list_of_challenges_follows_the_browser(self, swedish: dict[str, str]) -> None:
+        phone = Client(headers={"accept-language": "da"})
+        assert html_lang(phone.get("/challenges/")) == "da"
