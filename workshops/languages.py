@@ -21,7 +21,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 from django.utils.translation.trans_real import parse_accept_lang_header
 
-from .selectors import workshop_language_by_code
+from .selectors import workshop_by_code
 
 # `?lang=da` on any address shows that page in Danish, without remembering it.
 LANGUAGE_QUERY_PARAMETER = "lang"
@@ -159,7 +159,11 @@ class LanguageMiddleware:
         code = kwargs.get("code")
         source_language: str | None = None
         if isinstance(code, str):
-            source_language = workshop_language_by_code(code=code)
+            workshop = workshop_by_code(code=code)
+            # Kept for the view, which would otherwise read the same row again (a join
+            # is two pages of it: docs/deploy.md, *Joins*).
+            request.workshop_by_code = (code, workshop)  # type: ignore[attr-defined]
+            source_language = workshop.language if workshop is not None else None
         else:
             match = getattr(request, "resolver_match", None)
             language_of = _SOURCE_LANGUAGES.get(match.view_name) if match else None

@@ -19,16 +19,6 @@ def workshop_by_code(*, code: str) -> Workshop | None:
     return Workshop.objects.filter(join_code=normalized).first()
 
 
-def workshop_language_by_code(*, code: str) -> str | None:
-    normalized = normalize_join_code(code)
-    if not looks_like_join_code(normalized):
-        return None
-    found: str | None = (
-        Workshop.objects.filter(join_code=normalized).values_list("language", flat=True).first()
-    )
-    return found
-
-
 def workshops_facilitated_by(*, user: Any) -> QuerySet[Workshop]:
     return Workshop.objects.filter(Q(owner=user) | Q(facilitators=user)).distinct()
 

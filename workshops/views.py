@@ -40,8 +40,10 @@ from .serializers import participant_as_dict, workshop_as_dict
 from .walls import wall_shared
 
 
-def workshop_or_404(code: str) -> Workshop:
-    workshop = workshop_by_code(code=code)
+def workshop_or_404(code: str, request: HttpRequest | None = None) -> Workshop:
+    """The workshop of this code, as the language middleware read it for `request` if given."""
+    read = getattr(request, "workshop_by_code", None)
+    workshop = read[1] if read is not None and read[0] == code else workshop_by_code(code=code)
     if workshop is None:
         raise Http404(_("No workshop has the code %(code)s.") % {"code": code.upper()})
     return workshop
@@ -174,7 +176,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def join(request: HttpRequest, code: str) -> HttpResponse:
-    workshop = workshop_or_404(code)
+    workshop = workshop_or_404(code, request)
     if code != workshop.join_code:
         return redirect("workshops:join", code=workshop.join_code)
     actor = _actor(request, workshop)
@@ -233,7 +235,7 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 def room(request: HttpRequest, code: str) -> HttpResponse:
-    workshop = workshop_or_404(code)
+    workshop = workshop_or_404(code, request)
     actor = _actor(request, workshop)
     if actor.role is Role.FACILITATOR:
         return redirect("workshops:console", code=workshop.join_code)

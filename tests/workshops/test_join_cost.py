@@ -30,13 +30,13 @@ pytestmark = pytest.mark.django_db
 
 TRANSACTION_STATEMENTS = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK")
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-# The join page: the workshop's language, then the workshop.
-JOIN_PAGE_QUERIES = 2
-# The form: the workshop (twice: its language, then itself), the participant's insert
+# The join page: the workshop (read once, by the language middleware, for the view too).
+JOIN_PAGE_QUERIES = 1
+# The form: the workshop, the participant's insert
 # and the room's count in one transaction, the snapshot's count and the person's own
 # parts (votes and voter revision, flags, held ideas, name consent; the room's parts
 # come from the cache), the session's insert after checking its key is new.
-JOIN_FORM_QUERIES = 12
+JOIN_FORM_QUERIES = 11
 # The socket: the session, the workshop, the participant with their standing, then the
 # snapshot as above.
 SOCKET_QUERIES = 9
