@@ -31,6 +31,16 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@ $(VENV)/.installed-run
 
+# The ASGI server: uvicorn (websockets, no per-message compression), which holds a room of
+# 1,000 phones at the pace docs/deploy.md asks for; SERVER=daphne runs Daphne instead.
+SERVER ?= uvicorn
+ifeq ($(SERVER),daphne)
+SERVE := $(BIN)/daphne -b $(BIND) -p $(PORT) config.asgi:application
+else
+SERVE := $(BIN)/uvicorn --host $(BIND) --port $(PORT) --ws websockets \
+	--ws-per-message-deflate false --lifespan off config.asgi:application
+endif
+
 run: run-packages $(VENV)/.installed-run
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --base-url http://$(ADDRESS):$(PORT)
@@ -38,7 +48,7 @@ run: run-packages $(VENV)/.installed-run
 	@# stops with it.
 	$(BIN)/python manage.py run_worker & worker=$$!; \
 		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-		$(BIN)/daphne -b $(BIND) -p $(PORT) config.asgi:application
+		$(SERVE)
 
 # What the product itself needs from Debian: the PDF export's text layout (WeasyPrint)
 # and its fonts, emoji included (an idea's emoji would print as an empty box without).

@@ -69,9 +69,9 @@ def test_the_production_steps_serve_every_page_with_its_styles_and_scripts(
     steps = readme_steps()
     assert any("collectstatic" in step for step in steps)
     server = steps[-1]
-    assert server.startswith(".venv/bin/daphne"), "the last step starts the server"
+    assert server.startswith(".venv/bin/uvicorn"), "the last step starts the server"
     port = free_port()
-    server = re.sub(r"-p \d+", f"-p {port}", server)
+    server = re.sub(r"--port \d+", f"--port {port}", server)
     clone = tmp_path / "samskab"
     clone.mkdir()
     _fresh_copy(clone)
