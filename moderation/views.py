@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from ideas.serializers import idea_as_dict
@@ -167,7 +168,16 @@ def log_page(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def log_csv(request: HttpRequest, code: str) -> HttpResponse:
     actor = facilitator_actor(request, code)
-    header = ["time", "action", "by", "idea", "participant", "reason", "detail"]
+    # In the reader's language; in English the documented names (docs/protocol.md).
+    header = [
+        pgettext("CSV heading", "time"),
+        pgettext("CSV heading", "action"),
+        pgettext("CSV heading", "by"),
+        pgettext("CSV heading", "idea"),
+        pgettext("CSV heading", "participant"),
+        pgettext("CSV heading", "reason"),
+        pgettext("CSV heading", "detail"),
+    ]
     rows = (
         [
             entry.created_at.isoformat(),

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from selfcheck.selectors import self_check_totals
@@ -118,6 +119,16 @@ def _export_rows(table: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def _csv_headings() -> list[str]:
+    """In the reader's language; in English the JSON's keys (docs/tendencies.md)."""
+    return [
+        pgettext("CSV heading", "theme_id"),
+        pgettext("CSV heading", "theme"),
+        pgettext("CSV heading", "trend"),
+        pgettext("CSV heading", "total"),
+    ]
+
+
 @login_required
 @require_GET
 def tendencies_csv(request: HttpRequest) -> HttpResponse:
@@ -129,7 +140,7 @@ def tendencies_csv(request: HttpRequest) -> HttpResponse:
         for row in _export_rows(table)
     ]
     response = HttpResponse(
-        csv_text(["theme_id", "theme", "trend", "total", *months], rows),
+        csv_text([*_csv_headings(), *months], rows),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = 'attachment; filename="samskab-tendencies.csv"'

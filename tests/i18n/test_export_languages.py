@@ -12,6 +12,7 @@ import io
 from datetime import date, timedelta
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
@@ -146,3 +147,28 @@ def test_asked_for_english_the_report_speaks_english_and_the_csv_heads_with_the_
         rows = list(csv.reader(io.StringIO(Client().get(address + "said.csv?lang=en").text)))
         assert rows[0] == list(report.CSV_COLUMNS)
         assert rows[1][report.CSV_COLUMNS.index("status_label")] == "In progress"
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("da", (["tidspunkt", "handling", "af"], ["tema-id", "tema", "tendens", "i alt"])),
+        ("sv", (["tidpunkt", "åtgärd", "av"], ["tema-id", "tema", "trend", "totalt"])),
+        ("en", (["time", "action", "by"], ["theme_id", "theme", "trend", "total"])),
+    ],
+)
+def test_the_moderation_log_and_the_tendencies_csv_head_in_the_readers_language(
+    language: str, expected: tuple[list[str], list[str]]
+) -> None:
+    facilitator = UserFactory(username=f"facilitator-{language}")
+    workshop = Workshop.objects.create(owner=facilitator, title="T", question="Q")
+    client = Client()
+    client.force_login(facilitator)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    def heading(address: str) -> list[str]:
+        return next(csv.reader(io.StringIO(client.get(address).text)))
+
+    log, tendencies = expected
+    assert heading(f"/facilitate/{workshop.join_code}/moderation/log.csv")[:3] == log
+    assert heading("/tendencies.csv")[:4] == tendencies
