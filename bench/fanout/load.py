@@ -438,10 +438,16 @@ def vote_plan(
     ]
 
 
-def expected_totals(plan: list[tuple[int, int, int]]) -> tuple[tuple[int, int], ...]:
+def expected_totals(
+    plan: list[tuple[int, int, int]], budget: int | None = None
+) -> tuple[tuple[int, int], ...]:
+    """What the room's totals must be: each participant's first `budget` votes count."""
     totals: Counter[int] = Counter()
-    for _label, idea, _dots in plan:
-        totals[idea] += 1
+    placed: Counter[int] = Counter()
+    for label, idea, _dots in plan:
+        if budget is None or placed[label] < budget:
+            totals[idea] += 1
+            placed[label] += 1
     return tuple(sorted(totals.items()))
 
 
@@ -452,6 +458,7 @@ async def votes(
     ideas: list[int],
     *,
     per_participant: int,
+    budget: int,
     seconds: float,
     settle: float,
     pids: list[int],
@@ -459,7 +466,9 @@ async def votes(
     """One socket per participant; every participant casts its dots, spread over `seconds`.
 
     Then: how many votes were answered, how fast, and when each screen showed the final
-    tally, measured from the last vote's ack (and from the last send).
+    tally, measured from the last vote's ack (and from the last send). With a `budget`
+    below `per_participant` the votes beyond it are refused (`conflict`), and are
+    answered like any other.
     """
     ballots = Ballots()
     connections, open_errors, elapsed = await open_many(
@@ -467,7 +476,7 @@ async def votes(
     )
     by_label = {connection.label: connection for connection in connections}
     plan = vote_plan(sorted(by_label), ideas, per_participant)
-    expected = expected_totals(plan)
+    expected = expected_totals(plan, budget)
     await asyncio.sleep(1)
     cpu_started = cpu_seconds()
     server_cpu_started = process_cpu_seconds(pids)
@@ -508,6 +517,7 @@ async def votes(
             break
         await asyncio.sleep(0.02)
     last_ack = max(ballots.acked_at.values(), default=last_sent)
+    last_answer = max([last_ack, *ballots.failed_at.values()])
 
     def finals() -> dict[int, float]:
         return {
@@ -556,10 +566,19 @@ async def votes(
         "unanswered": len(plan) - len(ballots.acked_at) - len(ballots.failed_at),
         "errors": dict(ballots.errors),
         "votes_per_s": len(ballots.acked_at) / max(last_ack - started, 1e-9),
+        # Accepted and refused alike: what the server answered per second.
+        "answered_per_s": (len(ballots.acked_at) + len(ballots.failed_at))
+        / max(last_answer - started, 1e-9),
+        "all_answered_after_first_send_s": last_answer - started,
+        # A refusal answered after the last accepted vote holds back that phone's screen.
+        "last_refusal_after_last_ack_ms": (
+            (max(ballots.failed_at.values()) - last_ack) * 1000 if ballots.failed_at else 0.0
+        ),
+        "budget": budget,
         "ack_p50_ms": percentile(round_trips, 0.50) * 1000,
         "ack_p99_ms": percentile(round_trips, 0.99) * 1000,
         "ack_max_ms": (max(round_trips) if round_trips else float("nan")) * 1000,
-        "expected_dots": len(plan),
+        "expected_dots": sum(total for _idea, total in expected),
         "expected_totals": {str(idea): total for idea, total in expected},
         # What the server's answers say each participant holds, added up over the room.
         "dots_in_acks": sum(dots for _revision, dots in ballots.own.values()),
@@ -622,6 +641,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             facts["vote_sessions"],
             facts["vote_ideas"],
             per_participant=args.votes_per_participant,
+            budget=args.vote_budget or args.votes_per_participant,
             seconds=args.vote_seconds,
             settle=args.vote_settle,
             pids=pids,
@@ -662,6 +682,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         help="dots each participant casts, one per vote, in the seeded voting room (0: none)",
     )
     parser.add_argument("--vote-seconds", type=float, default=10, help="spread the votes over")
+    parser.add_argument(
+        "--vote-budget", type=int, default=0, help="the room's dots each (default: as many as cast)"
+    )
     parser.add_argument(
         "--vote-settle", type=float, default=20, help="wait this long for the final tally"
     )

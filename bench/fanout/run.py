@@ -2,7 +2,7 @@
 
     python -m bench.fanout.run [--n 1000] [--rate 20] [--seconds 10] [--redis]
                                [--servers raw,bare,app] [--processes 2] [--votes 5]
-                               [--postgres]
+                               [--over-budget] [--postgres]
 
 Servers, each measured in turn under the same load:
   raw   a plain websockets broadcast server: the ceiling;
@@ -12,7 +12,11 @@ Servers, each measured in turn under the same load:
         the real join page, and a vote: N participants in a second room each cast
         --votes dots, one per vote, within --vote-seconds, with live tallies. It reports
         how many votes were answered and how fast, when every screen showed the
-        final tally, and whether the database holds every dot exactly once.
+        final tally, and whether the database holds every dot exactly once. With
+        --over-budget each voter has a fifth fewer dots than they cast, so a fifth of
+        the votes are refused, and it reports when the refusals were answered.
+        Each vote line is followed by the same load's figures from before the vote path
+        was rebuilt (docs/deploy.md).
 The server runs on core 0 and the load generator on core 1 (taskset), so neither
 steals the other's time. Everything listens on 127.0.0.1 only, and every loop is
 bounded in count and time.
@@ -311,6 +315,7 @@ def measure(
             [
                 *(sys.executable, "-m", "bench.fanout.seed"),
                 *("--participants", str(args.n), "--votes", str(args.votes)),
+                *("--vote-budget", str(vote_budget(args))),
                 *("--join-ideas", str(args.join_ideas)),
             ],
             env,
@@ -354,6 +359,8 @@ def measure(
             str(args.join_seconds),
             "--parts",
             args.parts,
+            "--vote-budget",
+            str(vote_budget(args)),
         ]
         with profiled(args.profile, kind, started):
             result: dict[str, Any] = json_of(
@@ -370,7 +377,26 @@ def measure(
     return result
 
 
-def voting_lines(kind: str, voting: dict[str, Any]) -> list[str]:
+def vote_budget(args: argparse.Namespace) -> int:
+    """Dots each participant may place: all they cast, or a fifth fewer with --over-budget."""
+    return args.votes - args.votes // 5 if args.over_budget else args.votes
+
+
+# The vote's figures before the vote path was rebuilt (docs/deploy.md), printed beside
+# each run's: (database, processes, over budget) -> what the same load got then.
+VOTE_BASELINES: dict[tuple[str, int, bool], str] = {
+    ("SQLite", 1, False): "69-104 votes/s; all 5,000 answered 38-63 s after the first was "
+    "sent; final tally on every screen at most 410 ms after the last ack",
+    ("SQLite", 1, True): "refusals answered last, 1-5.8 s after the last accepted vote; final "
+    "tally on every screen up to 1.6 s after the last accepted vote",
+    ("PostgreSQL", 1, False): "37-52 votes/s; final tally on every screen at most 127-363 ms "
+    "after the last ack",
+    ("PostgreSQL", 1, True): "refusals answered last, 1-5.8 s after the last accepted vote",
+    ("PostgreSQL", 2, True): "final tally on every screen up to 3.7 s after the last accepted vote",
+}
+
+
+def voting_lines(kind: str, voting: dict[str, Any], baseline: str = "") -> list[str]:
     """The vote run in words: answered, how fast, counted once, and on every screen when."""
     db = voting.get("db", {})
     exact = (
@@ -385,6 +411,15 @@ def voting_lines(kind: str, voting: dict[str, Any]) -> list[str]:
     errors = sum(voting["errors"].values())
     error_codes = f" {voting['errors']}" if errors else ""
     unanswered = f", {voting['unanswered']} unanswered" if voting["unanswered"] else ""
+    refused = ""
+    if voting.get("budget", voting["per_participant"]) < voting["per_participant"]:
+        refused = (
+            f"{kind} voting: over budget ({voting['budget']} dots each, "
+            f"{voting['per_participant']} votes cast): {voting['answered_per_s']:.0f} votes "
+            f"answered/s, all answered {voting['all_answered_after_first_send_s']:.1f} s after "
+            f"the first send, the last refusal "
+            f"{voting['last_refusal_after_last_ack_ms']:.0f} ms after the last accepted vote"
+        )
     lines = [
         f"{kind} voting: {voting['acked']}/{voting['sent']} votes acked, "
         f"{errors} errors{error_codes}{unanswered}, {voting['votes_per_s']:.0f} votes/s "
@@ -403,6 +438,15 @@ def voting_lines(kind: str, voting: dict[str, Any]) -> list[str]:
         f"server CPU {100 * voting['server_cpu']:.0f} %, "
         f"load generator CPU {100 * voting['load_cpu']:.0f} %",
     ]
+    if refused:
+        lines.append(refused)
+    elif "all_answered_after_first_send_s" in voting:
+        lines.append(
+            f"{kind} voting: all {voting['sent']} answered "
+            f"{voting['all_answered_after_first_send_s']:.1f} s after the first send"
+        )
+    if baseline:
+        lines.append(f"{kind} voting, before (docs/deploy.md): {baseline}")
     problems = {
         key: voting[key]
         for key in ("open_errors", "first_open_error", "screens_overcounted")
@@ -493,7 +537,9 @@ def table(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
             lines.append(f"{kind}: {problems}")
     for kind, result in results.items():
         if result.get("voting"):
-            lines += voting_lines(kind, result["voting"])
+            database = "PostgreSQL" if args.postgres else "SQLite"
+            baseline = VOTE_BASELINES.get((database, args.processes, args.over_budget), "")
+            lines += voting_lines(kind, result["voting"], baseline)
     return "\n".join(lines)
 
 
@@ -518,6 +564,12 @@ def main(argv: list[str] | None = None) -> None:
         default="fanout,votes,joins",
         help="which runs of the application: fanout, votes, joins (comma-separated)",
     )
+    parser.add_argument(
+        "--over-budget",
+        action="store_true",
+        help="give each voter a fifth fewer dots than they cast, so a fifth of the votes "
+        "are refused",
+    )
     parser.add_argument("--join-ideas", type=int, default=0, help="ideas already in the join room")
     parser.add_argument("--servers", default="raw,bare,app,uvicorn")
     parser.add_argument("--processes", type=int, default=1, help="application processes")
@@ -533,7 +585,10 @@ def main(argv: list[str] | None = None) -> None:
 
     if not 0 <= args.votes <= 50:
         parser.error("--votes: a ballot gives each person between 1 and 50 dots (0: no vote)")
-    vote = f"vote: {args.votes} dots each within {args.vote_seconds:g} s; " if args.votes else ""
+    vote = ""
+    if args.votes:
+        vote = f"vote: {args.votes} dots each within {args.vote_seconds:g} s"
+        vote += f" on a budget of {vote_budget(args)}; " if args.over_budget else "; "
 
     print(f"machine: {machine()}")
     print("versions: " + ", ".join(f"{k} {v}" for k, v in versions().items()))

@@ -95,7 +95,7 @@ def _sessions(room: Workshop, people: list[Participant]) -> list[str]:
 
 
 def _voting_room(owner: object, participants: int, dots: int) -> dict[str, object]:
-    """A room in the vote phase: ideas on the wall, a dot ballot of `dots`, live tallies."""
+    """A room in the vote phase: ideas on the wall, a dot ballot of `dots` each, live tallies."""
     room = _room(owner, "Benchmark votes")
     people = Participant.objects.bulk_create(
         Participant(workshop=room, display_name=f"Voter {index}") for index in range(participants)
@@ -146,7 +146,9 @@ def count_votes(code: str) -> dict[str, object]:
     }
 
 
-def seed(participants: int, votes: int = 0, join_ideas: int = 0) -> dict[str, object]:
+def seed(
+    participants: int, votes: int = 0, join_ideas: int = 0, vote_budget: int = 0
+) -> dict[str, object]:
     call_command("migrate", "--no-input", verbosity=0)
     owner = get_user_model().objects.create_user(
         username=f"bench-{secrets.token_hex(4)}", email="bench@samskab.local"
@@ -169,7 +171,7 @@ def seed(participants: int, votes: int = 0, join_ideas: int = 0) -> dict[str, ob
         "sessions": _sessions(room, people),
     }
     if votes:
-        facts.update(_voting_room(owner, participants, votes))
+        facts.update(_voting_room(owner, participants, vote_budget or votes))
     return facts
 
 
@@ -178,6 +180,9 @@ if __name__ == "__main__":
     parser.add_argument("--participants", type=int, default=0)
     parser.add_argument("--votes", type=int, default=0, help="dots each; 0: no vote room")
     parser.add_argument("--join-ideas", type=int, default=0, help="ideas on the join room's wall")
+    parser.add_argument(
+        "--vote-budget", type=int, default=0, help="dots each may place (default: --votes)"
+    )
     parser.add_argument("--count-votes", default="", metavar="CODE", help="a room's vote totals")
     args = parser.parse_args()
     if args.count_votes:
@@ -185,4 +190,4 @@ if __name__ == "__main__":
     elif args.participants < 1:
         parser.error("--participants must be at least 1")
     else:
-        print(json.dumps(seed(args.participants, args.votes, args.join_ideas)))
+        print(json.dumps(seed(args.participants, args.votes, args.join_ideas, args.vote_budget)))
