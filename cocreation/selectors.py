@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 
 from administrations.models import Administration
 from administrations.selectors import administrations_of_member
+from challenges.models import Proposal
 from statuses.selectors import item_status_of
 from summaries.models import ValueProposition
 
@@ -39,7 +40,8 @@ def request_may_ask(
 
 
 def request_outcomes(*, request: CoCreationRequest) -> dict[str, Any]:
-    """Its workshops with their value propositions' statuses, and its challenges."""
+    """Its workshops with their value propositions' statuses, its challenges with their
+    public proposals' statuses."""
     workshops = []
     for workshop in request.workshops.order_by("created_at"):
         propositions = (
@@ -55,4 +57,17 @@ def request_outcomes(*, request: CoCreationRequest) -> dict[str, Any]:
                 ],
             }
         )
-    return {"workshops": workshops, "challenges": list(request.challenges.order_by("created_at"))}
+    challenges = []
+    for challenge in request.challenges.order_by("created_at"):
+        proposals = Proposal.objects.filter(
+            challenge=challenge, status__in=Proposal.PUBLIC
+        ).order_by("created_at", "pk")
+        challenges.append(
+            {
+                "challenge": challenge,
+                "proposals": [
+                    {"title": p.title, "status": item_status_of(item=p)} for p in proposals
+                ],
+            }
+        )
+    return {"workshops": workshops, "challenges": challenges}

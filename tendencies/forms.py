@@ -34,6 +34,27 @@ class FilterForm(forms.Form):
     )
 
 
+class CreateForm(forms.Form):
+    name = forms.CharField(label=_("Name of the theme"), max_length=120)
+    tags = forms.CharField(
+        label=_("Tags it gathers"),
+        required=False,
+        max_length=2000,
+        help_text=_(
+            "Separated by commas. Every idea and cluster carrying one of them counts for "
+            "the theme; a tag belongs to one theme."
+        ),
+    )
+
+
+class TagsForm(forms.Form):
+    tags = forms.CharField(
+        label=_("Tags to add"),
+        max_length=2000,
+        help_text=_("Separated by commas."),
+    )
+
+
 class RenameForm(forms.Form):
     name = forms.CharField(label=_("New name"), max_length=120)
 
@@ -63,9 +84,16 @@ class SplitForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args: Any, theme: Theme, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, theme: Theme, titles: dict[int, str] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         for name, queryset in (("tags", theme.tags.all()), ("links", theme.links.all())):
             field = self.fields[name]
             assert isinstance(field, forms.ModelMultipleChoiceField)  # noqa: S101
             field.queryset = queryset
+        links = self.fields["links"]
+        assert isinstance(links, forms.ModelMultipleChoiceField)  # noqa: S101
+        # An item reads as its kind and words, not as its number.
+        shown = titles or {}
+        links.label_from_instance = lambda link: shown.get(link.pk, str(link))  # type: ignore[method-assign,assignment]

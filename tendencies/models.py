@@ -51,9 +51,10 @@ class ThemeTag(models.Model):
 
 
 class ThemeLink(models.Model):
-    """A cluster of a workshop or a proposal of a challenge put into a theme by a person."""
+    """An idea or cluster of a workshop, or a challenge's proposal, put into a theme by a person."""
 
     class Kind(models.TextChoices):
+        IDEA = "idea", _("idea")
         CLUSTER = "cluster", _("cluster")
         PROPOSAL = "proposal", _("proposal")
 

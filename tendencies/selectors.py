@@ -89,29 +89,22 @@ def tendency_rows() -> list[Row]:
         for tag_id, name in Tag.objects.values_list("id", "name")
         if name.casefold() in theme_of_name
     }
+    links = ThemeLink.objects.filter(theme__merged_into__isnull=True)
     rows: list[Row] = []
     for model, kind, published in (
-        (Idea, "idea", {"status": Idea.Status.PUBLISHED}),
-        (Cluster, "cluster", {}),
+        (Idea, ThemeLink.Kind.IDEA, {"status": Idea.Status.PUBLISHED}),
+        (Cluster, ThemeLink.Kind.CLUSTER, {}),
     ):
+        # By its tags and by a person's choice alike; in a theme once, however it got there.
         themes = _tagged(model, theme_of_tag)
+        for pk, theme_id in links.filter(kind=kind).values_list("object_id", "theme_id"):
+            themes[pk].add(theme_id)
         routed = _routed(kind)
         for pk, created_at in model.objects.filter(pk__in=list(themes), **published).values_list(
             "pk", "created_at"
         ):
             day = timezone.localdate(created_at)
             rows += [Row(t, day, "workshops", routed.get(pk)) for t in themes[pk]]
-    links = ThemeLink.objects.filter(theme__merged_into__isnull=True)
-    cluster_links = dict(
-        links.filter(kind=ThemeLink.Kind.CLUSTER).values_list("object_id", "theme_id")
-    )
-    routed = _routed("cluster")
-    for pk, created_at in Cluster.objects.filter(pk__in=list(cluster_links)).values_list(
-        "pk", "created_at"
-    ):
-        rows.append(
-            Row(cluster_links[pk], timezone.localdate(created_at), "workshops", routed.get(pk))
-        )
     proposal_links = dict(
         links.filter(kind=ThemeLink.Kind.PROPOSAL).values_list("object_id", "theme_id")
     )
@@ -227,18 +220,24 @@ def chart_width(months: int) -> int:
 def theme_suggestions() -> list[dict[str, Any]]:
     """New themes the platform proposes from recent ideas no theme gathers yet."""
     gathered_tags = set(ThemeTag.objects.values_list("name", flat=True))
+    linked = set(
+        ThemeLink.objects.filter(kind=ThemeLink.Kind.IDEA).values_list("object_id", flat=True)
+    )
     ideas = Idea.objects.filter(status=Idea.Status.PUBLISHED).order_by("-created_at")
-    texts = []
+    free: list[Idea] = []
     recent = ideas.prefetch_related("tags")[:SUGGESTION_IDEAS]  # type: ignore[misc]
     for idea in recent:
-        if not any(tag.name.casefold() in gathered_tags for tag in idea.tags.all()):
-            texts.append(idea.text)
-    proposals = propose_clusters(texts)[:SUGGESTIONS_SHOWN]
+        if idea.pk not in linked and not any(
+            tag.name.casefold() in gathered_tags for tag in idea.tags.all()
+        ):
+            free.append(idea)
+    proposals = propose_clusters([idea.text for idea in free])[:SUGGESTIONS_SHOWN]
     return [
         {
             "name": proposal.name,
             "size": len(proposal.members),
-            "examples": [texts[i] for i in proposal.members[:3]],
+            "examples": [free[i].text for i in proposal.members[:3]],
+            "ideas": [free[i].pk for i in proposal.members],
         }
         for proposal in proposals
     ]
@@ -259,19 +258,79 @@ def theme_fitting(texts: list[str]) -> list[tuple[Theme, float] | None]:
     return answers
 
 
-def clusters_without_theme(limit: int = 20) -> list[dict[str, Any]]:
-    """Recent clusters no theme gathers, each with the theme it fits best."""
-    linked = set(
-        ThemeLink.objects.filter(kind=ThemeLink.Kind.CLUSTER).values_list("object_id", flat=True)
-    )
+def items_without_theme(limit: int = 20) -> list[dict[str, Any]]:
+    """Recent clusters and public proposals no theme gathers, each with the theme it fits best."""
+    linked = set(ThemeLink.objects.values_list("kind", "object_id"))
     gathered = set(ThemeTag.objects.values_list("name", flat=True))
-    found = []
+    found: list[tuple[str, int, str, Any]] = []
     recent = Cluster.objects.order_by("-created_at").prefetch_related("tags")  # type: ignore[misc]
     for cluster in recent[: limit * 5]:
-        if cluster.pk in linked or any(t.name.casefold() in gathered for t in cluster.tags.all()):
+        if (ThemeLink.Kind.CLUSTER, cluster.pk) in linked or any(
+            t.name.casefold() in gathered for t in cluster.tags.all()
+        ):
             continue
-        found.append(cluster)
+        found.append((ThemeLink.Kind.CLUSTER, cluster.pk, cluster.name, cluster.created_at))
         if len(found) == limit:
             break
-    fits = theme_fitting([cluster.name for cluster in found])
-    return [{"cluster": cluster, "fit": fit} for cluster, fit in zip(found, fits, strict=True)]
+    proposals = Proposal.objects.filter(status__in=Proposal.PUBLIC).order_by("-created_at")
+    taken = 0
+    for proposal in proposals[: limit * 5]:
+        if (ThemeLink.Kind.PROPOSAL, proposal.pk) in linked:
+            continue
+        found.append(
+            (
+                ThemeLink.Kind.PROPOSAL,
+                proposal.pk,
+                f"{proposal.title}\n{proposal.text}",
+                proposal.created_at,
+            )
+        )
+        taken += 1
+        if taken == limit:
+            break
+    found.sort(key=lambda entry: entry[3], reverse=True)
+    found = found[:limit]
+    fits = theme_fitting([text for _kind, _pk, text, _at in found])
+    return [
+        {"kind": kind, "object_id": pk, "title": text.split("\n")[0], "fit": fit}
+        for (kind, pk, text, _at), fit in zip(found, fits, strict=True)
+    ]
+
+
+def clusters_without_theme(limit: int = 20) -> list[dict[str, Any]]:
+    """Recent clusters no theme gathers, each with the theme it fits best."""
+    return [row for row in items_without_theme(limit) if row["kind"] == ThemeLink.Kind.CLUSTER]
+
+
+def themes_overview() -> list[dict[str, Any]]:
+    """Every current theme with its tags and how many items people put into it."""
+    themes = Theme.objects.filter(merged_into__isnull=True).prefetch_related("tags")
+    counts: dict[int, int] = defaultdict(int)
+    for theme_id in ThemeLink.objects.values_list("theme_id", flat=True):
+        counts[theme_id] += 1
+    return [
+        {"theme": theme, "tags": [tag.name for tag in theme.tags.all()], "items": counts[theme.pk]}
+        for theme in themes
+    ]
+
+
+def theme_link_titles(links: list[ThemeLink]) -> dict[int, str]:
+    """What a person reads for each item put into a theme: its kind and its words."""
+    ids: dict[str, list[int]] = defaultdict(list)
+    for link in links:
+        ids[link.kind].append(link.object_id)
+    words: dict[tuple[str, int], str] = {}
+    for pk, text in Idea.objects.filter(pk__in=ids[ThemeLink.Kind.IDEA]).values_list("pk", "text"):
+        words[(ThemeLink.Kind.IDEA, pk)] = text
+    for pk, name in Cluster.objects.filter(pk__in=ids[ThemeLink.Kind.CLUSTER]).values_list(
+        "pk", "name"
+    ):
+        words[(ThemeLink.Kind.CLUSTER, pk)] = name
+    for pk, title in Proposal.objects.filter(pk__in=ids[ThemeLink.Kind.PROPOSAL]).values_list(
+        "pk", "title"
+    ):
+        words[(ThemeLink.Kind.PROPOSAL, pk)] = title
+    return {
+        link.pk: f"{ThemeLink.Kind(link.kind).label}: {words.get((link.kind, link.object_id), '…')}"
+        for link in links
+    }

@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from selfcheck.selectors import self_check_totals
 from workshops.errors import ActionRefused
@@ -21,16 +21,18 @@ from workshops.models import Workshop
 from workshops.spreadsheet import csv_text
 
 from . import services
-from .forms import FilterForm, MergeForm, RenameForm, SplitForm
+from .forms import CreateForm, FilterForm, MergeForm, RenameForm, SplitForm, TagsForm
 from .models import Theme
 from .selectors import (
     chart_width,
-    clusters_without_theme,
     default_period,
+    items_without_theme,
     tendencies_may_read,
     tendencies_table,
     tendency_rows,
+    theme_link_titles,
     theme_suggestions,
+    themes_overview,
 )
 
 
@@ -88,8 +90,6 @@ def tendencies(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "query": request.GET.urlencode(),
-            "suggestions": theme_suggestions(),
-            "unthemed": clusters_without_theme(),
             "public": settings.SAMSKAB_PUBLISH_WHAT_WE_HEAR,
             # The facilitators' self-checks, summed over the workshops of the period.
             "self_checks": self_check_totals(
@@ -174,6 +174,80 @@ def what_we_hear(request: HttpRequest) -> HttpResponse:
     return render(request, "tendencies/what_we_hear.html", table)
 
 
+def _ids(raw: list[str]) -> list[int]:
+    ids = [int(value) for value in raw if value.isdigit() and len(value) < 19]
+    if len(ids) != len(raw) or not ids:
+        raise ActionRefused("invalid", _("Choose the items from the list."))
+    return ids
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def themes_page(request: HttpRequest) -> HttpResponse:
+    """Themes made and filled outside the admin: new ones, adopted suggestions, loose items."""
+    _reader_or_404(request)
+    create = CreateForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        try:
+            if create.is_valid():
+                theme = services.theme_create(
+                    name=create.cleaned_data["name"],
+                    tags=services.tag_names(create.cleaned_data["tags"]),
+                )
+                messages.success(request, _("The theme “%(name)s” is made.") % {"name": theme.name})
+                return redirect("tendencies:theme", theme_id=theme.pk)
+        except ActionRefused as error:
+            create.add_error(None, error.message)
+    return render(
+        request,
+        "tendencies/curate.html",
+        {
+            "create": create,
+            "themes": themes_overview(),
+            "suggestions": theme_suggestions(),
+            "unthemed": items_without_theme(),
+            "choices": Theme.objects.filter(merged_into__isnull=True),
+        },
+    )
+
+
+@login_required
+@require_POST
+def theme_adopt(request: HttpRequest) -> HttpResponse:
+    _reader_or_404(request)
+    try:
+        theme = services.theme_adopt(
+            name=request.POST.get("name", ""), idea_ids=_ids(request.POST.getlist("ideas"))
+        )
+    except ActionRefused as error:
+        messages.error(request, error.message)
+        return redirect("tendencies:themes")
+    messages.success(request, _("The theme “%(name)s” is made.") % {"name": theme.name})
+    return redirect("tendencies:theme", theme_id=theme.pk)
+
+
+@login_required
+@require_POST
+def theme_put(request: HttpRequest) -> HttpResponse:
+    """Put one cluster or proposal into the theme suggested for it, or another."""
+    _reader_or_404(request)
+    raw = request.POST.get("theme", "")
+    theme = Theme.objects.filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 19 else None
+    try:
+        if theme is None:
+            raise ActionRefused("invalid", _("Choose a theme first."))
+        services.theme_items_put(
+            theme=theme,
+            kind=request.POST.get("kind", ""),
+            object_ids=_ids([request.POST.get("object_id", "")]),
+        )
+    except ActionRefused as error:
+        messages.error(request, error.message)
+        return redirect("tendencies:themes")
+    messages.success(request, _("Put into “%(name)s”.") % {"name": theme.name})
+    return redirect("tendencies:themes")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def theme_page(request: HttpRequest, theme_id: int) -> HttpResponse:
@@ -190,8 +264,24 @@ def theme_page(request: HttpRequest, theme_id: int) -> HttpResponse:
         prefix="rename",
     )
     merge = MergeForm(request.POST if action == "merge" else None, theme=theme, prefix="merge")
-    split = SplitForm(request.POST if action == "split" else None, theme=theme, prefix="split")
+    links = list(theme.links.all())
+    titles = theme_link_titles(links)
+    split = SplitForm(
+        request.POST if action == "split" else None, theme=theme, titles=titles, prefix="split"
+    )
+    tags = TagsForm(request.POST if action == "tags" else None, prefix="tags")
     try:
+        if action == "tags" and tags.is_valid():
+            added = services.theme_tags_add(
+                theme=theme, tags=services.tag_names(tags.cleaned_data["tags"])
+            )
+            messages.success(
+                request,
+                _("Tags added: %(tags)s.") % {"tags": ", ".join(added)}
+                if added
+                else _("The theme already gathers those tags."),
+            )
+            return redirect("tendencies:theme", theme_id=theme.pk)
         if action == "rename" and rename.is_valid():
             services.theme_rename(theme=theme, name=rename.cleaned_data["name"])
             messages.success(request, _("The theme is renamed."))
@@ -214,5 +304,13 @@ def theme_page(request: HttpRequest, theme_id: int) -> HttpResponse:
     return render(
         request,
         "tendencies/theme.html",
-        {"theme": theme, "rename": rename, "merge": merge, "split": split},
+        {
+            "theme": theme,
+            "rename": rename,
+            "merge": merge,
+            "split": split,
+            "tags": tags,
+            "tag_names": [tag.name for tag in theme.tags.all()],
+            "items": [titles[link.pk] for link in links],
+        },
     )

@@ -94,3 +94,85 @@ def test_a_facilitator_reads_filters_curates_and_exports_tendencies(
     expect(page.locator(".messages")).to_contain_text("The theme is renamed.")
     expect(page.get_by_role("heading", name="Cycling and walking", level=1)).to_be_visible()
     context.close()
+
+
+CURATE_SEED = """
+from django.contrib.auth import get_user_model
+from ideas.models import Cluster
+from tendencies.models import Theme, ThemeTag
+from tests.factories import IdeaFactory, ParticipantFactory, WorkshopFactory
+user = get_user_model().objects.get(email={email!r})
+workshop = WorkshopFactory(owner=user, title="Our town")
+author = ParticipantFactory(workshop=workshop)
+for text in ("Longer library opening hours", "Library open on Sundays",
+             "Library opening hours in the evening"):
+    IdeaFactory(author=author, text=text)
+theme = Theme.objects.create(name="Green town")
+ThemeTag.objects.create(theme=theme, name="træer")
+Cluster.objects.create(workshop=workshop, name="Træer i parken")
+"""
+
+
+def test_a_facilitator_makes_adopts_and_fills_themes_on_the_themes_page(
+    browser: Browser, live_daphne: LiveServer
+) -> None:
+    context = browser.new_context(base_url=live_daphne.url, **PHONE)
+    email = f"themes-{uuid.uuid4().hex[:10]}@example.org"
+    page = context.new_page()
+    page.goto("/accounts/signup/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(STRONG_PASSWORD)
+    page.get_by_label("Password (again)").fill(STRONG_PASSWORD)
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_role("heading", name="My workshops", level=1)).to_be_visible()
+    live_daphne.manage("shell", "-c", CURATE_SEED.format(email=email))
+
+    page.goto("/tendencies/")
+    page.get_by_role("link", name="Make and curate themes").first.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Themes", level=1)).to_be_visible()
+    assert page.locator("script").count() == 0
+    assert_fits_and_passes_axe(page, "tendencies-themes")
+
+    # The cluster about trees fits the theme gathering "træer": put it there.
+    loose = page.locator(".theme-loose li", has_text="Træer i parken")
+    expect(loose).to_contain_text("fits “Green town”")
+    loose.get_by_role("button", name="Put into “Green town”").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".messages")).to_contain_text("Put into “Green town”.")
+    expect(page.locator(".theme-loose li", has_text="Træer i parken")).to_have_count(0)
+
+    # The library ideas are suggested as a theme: adopt it under a name of one's own.
+    # (Other tests on the same server leave ideas of their own: find the library one.)
+    suggestion = page.locator(".theme-suggestions li", has_text="Library open on Sundays")
+    suggestion.get_by_label("Name of the theme").fill("Opening hours")
+    suggestion.get_by_role("button", name="Make it a theme").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Opening hours", level=1)).to_be_visible()
+    expect(page.locator(".theme-items")).to_contain_text("idea: Library open on Sundays")
+    expect(page.locator(".theme-items")).to_contain_text("idea: Longer library opening hours")
+    assert_fits_and_passes_axe(page, "tendencies-theme-adopted")
+
+    # A new theme by keyboard, with its tags; a tag of another theme is refused.
+    page.goto("/tendencies/themes/")
+    page.get_by_label("Name of the theme", exact=True).first.fill("Trees")
+    page.get_by_label("Tags it gathers").fill("træer, trees")
+    page.get_by_role("button", name="Make the theme").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".form-error")).to_contain_text(
+        "The tag “træer” belongs to the theme “Green town”"
+    )
+    page.get_by_label("Tags it gathers").fill("trees, träd")
+    page.get_by_role("button", name="Make the theme").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Trees", level=1)).to_be_visible()
+    expect(page.get_by_text("Tags: trees, träd.")).to_be_visible()
+
+    # Merge it into Green town: its page leads there afterwards.
+    page.get_by_label("Merge into").select_option(label="Green town")
+    page.get_by_role("button", name="Merge").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Green town", level=1)).to_be_visible()
+    expect(page.get_by_text("Tags: trees, träd, træer.")).to_be_visible()
+    expect(page.locator(".theme-items")).to_contain_text("cluster: Træer i parken")
+    context.close()

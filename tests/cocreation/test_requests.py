@@ -131,6 +131,22 @@ def test_a_challenge_runs_until_the_deadline(
     assert timezone.localtime(challenge.closes_at).date() == deadline
     assert list(request.challenges.all()) == [challenge]
 
+    # The challenge's public proposals show on the request with their statuses.
+    from challenges.models import Citizen
+    from challenges.services import proposal_submit
+
+    proposal = proposal_submit(
+        challenge=challenge,
+        citizen=Citizen.objects.create(),
+        title="A map of every permit",
+        text="Show where each case is.",
+    )
+    url = reverse("cocreation:request", args=[request.pk])
+    assert "A map of every permit: no status yet" in signed_in(member).get(url).content.decode()
+    building.members.add(team)
+    status_change(user=team, item=proposal, status=Status.UNDER_REVIEW, administration=building)
+    assert "A map of every permit: Under review" in signed_in(member).get(url).content.decode()
+
 
 def test_triage_needs_the_team_and_a_reason(
     member: AbstractBaseUser, team: AbstractBaseUser, building: Administration

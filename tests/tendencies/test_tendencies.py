@@ -18,7 +18,7 @@ from challenges.models import Citizen, Proposal
 from ideas.models import Cluster, Idea
 from routing.models import Kind, Routing
 from tendencies.models import Theme, ThemeLink, ThemeTag
-from tendencies.selectors import tendencies_table, tendency_rows
+from tendencies.selectors import tendencies_table, tendency_rows, theme_suggestions
 from tendencies.services import theme_merge, theme_split
 from tests.challenges.conftest import make_challenge
 from tests.factories import IdeaFactory, ParticipantFactory, UserFactory
@@ -145,14 +145,98 @@ def test_who_may_read_and_the_public_page(cycling: Theme) -> None:
     assert "Cycling" in page.content.decode() and "Quiet" not in page.content.decode()
 
 
-def test_a_new_cluster_is_told_which_theme_it_fits(
+def test_a_new_cluster_is_told_which_theme_it_fits_and_is_put_there(
     cycling: Theme, workshop: Workshop, facilitator: AbstractBaseUser
 ) -> None:
-    Cluster.objects.create(workshop=workshop, name="Cykelstier til skolen")
+    cluster = Cluster.objects.create(workshop=workshop, name="Cykelstier til skolen")
     client = Client()
     client.force_login(facilitator)
-    page = client.get(reverse("tendencies:page")).content.decode()
-    assert "Cykelstier til skolen — fits “Cycling”" in page
+    page = client.get(reverse("tendencies:themes")).content.decode()
+    assert "Cykelstier til skolen" in page and "fits “Cycling”" in page
+    assert "Put into “Cycling”" in page
+    answer = client.post(
+        reverse("tendencies:put"),
+        {"kind": "cluster", "object_id": cluster.pk, "theme": cycling.pk},
+        follow=True,
+    )
+    assert "Put into “Cycling”." in answer.content.decode()
+    assert ThemeLink.objects.get(kind="cluster", object_id=cluster.pk).theme == cycling
+    # Moved to another theme: an item is in one theme.
+    other = Theme.objects.create(name="Schools")
+    client.post(
+        reverse("tendencies:put"), {"kind": "cluster", "object_id": cluster.pk, "theme": other.pk}
+    )
+    assert ThemeLink.objects.get(kind="cluster", object_id=cluster.pk).theme == other
+    # Bad input: a clear error, nothing changed.
+    for bad in (
+        {"kind": "cluster", "object_id": cluster.pk, "theme": "x"},
+        {"kind": "petition", "object_id": cluster.pk, "theme": cycling.pk},
+        {"kind": "cluster", "object_id": "99999", "theme": cycling.pk},
+    ):
+        answer = client.post(reverse("tendencies:put"), bad, follow=True)
+        assert answer.status_code == 200 and 'class="messages' in answer.content.decode()
+    assert ThemeLink.objects.get(kind="cluster", object_id=cluster.pk).theme == other
+
+
+def test_a_theme_is_made_outside_the_admin_and_gathers_its_tags(
+    cycling: Theme, facilitator: AbstractBaseUser, workshop: Workshop
+) -> None:
+    client = Client()
+    client.force_login(facilitator)
+    url = reverse("tendencies:themes")
+    answer = client.post(url, {"name": "Libraries", "tags": "Bibliotek, library,\nbibliotek"})
+    libraries = Theme.objects.get(name="Libraries")
+    assert answer.url == reverse("tendencies:theme", args=[libraries.pk])
+    assert sorted(libraries.tags.values_list("name", flat=True)) == ["bibliotek", "library"]
+    # A tag belongs to one theme: taking another theme's is refused, nothing is made.
+    page = client.post(url, {"name": "Bikes", "tags": "cykelsti"}).content.decode()
+    assert "The tag “cykelsti” belongs to the theme “Cycling”" in page
+    assert not Theme.objects.filter(name="Bikes").exists()
+    assert "This field is required." in client.post(url, {"name": " "}).content.decode()
+
+    theme_url = reverse("tendencies:theme", args=[libraries.pk])
+    client.post(theme_url, {"action": "tags", "tags-tags": "Lånekort"})
+    assert "lånekort" in libraries.tags.values_list("name", flat=True)
+    idea = IdeaFactory(author=ParticipantFactory(workshop=workshop), text="Open on Sundays")
+    idea.tags.add("Lånekort")
+    assert any(row.theme_id == libraries.pk for row in tendency_rows())
+
+
+def test_a_suggested_theme_is_adopted_with_its_ideas(
+    workshop: Workshop, facilitator: AbstractBaseUser
+) -> None:
+    author = ParticipantFactory(workshop=workshop)
+    texts = [
+        "Longer library opening hours",
+        "Library open on Sundays",
+        "Library opening hours in the evening",
+        "Plant trees in the park",
+    ]
+    ideas = [IdeaFactory(author=author, text=text) for text in texts]
+    client = Client()
+    client.force_login(facilitator)
+    page = client.get(reverse("tendencies:themes")).content.decode()
+    assert "Make it a theme" in page
+    suggestion = theme_suggestions()[0]
+    library = {idea.pk for idea in ideas[:3]}
+    assert set(suggestion["ideas"]) == library
+    answer = client.post(
+        reverse("tendencies:adopt"), {"name": "Opening hours", "ideas": suggestion["ideas"]}
+    )
+    theme = Theme.objects.get(name="Opening hours")
+    assert answer.url == reverse("tendencies:theme", args=[theme.pk])
+    assert set(theme.links.values_list("object_id", flat=True)) == library
+    assert {row.theme_id for row in tendency_rows()} == {theme.pk}
+    assert len(tendency_rows()) == 3
+    # Its ideas are gathered now: no longer suggested.
+    assert all(set(s["ideas"]).isdisjoint(library) for s in theme_suggestions())
+    theme_page = client.get(answer.url).content.decode()
+    assert "idea: Library open on Sundays" in theme_page
+    refused = client.post(
+        reverse("tendencies:adopt"), {"name": "Nothing", "ideas": ["x"]}, follow=True
+    )
+    assert "Choose the items from the list." in refused.content.decode()
+    assert not Theme.objects.filter(name="Nothing").exists()
 
 
 def test_self_checks_are_summed_on_the_page(
