@@ -30,6 +30,7 @@ from .languages import Reader, scope_language
 from .limits import connection_closed, connection_open, socket_address
 from .phases import Role
 from .selectors import room_snapshot, workshop_by_code
+from .serializers import json_text
 
 
 def pooled(function: Any) -> Any:
@@ -248,7 +249,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.hub = room_hub(actor.workshop.pk)
         await self.hub.add(self)
         snapshot = await pooled(room_snapshot)(actor=actor)
-        await self._send({"type": "snapshot", "data": snapshot})
+        await self.send(text_data=json_text({"type": "snapshot", "data": snapshot}))
         # Events the hub handed over while the snapshot was read follow it, in order.
         while self.held_until_snapshot:
             await self._wire_send(self.held_until_snapshot.pop(0))
@@ -352,7 +353,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.actor = actor
         with translation.override(self.language):
             snapshot = await pooled(room_snapshot)(actor=actor)
-        await self._send({"type": "snapshot", "data": snapshot})
+        await self.send(text_data=json_text({"type": "snapshot", "data": snapshot}))
 
     async def _send(self, payload: dict[str, Any]) -> None:
         await self.send(text_data=json.dumps(payload, ensure_ascii=False))

@@ -8,6 +8,7 @@ fails here and has to say why it is worth it.
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -139,3 +140,18 @@ def test_the_wall_speaks_each_readers_language(workshop: Workshop) -> None:
         pages[language] = phone.get(room).text
     assert '<h2 id="wall-heading">Ideas' in pages["en"]
     assert '<h2 id="wall-heading">Idéer' in pages["da"]
+
+
+def test_the_pages_snapshot_reads_as_the_room_holds_it(workshop: Workshop) -> None:
+    IdeaFactory(author=ParticipantFactory(workshop=workshop), text="Bænke ved åen </script>")
+    phone = join_by_page(Client(), workshop, "Søren")
+    page = phone.get(reverse("workshops:room", kwargs={"code": workshop.join_code})).text
+    embedded = re.search(
+        r'<script id="room-snapshot" type="application/json">(.*?)</script>', page, re.S
+    )
+    assert embedded is not None
+    # Nothing in it can end the element early, and it reads back as the room's words.
+    assert "</script>" not in embedded[1]
+    snapshot = json.loads(embedded[1])
+    assert [idea["text"] for idea in snapshot["ideas"]] == ["Bænke ved åen </script>"]
+    assert snapshot["you"]["display_name"] == "Søren"

@@ -3,12 +3,14 @@ from __future__ import annotations
 from django import template
 from django.conf import settings
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from workshops.assets import icon_data_uri as _icon_data_uri
 from workshops.assets import room_bundle, stylesheet_text
 from workshops.languages import language_supported
+from workshops.serializers import json_text
 
 register = template.Library()
 
@@ -34,3 +36,20 @@ def inline_stylesheet(name: str) -> SafeString:
 @register.simple_tag
 def icon_data_uri() -> str:
     return _icon_data_uri()
+
+
+# What Django's json_script escapes, so the text cannot end the <script> element early.
+_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter
+def room_json_script(value: object, element_id: str) -> SafeString:
+    """Django's `json_script`, encoded as the socket encodes the snapshot."""
+    # The room's snapshot is large and every joining phone is sent one (json_text).
+    text = json_text(value).translate(_SCRIPT_ESCAPES)
+    # Safe as JSON inside the element: "<", ">" and "&" are escaped, as json_script does.
+    return format_html(
+        '<script id="{}" type="application/json">{}</script>',
+        element_id,
+        mark_safe(text),  # noqa: S308
+    )
