@@ -38,16 +38,13 @@ def icon_data_uri() -> str:
     return _icon_data_uri()
 
 
-# What Django's json_script escapes, so the text cannot end the <script> element early.
-_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
-
-
 @register.filter
 def room_json_script(value: object, element_id: str) -> SafeString:
     """Django's `json_script`, encoded as the socket encodes the snapshot."""
     # The room's snapshot is large and every joining phone is sent one (json_text).
-    text = json_text(value).translate(_SCRIPT_ESCAPES)
-    # Safe as JSON inside the element: "<", ">" and "&" are escaped, as json_script does.
+    # Safe as JSON inside the element: "<", ">" and "&" escaped, as json_script does
+    # (by three replacements: str.translate took ~10 ms for a wall of 500 ideas).
+    text = json_text(value).replace("&", "\\u0026").replace("<", "\\u003C").replace(">", "\\u003E")
     return format_html(
         '<script id="{}" type="application/json">{}</script>',
         element_id,
