@@ -19,21 +19,26 @@ PLACEHOLDER = re.compile(r"%(?:\([a-z_]+\))?[sd]|\{\{[^}]*\}\}")
 
 @cache
 def english_source_texts(language: str) -> tuple[str, ...]:
-    """Every English text of the catalogues whose translation differs, in telling pieces."""
+    """Every English text of the catalogues whose translation differs, in telling pieces.
+
+    A single word that the language itself writes (Danish "time" is an hour) tells nothing.
+    """
     found: set[str] = set()
+    own_words: set[str] = set()
     for domain in ("django", "djangojs"):
         for entry in polib.pofile(str(LOCALE / language / "LC_MESSAGES" / f"{domain}.po")):
             pairs = [(entry.msgid, entry.msgstr or entry.msgstr_plural.get(0, ""))]
             if entry.msgid_plural:
                 pairs.append((entry.msgid_plural, entry.msgstr_plural.get(1, "")))
             for source, translated in pairs:
+                own_words.update(re.findall(r"[\w-]+", PLACEHOLDER.sub(" ", translated)))
                 if source == translated:
                     continue
                 for run in PLACEHOLDER.split(source):
                     run = run.strip(" .,:;()…“”!?")
                     if len(run.split()) >= 2 or (" " not in run and len(run) >= 4):
                         found.add(run)
-    return tuple(sorted(found))
+    return tuple(sorted(run for run in found if run not in own_words))
 
 
 MONTHS = (
