@@ -268,6 +268,9 @@ def _receipt_response(
         "ws_path": f"/ws/receipts/{receipt.token}/",
         "token": receipt.token,
         "items": {row.key: [change_as_dict(change) for change in row.timeline] for row in rows},
+        # A live change arrives labelled in the language of whoever made it; the page
+        # shows each status in its own.
+        "status_labels": {status.value: str(status.label) for status in Status},
     }
     context = {
         "receipt": receipt,

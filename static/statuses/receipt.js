@@ -32,10 +32,15 @@
     });
   }
 
+  const labels = config.status_labels || {};
+  function labelOf(change) {
+    return labels[change.status] || change.status_label;
+  }
+
   function step(change) {
     const item = element("li");
     item.dataset.change = String(change.id);
-    item.append(element("span", "status-step", change.status_label), " ");
+    item.append(element("span", "status-step", labelOf(change)), " ");
     const time = element("time", "", formatDate(change.created_at));
     time.dateTime = change.created_at;
     item.append(time, " — ", interpolate(t("signed by %s"), [change.administration]));
@@ -61,11 +66,11 @@
     if (!article) return;
     const timeline = article.querySelector("[data-timeline]");
     if (timeline.querySelector(`[data-change="${data.change.id}"]`)) return;
-    article.querySelector("[data-status-label]").textContent = data.change.status_label;
+    article.querySelector("[data-status-label]").textContent = labelOf(data.change);
     timeline.append(step(data.change));
     const title = article.querySelector("h3").textContent.trim();
     announcer.textContent = interpolate(t("%(title)s is now: %(status)s"), {
-      title: title, status: data.change.status_label,
+      title: title, status: labelOf(data.change),
     }, true);
   }
 

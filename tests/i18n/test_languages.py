@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 
@@ -194,3 +195,13 @@ class TestPagesOfAChallengeOrAReceipt:
     def test_the_list_of_challenges_follows_the_browser(self, swedish: dict[str, str]) -> None:
         phone = Client(headers={"accept-language": "da"})
         assert html_lang(phone.get("/challenges/")) == "da"
+
+    def test_a_receipt_labels_live_changes_in_its_own_language(
+        self, swedish: dict[str, str]
+    ) -> None:
+        """A change made by someone reading English arrives in English; the page relabels it."""
+        page = Client(headers={"accept-language": "en"}).get(swedish["participant's receipt"])
+        config = json.loads(
+            re.search(r'id="receipt-config"[^>]*>(.*?)</script>', page.text, re.S).group(1)  # type: ignore[union-attr]
+        )
+        assert config["status_labels"]["accepted"] == "Godtaget"
