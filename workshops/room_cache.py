@@ -51,6 +51,7 @@ LOCAL_PARTS = 64
 
 _local: OrderedDict[str, tuple[float, Any]] = OrderedDict()
 _local_lock = threading.Lock()
+_reading: dict[str, threading.Lock] = {}
 
 
 def _version_key(workshop_id: int) -> str:
@@ -83,18 +84,33 @@ def room_part(*, workshop_id: int, role: Role, name: str, read: Callable[[], T])
     version = _version(workshop_id)
     # Labels in a part are translated: each language keeps its own.
     key = f"room-part:{workshop_id}:{version}:{role.value}:{name}:{translation.get_language()}"
-    with _local_lock:
-        found = _local.get(key)
-    if found is None or found[0] <= time.time():
-        # Kept with the time it expires, so a process that takes it from the cache keeps
-        # it no longer than the cache does: a write without an event shows as promised.
-        found = cache.get(key)
-        if found is None:
-            found = (time.time() + PART_SECONDS, read())
-            cache.set(key, found, timeout=PART_SECONDS)
+    found = _fresh_local(key)
+    if found is None:
+        # One reader per part in this process: when a part expires under a crowd of
+        # joining phones, the others wait for it rather than all reading the wall.
         with _local_lock:
-            _local[key] = found
-            while len(_local) > LOCAL_PARTS:
-                _local.popitem(last=False)
+            reading = _reading.setdefault(key, threading.Lock())
+        with reading:
+            found = _fresh_local(key)
+            if found is None:
+                # Kept with the time it expires, so a process that takes it from the
+                # cache keeps it no longer than the cache does: a write without an
+                # event shows as promised.
+                found = cache.get(key)
+                if found is None:
+                    found = (time.time() + PART_SECONDS, read())
+                    cache.set(key, found, timeout=PART_SECONDS)
+                with _local_lock:
+                    _local[key] = found
+                    while len(_local) > LOCAL_PARTS:
+                        _local.popitem(last=False)
+        with _local_lock:
+            _reading.pop(key, None)
     part: T = found[1]
     return part
+
+
+def _fresh_local(key: str) -> tuple[float, Any] | None:
+    with _local_lock:
+        found = _local.get(key)
+    return found if found is not None and found[0] > time.time() else None

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -122,3 +125,26 @@ def test_erased_names_leave_the_wall_though_no_event_is_sent(
         workshop_erase_personal_data(workshop=workshop)
 
     assert room_snapshot(actor=observer)["ideas"][0]["author_name"] == ""
+
+
+def test_a_crowd_missing_the_same_part_reads_the_room_once(workshop: Workshop) -> None:
+    reads: list[int] = []
+    started = threading.Event()
+
+    def slow_read() -> dict[str, list[int]]:
+        reads.append(1)
+        started.set()
+        time.sleep(0.2)  # the wall of a large room, read while the crowd arrives
+        return {"ideas": [1, 2, 3]}
+
+    def screen() -> Any:
+        return room_part(workshop_id=workshop.pk, role=Role.CITIZEN, name="crowd", read=slow_read)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        first = pool.submit(screen)
+        started.wait(5)
+        others = [pool.submit(screen) for _ in range(7)]
+        parts = [first.result(5), *(other.result(5) for other in others)]
+
+    assert reads == [1]
+    assert all(part == {"ideas": [1, 2, 3]} for part in parts)
