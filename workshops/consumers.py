@@ -202,10 +202,16 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_SERVER_ERROR)
 
     async def _accept(self) -> None:
-        self.accepted = True
-        await self.accept()
+        if not self.accepted:
+            self.accepted = True
+            await self.accept()
 
     async def _open(self) -> None:
+        # The handshake first, the database after: under a crowd of joining phones the
+        # room's reads queue, and a server gives up on a handshake left waiting (Daphne
+        # after 5 s, websockets after 10 s) where a socket waiting for its snapshot is
+        # kept (docs/deploy.md, *Joins*). Every refusal below is a frame and a close.
+        await self._accept()
         code = self.scope["url_route"]["kwargs"]["code"]
         as_observer = b"view=projector" in self.scope.get("query_string", b"")
         try:
