@@ -14,6 +14,7 @@ See docs/challenges.md.
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -36,11 +37,16 @@ def challenge_group(challenge_id: int) -> str:
 
 
 def support_changed(proposal: Proposal, *, milestone: int | None) -> None:
-    _publish(
-        proposal.challenge_id,
-        "proposal.support_changed",
-        {"proposal": support_change_as_dict(proposal), "milestone": milestone},
-    )
+    """A count moved; coalesced per proposal in this process (see `_offer`)."""
+    data = {"proposal": support_change_as_dict(proposal), "milestone": milestone}
+    if set(data) != EVENT_FIELDS["proposal.support_changed"]:
+        raise ValueError(f"proposal.support_changed carries {sorted(data)}")
+    message = {
+        "type": "challenge.event",
+        "event": {"type": "proposal.support_changed", "data": data},
+    }
+    group = challenge_group(proposal.challenge_id)
+    transaction.on_commit(lambda: _offer(group, proposal.pk, message))
 
 
 def proposal_changed(proposal: Proposal) -> None:
@@ -53,6 +59,50 @@ def _publish(challenge_id: int, event_type: str, data: dict[str, Any]) -> None:
     message = {"type": "challenge.event", "event": {"type": event_type, "data": data}}
     group = challenge_group(challenge_id)
     transaction.on_commit(lambda: _send(group, message))
+
+
+# A support storm moves one count thousands of times a minute, and every change would
+# be a message on the bus for every server process to read. A page only needs the
+# newest count: while one change of a proposal is on its way to the bus, the changes
+# that follow in this process wait, newer replacing older (by revision), and only the
+# newest goes next. So a process sends a proposal's count about once per trip to the
+# bus however fast support comes, the last change always goes, and one support alone
+# is sent at once. A milestone rides along with whatever count overtakes it.
+_lock = threading.Lock()
+_waiting: dict[int, tuple[str, dict[str, Any]]] = {}
+_sending: set[int] = set()
+
+
+def _offer(group: str, proposal_id: int, message: dict[str, Any]) -> None:
+    with _lock:
+        earlier = _waiting.get(proposal_id)
+        if earlier is not None:
+            message = _newer(earlier[1], message)
+        _waiting[proposal_id] = (group, message)
+        if proposal_id in _sending:
+            return  # the thread sending this proposal's count sends this one next
+        _sending.add(proposal_id)
+    try:
+        while True:
+            with _lock:
+                waiting = _waiting.pop(proposal_id, None)
+                if waiting is None:
+                    _sending.discard(proposal_id)
+                    return
+            _send(*waiting)
+    except BaseException:
+        with _lock:
+            _sending.discard(proposal_id)
+        raise
+
+
+def _newer(earlier: dict[str, Any], later: dict[str, Any]) -> dict[str, Any]:
+    old, new = earlier["event"]["data"], later["event"]["data"]
+    if old["proposal"]["revision"] > new["proposal"]["revision"]:
+        old, new = new, old
+    milestone = max(old["milestone"] or 0, new["milestone"] or 0) or None
+    data = {"proposal": new["proposal"], "milestone": milestone}
+    return {"type": "challenge.event", "event": {"type": "proposal.support_changed", "data": data}}
 
 
 def _send(group: str, message: dict[str, Any]) -> None:

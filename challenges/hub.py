@@ -44,6 +44,7 @@ class ChallengeHub:
         self._task: asyncio.Task[None] | None = None
         self._pending: dict[tuple[str, int], dict[str, Any]] = {}
         self._revisions: dict[int, int] = {}
+        self._latest: dict[int, dict[str, Any]] = {}
         self._wake = asyncio.Event()
         self._busy: dict[Page, asyncio.Task[None]] = {}
 
@@ -84,17 +85,23 @@ class ChallengeHub:
         proposal = event["data"]["proposal"]
         revision = int(proposal.get("revision", 0))
         if revision < self._revisions.get(proposal["id"], 0):
-            return  # an older count that crossed a newer one on the bus
+            # An older count that crossed a newer one on the bus (two processes send
+            # their own). Its count is dropped; its milestone, news for the author that
+            # no later change repeats, rides on the newest count instead.
+            latest = self._latest.get(proposal["id"])
+            if latest is None or not event["data"].get("milestone"):
+                return
+            event = {**event, "data": {**event["data"], "proposal": latest}}
+            proposal, revision = latest, int(latest.get("revision", 0))
         self._revisions[proposal["id"]] = revision
+        if event["type"] == "proposal.support_changed":
+            self._latest[proposal["id"]] = proposal
         key = (event["type"], proposal["id"])
         earlier = self._pending.get(key)
         # A milestone is news for the author even when a later count overtakes it.
-        if (
-            earlier is not None
-            and earlier["data"].get("milestone")
-            and not event["data"].get("milestone")
-        ):
-            event = {**event, "data": {**event["data"], "milestone": earlier["data"]["milestone"]}}
+        if earlier is not None and earlier["data"].get("milestone"):
+            milestone = max(earlier["data"]["milestone"], event["data"].get("milestone") or 0)
+            event = {**event, "data": {**event["data"], "milestone": milestone}}
         self._pending[key] = event
         self._wake.set()
 

@@ -290,6 +290,7 @@ class ChallengeLog(AppendOnlyModel):
         HIDE = "hide", _("Hidden")
         PUBLISH = "publish", _("Published")
         WITHDRAW = "withdraw", _("Withdrawn by its author")
+        MILESTONE = "milestone", _("Passed a share of the threshold")
         THRESHOLD = "threshold", _("Threshold reached")
         FORWARD = "forward", _("Forwarded to the administration")
         EXPIRE = "expire", _("Expired at the closing time")

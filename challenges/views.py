@@ -243,11 +243,18 @@ def support(request: HttpRequest, proposal_id: str) -> HttpResponse:
     """Give support, or with `withdraw=1` take it back."""
     proposal = _proposal_or_404(request, proposal_id)
     back = proposal.get_absolute_url()
+    # Not one transaction: the count is a statement of its own (services._counted), so
+    # supports to one proposal do not wait on each other's whole requests.
+    known = selectors.citizen_from_session(session=request.session)
+    if known is None and request.POST.get("withdraw") == "1":
+        refused = ActionRefused("not_supported", _("You do not support this proposal."))
+        return _refused(request, refused, back)
+    citizen = known or services.citizen_for_session(request.session)
     try:
-        with transaction.atomic():  # a refusal leaves no new citizen behind either
-            citizen = services.citizen_for_session(request.session)
-            proposal, message = _support_or_withdraw(request, proposal, citizen)
+        proposal, message = _support_or_withdraw(request, proposal, citizen)
     except ActionRefused as refused:
+        if known is None:
+            services.citizen_forget(citizen=citizen, session=request.session)
         return _refused(request, refused, back)
     return _done(request, message, back, {"proposal": support_change_as_dict(proposal)})
 

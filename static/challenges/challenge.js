@@ -15,6 +15,8 @@
   function show(proposal, announce) {
     var previous = known[proposal.id];
     if (!previous && !document.querySelector('[data-count="' + proposal.id + '"]')) return;
+    // Two server processes send their own changes: an older count never replaces a newer.
+    if (previous && previous.revision > proposal.revision) return;
     known[proposal.id] = proposal;
     document.querySelectorAll('[data-count="' + proposal.id + '"]').forEach(function (node) {
       node.textContent = String(proposal.support_count);
@@ -29,8 +31,10 @@
     }
   }
 
+  var shareShown = 0;
   function showMilestone(share) {
-    if (!data.author || !milestone || !share) return;
+    if (!data.author || !milestone || !share || share <= shareShown) return;
+    shareShown = share;
     milestone.textContent = interpolate(gettext("Your proposal has passed %(share)s % of the threshold."), { share: share }, true);
     milestone.hidden = false;
   }

@@ -15,6 +15,7 @@ from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -150,3 +151,35 @@ def test_reads_answer_hostile_queries_without_error(
     similar = client.get(reverse("challenges:similar", args=[challenge.pk]), {"text": text})
     assert similar.status_code == 200 and "proposals" in similar.json()
     assert client.get(reverse("challenges:api_challenges")).status_code == 200
+
+
+@SETTINGS
+@given(
+    why=st.sampled_from(["held", "verified", "closed"]),
+    fields=st.dictionaries(st.sampled_from(FIELDS), hostile_text),
+    withdraw=st.sampled_from([None, "1", "0", TOO_LONG]),
+    wants_json=st.booleans(),
+)
+def test_support_that_cannot_count_leaves_nothing_behind(
+    challenge: Challenge,
+    proposal: Proposal,
+    why: str,
+    fields: dict[str, str],
+    withdraw: str | None,
+    wants_json: bool,
+) -> None:
+    """A new phone's refused support or withdrawal: no support, no count, no citizen."""
+    if why == "held":
+        Proposal.objects.filter(pk=proposal.pk).update(status=Proposal.Status.HELD)
+    elif why == "verified":
+        Challenge.objects.filter(pk=challenge.pk).update(supporters=Challenge.Supporters.VERIFIED)
+    else:
+        Challenge.objects.filter(pk=challenge.pk).update(closes_at=timezone.now())
+    data = {**fields, **({"withdraw": withdraw} if withdraw is not None else {})}
+    headers = {"HTTP_ACCEPT": "application/json"} if wants_json else {}
+    before = every_row()
+
+    response = Client().post(reverse("challenges:support", args=[proposal.pk]), data, **headers)
+
+    assert response.status_code in (302, 400, 403, 404, 409), response.status_code
+    assert every_row() == before

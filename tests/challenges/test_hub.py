@@ -39,3 +39,15 @@ async def test_a_milestone_survives_a_later_count_in_the_same_flush() -> None:
     (event,) = hub._pending.values()
     assert event["data"]["proposal"]["support_count"] == 34
     assert event["data"]["milestone"] == 33
+
+
+async def test_a_milestone_that_arrives_late_rides_on_the_newest_count() -> None:
+    hub = ChallengeHub(1)
+
+    hub._keep(_event(7, 101))
+    hub._pending.clear()  # written to the pages already
+    hub._keep(_event(7, 100, milestone=100))  # the other process's, older, with the news
+
+    (event,) = hub._pending.values()
+    assert event["data"]["proposal"]["support_count"] == 101
+    assert event["data"]["milestone"] == 100

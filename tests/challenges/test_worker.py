@@ -43,7 +43,8 @@ print(sorted(Proposal.objects.values_list("title", "status")),
 """
 DONE = (
     "[('Crossings', 'forwarded'), ('Lights', 'expired')] "
-    "['expire', 'forward', 'publish', 'publish', 'threshold']"
+    "['expire', 'forward', 'milestone', 'milestone', 'milestone', "
+    "'publish', 'publish', 'threshold']"
 )
 
 
