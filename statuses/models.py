@@ -222,26 +222,6 @@ class Receipt(models.Model):
         return f"receipt {self.pk}"
 
 
-class ReceiptItem(models.Model):
-    """An item a receipt follows because its holder wrote or supported it outside a workshop."""
-
-    receipt = models.ForeignKey(Receipt, on_delete=models.CASCADE, related_name="items")
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
-    object_id = models.PositiveBigIntegerField()
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["receipt", "content_type", "object_id"], name="receipt_item_once"
-            )
-        ]
-        indexes = [models.Index(fields=["content_type", "object_id"])]
-
-    def __str__(self) -> str:
-        return f"{self.receipt_id}: {self.content_type_id}/{self.object_id}"
-
-
 class Notice(models.Model):
     """One status change told to one receipt: shown on its page, and mailed if it asked."""
 

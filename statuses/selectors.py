@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from administrations.models import Administration
@@ -20,7 +20,6 @@ from .models import (
     ItemStatus,
     Notice,
     Receipt,
-    ReceiptItem,
     ReopenRequest,
     Status,
     StatusChange,
@@ -39,11 +38,6 @@ def item_status_of(*, item: Model) -> ItemStatus | None:
         .select_related("administration")
         .first()
     )
-
-
-def item_key(item: Model) -> str:
-    """The item's public name in URLs, events and Open311: "idea-12"."""
-    return f"{kind_of(item).key}-{item.pk}"
 
 
 def timeline_of(*, item: Model) -> list[StatusChange]:
@@ -83,15 +77,7 @@ def administrations_of(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Ad
 
 def receipts_behind(*, item: Model) -> QuerySet[Receipt]:
     """Every live receipt of the people behind an item."""
-    kind = kind_of(item)
-    content_type = ContentType.objects.get_for_model(item)
-    followed = ReceiptItem.objects.filter(content_type=content_type, object_id=item.pk).values(
-        "receipt_id"
-    )
-    return Receipt.objects.filter(
-        kind.people(item) | Q(pk__in=followed),
-        revoked_at=None,
-    )
+    return Receipt.objects.filter(kind_of(item).people(item), revoked_at=None)
 
 
 def receipt_by_token(*, token: str) -> Receipt | None:
@@ -128,10 +114,6 @@ def receipt_items(*, receipt: Receipt) -> list[ShownItem]:
     items: list[Any] = []
     for kind in KINDS.values():
         items.extend(kind.items_of_receipt(receipt))
-    for followed in ReceiptItem.objects.filter(receipt=receipt).select_related("content_type"):
-        item = followed.content_type.get_object_for_this_type(pk=followed.object_id)
-        if item is not None:
-            items.append(item)
     shown: list[ShownItem] = []
     seen: set[str] = set()
     for item in items:
@@ -164,11 +146,7 @@ def _answerable(receipt: Receipt, row: ShownItem) -> tuple[bool, bool]:
     done = [change for change in row.timeline if change.status == Status.DONE][-1]
     answered = ReopenRequest.objects.filter(receipt=receipt, done_change=done).exists()
     recent = timezone.now() - done.created_at <= dt.timedelta(days=ANSWER_BACK_DAYS)
-    is_author = row.kind.is_author(row.item, receipt)
-    follows = ReceiptItem.objects.filter(
-        receipt=receipt, content_type=row.status.content_type, object_id=row.status.object_id
-    ).exists()
-    return recent and (is_author or follows) and not answered, answered
+    return recent and row.kind.is_author(row.item, receipt) and not answered, answered
 
 
 def notices_of(*, receipt: Receipt, limit: int = 20) -> list[Notice]:

@@ -33,7 +33,6 @@ from .models import (
     ItemStatus,
     Notice,
     Receipt,
-    ReceiptItem,
     ReopenRequest,
     Status,
     StatusChange,
@@ -359,25 +358,6 @@ def receipt_for_citizen(*, citizen: Citizen) -> Receipt:
         return receipt or Receipt.objects.create(citizen=locked)
 
 
-def receipt_follow(*, receipt: Receipt, item: Model) -> ReceiptItem:
-    """Let a receipt follow an item its holder wrote or supported (a challenge's proposal)."""
-    kind_of(item)
-    content_type = ContentType.objects.get_for_model(item)
-    followed, _created = ReceiptItem.objects.get_or_create(
-        receipt=receipt, content_type=content_type, object_id=item.pk
-    )
-    return followed
-
-
-def receipt_new(*, items: list[Model] | None = None) -> Receipt:
-    """A receipt for someone outside a workshop, following the given items."""
-    with transaction.atomic():
-        receipt = Receipt.objects.create()
-        for item in items or []:
-            receipt_follow(receipt=receipt, item=item)
-    return receipt
-
-
 def receipt_revoke(*, receipt: Receipt) -> Receipt | None:
     """The old link stops working at once; a participant gets a fresh one in its place."""
     with transaction.atomic():
@@ -390,10 +370,6 @@ def receipt_revoke(*, receipt: Receipt) -> Receipt | None:
         fresh = Receipt.objects.create(
             participant_id=locked.participant_id, citizen_id=locked.citizen_id
         )
-        for followed in ReceiptItem.objects.filter(receipt=locked):
-            ReceiptItem.objects.create(
-                receipt=fresh, content_type=followed.content_type, object_id=followed.object_id
-            )
         token = locked.token
         transaction.on_commit(lambda: live.receipt_revoked_publish(token=token))
     return fresh
@@ -498,13 +474,7 @@ def answer_back(
         raise ActionRefused("conflict", _("You can answer once it is done."))
     if not any(shown.item == item for shown in receipt_items(receipt=receipt)):
         raise ActionRefused("forbidden", _("This receipt is not behind that item."))
-    is_author = kind_of(item).is_author(item, receipt)
-    follows = ReceiptItem.objects.filter(
-        receipt=receipt,
-        content_type=item_status.content_type,
-        object_id=item_status.object_id,
-    ).exists()
-    if not is_author and not follows:
+    if not kind_of(item).is_author(item, receipt):
         raise ActionRefused("forbidden", _("Only the author can answer this."))
     done = item_status.changes.filter(status=Status.DONE).order_by("-created_at", "-pk").first()
     assert done is not None  # noqa: S101 - it is done
