@@ -1,6 +1,7 @@
 """Open311 GeoReport v2, read-only: discovery, services, requests and one request.
 
-Workshops and challenges are the services; every public item is a request from the
+Workshops and challenges are the services, and themes (declared by tendencies) services
+that gather items across them; every public item is a request from the
 start (received, open), whether or not anyone has given it a status yet. Each answer
 comes as XML or JSON, chosen by the path's extension, as the specification has it
 (http://wiki.open311.org/GeoReport_v2/). Errors answer in the specification's error
@@ -19,6 +20,7 @@ from xml.etree import ElementTree as ET
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -29,7 +31,7 @@ from workshops.models import Workshop
 from workshops.phases import Phase
 
 from .models import CLOSED, ItemStatus, Status, StatusChange
-from .registry import KINDS, Kind, item_get
+from .registry import KINDS, SERVICE_GROUPS, Kind, item_get
 from .selectors import item_status_of
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -197,7 +199,33 @@ def _services() -> list[dict[str, Any]]:
                 "group": "challenge",
             }
         )
+    for group in SERVICE_GROUPS.values():
+        for pk, name, description in group.services():
+            rows.append(
+                {
+                    "service_code": f"{group.key}-{pk}",
+                    "service_name": name,
+                    "description": description,
+                    "metadata": False,
+                    "type": "realtime",
+                    "keywords": [],
+                    "group": group.key,
+                }
+            )
     return rows
+
+
+def _group_members(codes: list[str]) -> dict[str, set[int]]:
+    """The items in the group services (themes) among the codes, by kind key."""
+    members: dict[str, set[int]] = {}
+    for code in codes:
+        head, _sep, number = code.rpartition("-")
+        group = SERVICE_GROUPS.get(head)
+        if group is None or not number.isascii() or not number.isdigit() or len(number) > 18:
+            continue
+        for key, ids in group.members(int(number)).items():
+            members.setdefault(key, set()).update(ids)
+    return members
 
 
 @require_GET
@@ -331,6 +359,7 @@ def _query(request: HttpRequest) -> list[Found]:
         if not wanted <= {"open", "closed"}:
             raise Open311Error(400, "status is open, closed, or both separated by a comma.")
     codes = [code.strip() for code in params.get("service_code", "").split(",") if code.strip()]
+    in_groups = _group_members(codes)
     items: list[tuple[Kind, Any]] = []
     for kind in KINDS.values():
         if kind.public_items is None:
@@ -338,6 +367,8 @@ def _query(request: HttpRequest) -> list[Found]:
         queryset = kind.public_items()
         if codes:
             found = [f for f in (kind.in_service(code) for code in codes if kind.in_service) if f]
+            if kind.key in in_groups:
+                found.append(Q(pk__in=sorted(in_groups[kind.key])))
             if not found:
                 continue
             queryset = queryset.filter(reduce(operator.or_, found))

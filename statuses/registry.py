@@ -8,7 +8,7 @@ never imports it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -47,7 +47,30 @@ class Kind:
     in_service: Callable[[str], Q | None] | None = None
 
 
+@dataclass(frozen=True)
+class ServiceGroup:
+    """Open311 services that gather items across workshops and challenges: themes.
+
+    Declared by the app above that keeps them (tendencies), so this app never imports
+    it. A request's own service stays its workshop or challenge; a group's service
+    code is a filter on the requests.
+    """
+
+    # Open311's `group`, and the prefix of its service codes: "theme" gives "theme-4".
+    key: str
+    # (id, name, description) of each of its services, in a stable order.
+    services: Callable[[], Iterable[tuple[int, str, str]]]
+    # The items in one of its services: kind key ("idea", "proposal", …) → their ids.
+    members: Callable[[int], Mapping[str, Iterable[int]]]
+
+
 KINDS: dict[str, Kind] = {}
+SERVICE_GROUPS: dict[str, ServiceGroup] = {}
+
+
+def service_group_register(group: ServiceGroup) -> None:
+    """Declare a group of Open311 services; registering the same key again replaces it."""
+    SERVICE_GROUPS[group.key] = group
 
 
 def kind_register(kind: Kind) -> None:

@@ -334,3 +334,36 @@ def theme_link_titles(links: list[ThemeLink]) -> dict[int, str]:
         link.pk: f"{ThemeLink.Kind(link.kind).label}: {words.get((link.kind, link.object_id), '…')}"
         for link in links
     }
+
+
+def themes_as_services() -> list[tuple[int, str, str]]:
+    """Every current theme as Open311 lists it: id, name, and its tags as the description."""
+    themes = Theme.objects.filter(merged_into__isnull=True).prefetch_related("tags")
+    return [
+        (theme.pk, theme.name, ", ".join(tag.name for tag in theme.tags.all())) for theme in themes
+    ]
+
+
+def theme_members(theme_id: int) -> dict[str, list[int]]:
+    """The items a theme gathers, by kind: put into it by a person, or carrying its tags.
+
+    A merged theme's id stands for the theme that took it over, as it does everywhere.
+    """
+    theme = Theme.objects.filter(pk=theme_id).first()
+    if theme is None:
+        return {}
+    current = theme.merged_into_id or theme.pk
+    members: dict[str, set[int]] = defaultdict(set)
+    for kind, object_id in ThemeLink.objects.filter(theme_id=current).values_list(
+        "kind", "object_id"
+    ):
+        members[kind].add(object_id)
+    names = set(ThemeTag.objects.filter(theme_id=current).values_list("name", flat=True))
+    tag_ids = [pk for pk, name in Tag.objects.values_list("id", "name") if name.casefold() in names]
+    for model, kind in ((Idea, ThemeLink.Kind.IDEA), (Cluster, ThemeLink.Kind.CLUSTER)):
+        members[kind].update(
+            TaggedItem.objects.filter(
+                content_type=ContentType.objects.get_for_model(model), tag_id__in=tag_ids
+            ).values_list("object_id", flat=True)
+        )
+    return {str(kind): sorted(ids) for kind, ids in members.items()}

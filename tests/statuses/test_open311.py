@@ -18,6 +18,7 @@ from challenges.models import Citizen
 from ideas.models import Idea
 from statuses.open311 import REQUEST_FIELDS, SERVICE_FIELDS
 from statuses.services import status_change
+from tendencies.services import theme_create, theme_items_put, theme_merge
 from tests.challenges.conftest import make_challenge
 from tests.factories import IdeaFactory, UserFactory
 from tests.statuses.conftest import Closed
@@ -244,3 +245,40 @@ def test_an_unknown_format_is_refused(client: Client) -> None:
     response = client.get("/open311/v2/services.csv")
     assert response.status_code == 404
     assert json.loads(response.content)[0]["description"] == "Unknown format: use .xml or .json."
+
+
+def test_a_theme_is_a_service_gathering_items_across_workshops_and_challenges(
+    client: Client, treated: Closed, parks: Administration
+) -> None:
+    proposal = challenge_services.proposal_submit(
+        challenge=make_challenge(UserFactory(username="owner"), parks),
+        citizen=Citizen.objects.create(),
+        title="Homework help in the library",
+        text="Volunteers help with homework after school.",
+    )
+    theme = theme_create(name="Learning", tags=["Homework"])
+    old = theme_create(name="Schools", tags=["lessons"])
+    theme_items_put(theme=theme, kind="proposal", object_ids=[proposal.pk])
+    treated.idea.tags.add("HOMEWORK")
+    # A merged theme's id still finds its items: those of the theme that took it over.
+    theme_merge(source=old, target=theme)
+
+    services = xml(client, "/open311/v2/services.xml").findall("service")
+    [as_service] = [s for s in services if s.findtext("group") == "theme"]
+    assert [child.tag for child in as_service] == SPEC_SERVICE_FIELDS
+    assert as_service.findtext("service_code") == f"theme-{theme.pk}"
+    assert as_service.findtext("service_name") == "Learning"
+    assert as_service.findtext("description") == "homework, lessons"
+
+    def ids(query: str) -> list[str]:
+        root = xml(client, f"/open311/v2/requests.xml?{query}")
+        return sorted(r.findtext("service_request_id", "") for r in root.findall("request"))
+
+    gathered = sorted([f"idea-{treated.idea.pk}", f"proposal-{proposal.pk}"])
+    assert ids(f"service_code=theme-{theme.pk}") == gathered
+    assert ids(f"service_code=theme-{old.pk}") == gathered
+    assert ids(f"service_code=theme-{theme.pk}&status=closed") == [f"idea-{treated.idea.pk}"]
+    assert ids("service_code=theme-99999999") == []
+    # A request's own service stays its workshop or challenge.
+    [request] = xml(client, f"/open311/v2/requests/proposal-{proposal.pk}.xml").findall("request")
+    assert request.findtext("service_code") == f"challenge-{proposal.challenge_id}"
