@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import AbstractBaseUser
 from django.test import Client
@@ -157,3 +159,28 @@ def test_forwarding_from_elsewhere_records_only_what_makes_sense(
         "forwarded",
         "accepted",
     ]
+
+
+def test_proposals_forwarded_before_statuses_recorded_it_get_their_forwarded_step(
+    proposal: Proposal, administration: Administration
+) -> None:
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.utils import timezone
+
+    migration = import_module("statuses.migrations.0004_forwarded_proposals_get_their_status")
+    forwarded_at = timezone.now() - timedelta(days=30)
+    Proposal.objects.filter(pk=proposal.pk).update(status="forwarded", forwarded_at=forwarded_at)
+    untouched = challenge_services.proposal_submit(
+        challenge=proposal.challenge, citizen=Citizen.objects.create(), title="Bins", text="More."
+    )
+
+    migration.forwarded_statuses(apps, None)
+    migration.forwarded_statuses(apps, None)
+
+    [step] = timeline_of(item=proposal)
+    assert step.status == "forwarded" and step.created_at == forwarded_at
+    assert step.administration == administration and step.forwarded_to == administration
+    assert item_status_of(item=proposal).administration == administration  # type: ignore[union-attr]
+    assert timeline_of(item=untouched) == []
