@@ -251,6 +251,28 @@ class _Voting:
     ballot: Ballot
     participant: Participant
     votes: list[Vote]
+    # Each idea voted on -> the idea it was merged into, if it was.
+    merged_into: dict[int, int | None]
+
+
+# The hot path of a busy room is written out: composing these through the ORM on every
+# vote cost several times what running them does (docs/deploy.md, the profiles).
+_VOTE_TABLE = Vote._meta.db_table
+_IDEA_TABLE = Idea._meta.db_table
+# An own vote as the hot path reads it; `updated_at` stays unread (deferred).
+_OWN_VOTE_FIELDS = ["id", "ballot_id", "participant_id", "idea_id", "cluster_id", "weight", "rank"]
+_OWN_VOTES = (
+    f"SELECT v.id, v.ballot_id, v.participant_id, v.idea_id, v.cluster_id, v.weight, "  # noqa: S608
+    f"v.rank, i.merged_into_id FROM {_VOTE_TABLE} v "
+    f"LEFT JOIN {_IDEA_TABLE} i ON i.id = v.idea_id "
+    "WHERE v.ballot_id = %s AND v.participant_id = %s ORDER BY v.id"
+)
+_IDEA_STATUS = f"SELECT status FROM {_IDEA_TABLE} WHERE id = %s AND workshop_id = %s"  # noqa: S608
+_VOTE_INSERT = (
+    f"INSERT INTO {_VOTE_TABLE} "  # noqa: S608
+    "(ballot_id, participant_id, idea_id, cluster_id, weight, rank, updated_at) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id"
+)
 
 
 def _begin_vote(actor: Actor, method: str) -> _Voting:
@@ -265,7 +287,7 @@ def _begin_vote(actor: Actor, method: str) -> _Voting:
     if actor.participant is None or actor.participant.workshop_id != actor.workshop.pk:
         _require(actor, Action.CAST_VOTE, phase_message)
         raise ActionRefused("forbidden", _("You are not allowed to do that in this workshop."))
-    current = actor_locked(actor, with_related=("workshop__ballot",))
+    current, ballot = actor_locked(actor, room_part=Ballot)
     _require(current, Action.CAST_VOTE, phase_message)
     locked = current.participant
     if locked is None:
@@ -273,9 +295,7 @@ def _begin_vote(actor: Actor, method: str) -> _Voting:
     # Per participant and per address, counted in the cache (workshops/limits.py).
     actor_limit(actor=current, kind="vote")
     workshop = current.workshop
-    try:
-        ballot = workshop.ballot
-    except Ballot.DoesNotExist:
+    if ballot is None:
         ballot = _ensure_ballot(workshop)
     ballot.workshop = workshop
     if ballot.method != method:
@@ -285,8 +305,12 @@ def _begin_vote(actor: Actor, method: str) -> _Voting:
             % {"method": Ballot.Method(ballot.method).label},
         )
     # With each voted idea: whether it was merged away decides if a merge check is needed.
-    votes = list(Vote.objects.filter(ballot=ballot, participant=locked).select_related("idea"))
-    return _Voting(ballot=ballot, participant=locked, votes=votes)
+    with connection.cursor() as cursor:
+        cursor.execute(_OWN_VOTES, [ballot.pk, locked.pk])
+        rows = cursor.fetchall()
+    votes = [Vote.from_db(connection.alias, _OWN_VOTE_FIELDS, row[:-1]) for row in rows]
+    merged_into = {row[3]: row[-1] for row in rows if row[3] is not None}
+    return _Voting(ballot=ballot, participant=locked, votes=votes, merged_into=merged_into)
 
 
 def _target_kind(ballot: Ballot, target_type: object) -> None:
@@ -296,28 +320,36 @@ def _target_kind(ballot: Ballot, target_type: object) -> None:
         raise ActionRefused("invalid", _("In this room you vote on clusters."))
 
 
-def _target(voting: _Voting, target_type: object, target_id: object) -> Idea | Cluster:
+@dataclass(frozen=True)
+class _Target:
+    """An idea or a cluster to vote on, found in this workshop and on the wall."""
+
+    kind: str
+    pk: int
+
+
+def _target(voting: _Voting, target_type: object, target_id: object) -> _Target:
     """The idea or cluster to vote on: in this workshop, and on the wall."""
     ballot = voting.ballot
     _target_kind(ballot, target_type)
     if isinstance(target_id, bool) or not isinstance(target_id, int):
         raise ActionRefused("invalid", _("Choose an item on the wall to vote on."))
     if ballot.target == Ballot.Target.CLUSTERS:
-        cluster = Cluster.objects.filter(pk=target_id, workshop=ballot.workshop).first()
-        if cluster is None:
+        if not Cluster.objects.filter(pk=target_id, workshop_id=ballot.workshop_id).exists():
             raise ActionRefused("not_found", _("That cluster does not exist."))
-        return cluster
-    found = list(Idea.objects.filter(pk=target_id, workshop_id=ballot.workshop_id)[:1])
-    idea = found[0] if found else None
-    if idea is None:
+        return _Target(Ballot.Target.CLUSTERS, target_id)
+    with connection.cursor() as cursor:
+        cursor.execute(_IDEA_STATUS, [target_id, ballot.workshop_id])
+        row = cursor.fetchone()
+    if row is None:
         raise ActionRefused("not_found", _("That idea does not exist."))
-    if idea.status == Idea.Status.MERGED:
+    if row[0] == Idea.Status.MERGED:
         raise ActionRefused(
             "invalid", _("That idea was merged into another; vote for that one instead.")
         )
-    if idea.status != Idea.Status.PUBLISHED:
+    if row[0] != Idea.Status.PUBLISHED:
         raise ActionRefused("not_found", _("That idea is not on the wall."))
-    return idea
+    return _Target(Ballot.Target.IDEAS, target_id)
 
 
 def _own_vote(voting: _Voting, target_type: object, target_id: object) -> Vote | None:
@@ -327,11 +359,34 @@ def _own_vote(voting: _Voting, target_type: object, target_id: object) -> Vote |
     return None
 
 
-def _new_vote(voting: _Voting, target: Idea | Cluster, weight: int, rank: int | None) -> Vote:
-    kwargs: dict[str, Any] = {"idea": target} if isinstance(target, Idea) else {"cluster": target}
-    vote = Vote.objects.create(
-        ballot=voting.ballot, participant=voting.participant, weight=weight, rank=rank, **kwargs
+def _new_vote(voting: _Voting, target: _Target, weight: int, rank: int | None) -> Vote:
+    on_idea = target.kind == Ballot.Target.IDEAS
+    vote = Vote(
+        ballot_id=voting.ballot.pk,
+        participant_id=voting.participant.pk,
+        idea_id=target.pk if on_idea else None,
+        cluster_id=None if on_idea else target.pk,
+        weight=weight,
+        rank=rank,
+        updated_at=timezone.now(),
     )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _VOTE_INSERT,
+            [
+                vote.ballot_id,
+                vote.participant_id,
+                vote.idea_id,
+                vote.cluster_id,
+                weight,
+                rank,
+                connection.ops.adapt_datetimefield_value(vote.updated_at),
+            ],
+        )
+        row = cursor.fetchone()
+    vote.pk = row[0]
+    vote._state.adding = False
+    vote._state.db = connection.alias
     voting.votes.append(vote)
     return vote
 
@@ -415,12 +470,11 @@ def vote_set(*, actor: Actor, target_type: object, target_id: object, dots: obje
     target = _target(voting, target_type, target_id)
     on_item = current
     merged_away = any(
-        vote.idea is not None and vote.idea_id != target.pk and vote.idea.merged_into_id
-        for vote in voting.votes
+        idea_id != target.pk and merged_into for idea_id, merged_into in voting.merged_into.items()
     )
     # Dots on ideas merged into this one are dots on this one; only an idea of this
     # participant's that was merged away can be one of those.
-    if isinstance(target, Idea) and merged_away:
+    if target.kind == Ballot.Target.IDEAS and merged_away:
         final = merge_targets(workshop=ballot.workshop)
         on_item = (
             sum(

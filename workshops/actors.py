@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection, models
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -114,28 +115,122 @@ def actor_refresh(actor: Actor) -> Actor:
     )
 
 
-def actor_locked(actor: Actor, *, with_related: tuple[str, ...] = ()) -> Actor:
+def actor_locked(actor: Actor, *, room_part: type[models.Model] | None = None) -> tuple[Actor, Any]:
     """The actor as the room holds them now, their Participant row locked until commit.
 
-    One statement reads the participant, their standing and the workshop (and the
-    participant's `with_related` relations, e.g. the room's ballot), so a hot command
-    checks permission against the room as it is now without the three reads of
-    actor_refresh(). Precondition: inside a transaction; the actor is a participant.
+    Returns the actor and, with `room_part` (a model with a one-to-one field to
+    Workshop, such as voting's Ballot), the room's row of it or None. One statement
+    reads the participant, their standing, the workshop and that part, so a hot
+    command (a vote) checks permission against the room as it is now at the cost of
+    one read. The statement is written out once per process (actors._LockedRead):
+    composing it through the ORM on every vote cost more than running it.
+    Precondition: inside a transaction; the actor is a participant.
     """
     if actor.participant is None:
-        return actor_refresh(actor)
-    found = list(
-        _participants()
-        # Lock only the participant's row: the workshop's stays free for everyone else.
-        .select_for_update(no_key=True, of=("self",))
-        .select_related("workshop", *with_related)
-        # Unordered: ordering a one-row read costs more to compile than it reads.
-        .filter(pk=actor.participant.pk, workshop_id=actor.workshop.pk)[:1]
-    )
-    participant = found[0] if found else None
+        return actor_refresh(actor), None
+    read = _locked_read(room_part)
+    participant, part = read.run(actor.participant.pk, actor.workshop.pk)
     if participant is None:
-        return Actor(role=Role.OUTSIDER, workshop=actor.workshop, address=actor.address)
-    return _citizen(participant.workshop, participant, actor.address)
+        return Actor(role=Role.OUTSIDER, workshop=actor.workshop, address=actor.address), None
+    return _citizen(participant.workshop, participant, actor.address), part
+
+
+class _Columns:
+    """One model's columns in a hand-written SELECT, and how to make the model of them."""
+
+    def __init__(self, model: type[models.Model], alias: str) -> None:
+        self.model = model
+        self.fields = list(model._meta.concrete_fields)
+        self.names = [field.attname for field in self.fields]
+        self.sql = [f"{alias}.{connection.ops.quote_name(field.column)}" for field in self.fields]
+        # What the ORM would apply to each value read (SQLite's datetimes and booleans).
+        self.converters: list[tuple[int, list[Any], Any]] = []
+        for index, field in enumerate(self.fields):
+            column = field.get_col(alias)
+            found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+            if found:
+                self.converters.append((index, found, column))
+
+    def build(self, values: list[Any]) -> models.Model | None:
+        """The model, or None for a left join that found no row (its key is NULL)."""
+        if values[0] is None and self.fields[0].primary_key:
+            return None
+        for index, converters, column in self.converters:
+            for converter in converters:
+                values[index] = converter(values[index], column, connection)
+        return self.model.from_db(connection.alias, self.names, values)
+
+
+class _LockedRead:
+    """actor_locked()'s statement: participant, standing, workshop and a part of the room."""
+
+    def __init__(self, room_part: type[models.Model] | None) -> None:
+        quote = connection.ops.quote_name
+        self.participant = _Columns(Participant, "p")
+        self.workshop = _Columns(Workshop, "w")
+        joins = [f"JOIN {quote(Workshop._meta.db_table)} w ON w.id = p.workshop_id"]
+        self.standing: tuple[Any, _Columns] | None = None
+        for standing in registry.STANDING:
+            relation: Any = Participant._meta.get_field(standing.related)
+            kept: type[models.Model] = relation.related_model
+            joins.append(
+                f"LEFT JOIN {quote(kept._meta.db_table)} s "
+                f"ON s.{quote(relation.field.column)} = p.id"
+            )
+            self.standing = (relation, _Columns(kept, "s"))
+        self.part: _Columns | None = None
+        if room_part is not None:
+            [link] = [
+                field
+                for field in room_part._meta.concrete_fields
+                if field.is_relation and field.related_model is Workshop
+            ]
+            self.part = _Columns(room_part, "r")
+            joins.append(
+                f"LEFT JOIN {quote(room_part._meta.db_table)} r ON r.{quote(link.column)} = w.id"
+            )
+        self.groups = [self.participant, self.workshop]
+        if self.standing is not None:
+            self.groups.append(self.standing[1])
+        if self.part is not None:
+            self.groups.append(self.part)
+        selected = ", ".join(column for group in self.groups for column in group.sql)
+        # Lock only the participant's row: the workshop's stays free for everyone else.
+        lock = " FOR NO KEY UPDATE OF p" if connection.features.has_select_for_update_of else ""
+        self.sql = (
+            f"SELECT {selected} FROM {quote(Participant._meta.db_table)} p "  # noqa: S608
+            f"{' '.join(joins)} WHERE p.id = %s AND p.workshop_id = %s{lock}"
+        )
+
+    def run(self, participant_id: int, workshop_id: int) -> tuple[Participant | None, Any]:
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, [participant_id, workshop_id])
+            row = cursor.fetchone()
+        if row is None:
+            return None, None
+        values = list(row)
+        built = []
+        for group in self.groups:
+            built.append(group.build(values[: len(group.names)]))
+            del values[: len(group.names)]
+        participant: Any = built[0]
+        participant.workshop = built[1]
+        if self.standing is not None:
+            relation, _columns = self.standing
+            # None too: asking for a standing that is not there then asks nothing more.
+            relation.set_cached_value(participant, built[2])
+        return participant, built[-1] if self.part is not None else None
+
+
+_LOCKED_READS: dict[tuple[str, type[models.Model] | None], _LockedRead] = {}
+
+
+def _locked_read(room_part: type[models.Model] | None) -> _LockedRead:
+    key = (connection.vendor, room_part)
+    read = _LOCKED_READS.get(key)
+    if read is None:
+        read = _LOCKED_READS[key] = _LockedRead(room_part)
+    return read
 
 
 _PHASE_MESSAGES = {

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 
 from .actors import Actor
 from .commands import command_handle, error_reply
+from .events import events_gathered
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +80,8 @@ def batch_handle(items: list[_Waiting]) -> list[tuple[Actor, dict[str, Any]]]:
         key=lambda index: getattr(items[index].actor.participant, "pk", 0),
     )
     try:
-        with transaction.atomic():
+        # The batch's events go to the room together once it has committed.
+        with events_gathered(), transaction.atomic():
             for index in order:
                 item = items[index]
                 try:

@@ -7,8 +7,11 @@ that was rolled back. See docs/protocol.md for every event and its fields.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import logging
+import threading
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 import msgspec
@@ -164,14 +167,55 @@ def disconnect_participant(participant_id: int, *, code: str, message: str | Pro
     transaction.on_commit(lambda: _send(group, frame))
 
 
+# The events held back in this thread while a batch of commands commits, if any.
+_held = threading.local()
+
+
+@contextlib.contextmanager
+def events_gathered() -> Iterator[None]:
+    """Hold the events this thread sends until the block ends, then send them in order.
+
+    A batch of room commands (workshops.batching) publishes one event or more per
+    command after its commit; sent together they cost one hop from the database
+    thread to the server's event loop instead of one each.
+    """
+    held: list[tuple[str, dict[str, Any]]] = []
+    previous = getattr(_held, "messages", None)
+    _held.messages = held
+    try:
+        yield
+    finally:
+        _held.messages = previous
+        if held:
+            _send_all(held)
+
+
 def _send(group: str, message: dict[str, Any]) -> None:
-    # Twice: after a Redis restart the first try finds a pooled connection dead.
-    for attempt in (1, 2):
-        try:
-            async_to_sync(get_channel_layer().group_send)(group, message)
-            return
-        except Exception:
-            if attempt == 2:
-                # The write has committed; a screen that missed the event resyncs from
-                # the snapshot when it reconnects, so a broken bus must not fail the request.
-                logger.exception("could not publish %s to %s", message["type"], group)
+    held = getattr(_held, "messages", None)
+    if held is not None:
+        held.append((group, message))
+        return
+    _send_all([(group, message)])
+
+
+async def _group_send_all(messages: list[tuple[str, dict[str, Any]]]) -> None:
+    layer = get_channel_layer()
+    for group, message in messages:
+        # Twice: after a Redis restart the first try finds a pooled connection dead.
+        for attempt in (1, 2):
+            try:
+                await layer.group_send(group, message)
+                break
+            except Exception:
+                if attempt == 2:
+                    # The write has committed; a screen that missed the event resyncs from
+                    # the snapshot when it reconnects, so a broken bus must not fail the
+                    # request.
+                    logger.exception("could not publish %s to %s", message["type"], group)
+
+
+def _send_all(messages: list[tuple[str, dict[str, Any]]]) -> None:
+    try:
+        async_to_sync(_group_send_all)(messages)
+    except Exception:
+        logger.exception("could not publish %d events", len(messages))
