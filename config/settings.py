@@ -363,6 +363,12 @@ SAMSKAB_RATE_LIMITS = {
     "vote": os.environ.get("SAMSKAB_RATE_VOTE", "60/m"),
     "vote_per_address": os.environ.get("SAMSKAB_RATE_VOTE_PER_ADDRESS", "30000/m"),
     "flag": os.environ.get("SAMSKAB_RATE_FLAG", "20/m"),
+    # Changing or withdrawing one's own ideas, and moving ideas and clusters on the board
+    # (facilitators have no participant, so for them only the address counts).
+    "edit": os.environ.get("SAMSKAB_RATE_EDIT", "30/m"),
+    "edit_per_address": os.environ.get("SAMSKAB_RATE_EDIT_PER_ADDRESS", "3000/m"),
+    "group": os.environ.get("SAMSKAB_RATE_GROUP", "120/m"),
+    "group_per_address": os.environ.get("SAMSKAB_RATE_GROUP_PER_ADDRESS", "6000/m"),
     "join_per_address": os.environ.get("SAMSKAB_RATE_JOIN_PER_ADDRESS", "3000/m"),
     # Challenges: proposals per phone and per address, open (unverified) supports per address.
     "proposal": os.environ.get("SAMSKAB_RATE_PROPOSAL", "5/h"),

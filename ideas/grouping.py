@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from workshops.actors import Actor, require
 from workshops.errors import ActionRefused
 from workshops.events import Audience, publish
+from workshops.limits import actor_limit
 from workshops.models import Workshop
 from workshops.phases import Action, Role
 from workshops.sanitize import clean_text
@@ -117,6 +118,11 @@ def _touch(idea: Idea, fields: Iterable[str]) -> None:
     idea.save(update_fields=[*fields, "revision", "updated_at"])
 
 
+def _count_grouping(actor: Actor) -> None:
+    """Grouping has a limit of its own (workshops/limits.py): a board is moved by hand."""
+    actor_limit(actor=actor, kind="group")
+
+
 def _require_grouping(actor: Actor) -> None:
     """Moving ideas: facilitators by the rules, citizens also only while allowed."""
     require(actor, Action.GROUP_IDEAS)
@@ -162,6 +168,7 @@ def _create_cluster(workshop: Workshop, name: str) -> Cluster:
 @transaction.atomic
 def cluster_create(*, actor: Actor, name: object) -> Cluster:
     require(actor, Action.MANAGE_CLUSTERS)
+    _count_grouping(actor)
     cluster = _create_cluster(actor.workshop, _cluster_name(name))
     publish(actor.workshop, "cluster.created", {"cluster": cluster_as_dict(cluster), "ideas": []})
     return cluster
@@ -170,6 +177,7 @@ def cluster_create(*, actor: Actor, name: object) -> Cluster:
 @transaction.atomic
 def cluster_rename(*, actor: Actor, cluster_id: object, name: object) -> Cluster:
     require(actor, Action.MANAGE_CLUSTERS)
+    _count_grouping(actor)
     cluster = _cluster(actor, cluster_id)
     cleaned = _cluster_name(name)
     if cleaned == cluster.name:
@@ -185,6 +193,7 @@ def cluster_rename(*, actor: Actor, cluster_id: object, name: object) -> Cluster
 def clusters_reorder(*, actor: Actor, cluster_ids: object) -> list[Cluster]:
     """Put the board's clusters in this order; the list must name each of them once."""
     require(actor, Action.MANAGE_CLUSTERS)
+    _count_grouping(actor)
     if not isinstance(cluster_ids, list) or not all(
         isinstance(pk, int) and not isinstance(pk, bool) for pk in cluster_ids
     ):
@@ -218,6 +227,7 @@ def clusters_reorder(*, actor: Actor, cluster_ids: object) -> list[Cluster]:
 def cluster_delete(*, actor: Actor, cluster_id: object) -> list[Idea]:
     """Remove a cluster; its ideas go back to the unsorted ones. Returns those ideas."""
     require(actor, Action.MANAGE_CLUSTERS)
+    _count_grouping(actor)
     cluster = _cluster(actor, cluster_id)
     ideas = list(Idea.objects.select_for_update().filter(cluster=cluster).order_by("pk"))
     for idea in ideas:
@@ -235,6 +245,7 @@ def cluster_delete(*, actor: Actor, cluster_id: object) -> list[Idea]:
 def idea_move(*, actor: Actor, idea_id: object, cluster_id: object) -> Idea:
     """Put an idea into a cluster, or with None back among the unsorted ones."""
     _require_grouping(actor)
+    _count_grouping(actor)
     idea = _wall_idea(actor, idea_id)
     cluster = None if cluster_id is None else _cluster(actor, cluster_id)
     target = None if cluster is None else cluster.pk
@@ -253,6 +264,7 @@ def idea_merge(*, actor: Actor, idea_id: object, into_id: object) -> tuple[Idea,
     Returns (target, merged source). The source stays stored with status "merged".
     """
     require(actor, Action.MERGE_IDEAS)
+    _count_grouping(actor)
     source_pk = _id(idea_id, _("That idea does not exist."))
     target_pk = _id(into_id, _("That idea does not exist."))
     if source_pk == target_pk:
@@ -283,6 +295,7 @@ def idea_merge(*, actor: Actor, idea_id: object, into_id: object) -> tuple[Idea,
 def idea_tag(*, actor: Actor, idea_id: object, tags: object) -> Idea:
     """Replace the idea's tags with these."""
     require(actor, Action.TAG)
+    _count_grouping(actor)
     idea = _wall_idea(actor, idea_id)
     cleaned = _tags(tags)
     if sorted(cleaned) == sorted(_current(idea)):
@@ -297,6 +310,7 @@ def idea_tag(*, actor: Actor, idea_id: object, tags: object) -> Idea:
 def cluster_tag(*, actor: Actor, cluster_id: object, tags: object) -> Cluster:
     """Replace the cluster's tags with these."""
     require(actor, Action.TAG)
+    _count_grouping(actor)
     cluster = _cluster(actor, cluster_id)
     cleaned = _tags(tags)
     if sorted(cleaned) == sorted(_current(cluster)):
@@ -319,6 +333,7 @@ def clusters_suggest(*, actor: Actor) -> list[ClusterSuggestion]:
     Nothing moves: a facilitator accepts or rejects each proposal.
     """
     require(actor, Action.SUGGEST_CLUSTERS)
+    _count_grouping(actor)
     workshop = Workshop.objects.select_for_update().get(pk=actor.workshop.pk)
     ClusterSuggestion.objects.filter(
         workshop=workshop, status=ClusterSuggestion.Status.PENDING
@@ -371,6 +386,7 @@ def suggestion_accept(
     Ideas a person has sorted or taken off the wall since the proposal stay where they are.
     """
     require(actor, Action.MANAGE_CLUSTERS)
+    _count_grouping(actor)
     suggestion = _pending(actor, suggestion_id)
     cleaned = _cluster_name(suggestion.name if name in (None, "") else name)
     ideas = list(
@@ -410,6 +426,7 @@ def suggestion_accept(
 @transaction.atomic
 def suggestion_reject(*, actor: Actor, suggestion_id: object) -> ClusterSuggestion:
     require(actor, Action.SUGGEST_CLUSTERS)
+    _count_grouping(actor)
     suggestion = _pending(actor, suggestion_id)
     _resolve(suggestion, ClusterSuggestion.Status.REJECTED)
     publish(

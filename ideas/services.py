@@ -111,6 +111,7 @@ def idea_edit(*, actor: Actor, idea_id: object, text: object) -> Idea:
     require(actor, Action.EDIT_OWN_IDEA)
     idea = _own_idea(actor, idea_id)
     cleaned = idea_text_checked(text)
+    actor_limit(actor=actor, kind="edit")
     if cleaned == idea.text:
         return idea
     idea.text = cleaned
@@ -131,6 +132,7 @@ def idea_edit(*, actor: Actor, idea_id: object, text: object) -> Idea:
 def idea_withdraw(*, actor: Actor, idea_id: object) -> Idea:
     require(actor, Action.WITHDRAW_OWN_IDEA)
     idea = _own_idea(actor, idea_id)
+    actor_limit(actor=actor, kind="edit")
     idea.status = Idea.Status.WITHDRAWN
     idea.revision += 1
     idea.updated_at = timezone.now()

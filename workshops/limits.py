@@ -1,4 +1,4 @@
-"""How fast one participant, or one address, may post, vote, flag and join; and how many sockets.
+"""How often one participant, or one address, may post, edit, group, vote, flag, join; sockets.
 
 Counting uses django-ratelimit's core (`get_usage`): fixed windows in Django's cache,
 an atomic add-then-increment that works on Redis across every worker, hashed keys
@@ -50,7 +50,7 @@ def limit_or_refuse(*, key: str, rate: str) -> None:
 
 
 def actor_limit(*, actor: Actor, kind: str) -> None:
-    """Apply the limits for `kind` ("post", "vote", "flag", "join") to this actor.
+    """Apply the limits for `kind` ("post", "edit", "group", "vote", "flag", "join") to this actor.
 
     Per participant where there is one, and per address where the request or socket
     has one. The address limits are generous: a whole room can share one Wi-Fi.
