@@ -34,13 +34,13 @@ from django.utils.translation import gettext as _
 
 from .actors import Actor
 from .commands import command_handle, error_reply
-from .events import events_gathered
+from .events import Held, events_held, events_send
 
 logger = logging.getLogger(__name__)
 
 # Most commands in one transaction: locks are held until it commits, and a reply
 # waits for the whole batch.
-MAX_BATCH = 200
+MAX_BATCH = 50
 
 
 @dataclass
@@ -65,11 +65,13 @@ def _handle_alone(item: _Waiting) -> tuple[Actor, dict[str, Any]]:
         return item.actor, _server_error(item.frame.get("request_id"), item.language)
 
 
-def batch_handle(items: list[_Waiting]) -> list[tuple[Actor, dict[str, Any]]]:
-    """Carry out the commands in one transaction; a reply for each, in order.
+def batch_handle(items: list[_Waiting]) -> tuple[list[tuple[Actor, dict[str, Any]]], Held]:
+    """Carry out the commands in one transaction: a reply for each, in order, and the events.
 
-    A command that meets a database error (a deadlock with another process, say) is
-    carried out again on its own once the batch has committed.
+    The events the batch published are handed back, to be sent from the server's loop
+    before the replies (events_send). A command that meets a database error (a
+    deadlock with another process, say) is carried out again on its own once the
+    batch has committed; its events go out as any single command's do.
     """
     answers: list[tuple[Actor, dict[str, Any]] | None] = [None] * len(items)
     # A participant's locks are taken in one order by every batch, which keeps two
@@ -79,9 +81,9 @@ def batch_handle(items: list[_Waiting]) -> list[tuple[Actor, dict[str, Any]]]:
         range(len(items)),
         key=lambda index: getattr(items[index].actor.participant, "pk", 0),
     )
+    held: Held = []
     try:
-        # The batch's events go to the room together once it has committed.
-        with events_gathered(), transaction.atomic():
+        with events_held() as held, transaction.atomic():
             for index in order:
                 item = items[index]
                 try:
@@ -102,13 +104,15 @@ def batch_handle(items: list[_Waiting]) -> list[tuple[Actor, dict[str, Any]]]:
                 # in silence, so nothing of it may be answered as done.
                 raise DatabaseError("the batch's transaction can only be rolled back")
     except DatabaseError:
-        # The batch did not commit: none of it was kept.
+        # The batch did not commit: none of it was kept, and no event of it was sent.
         logger.exception("a batch of %d room commands did not commit", len(items))
         answers = [None] * len(items)
-    return [
+        held = []
+    replies = [
         answer if answer is not None else _handle_alone(item)
         for answer, item in zip(answers, items, strict=True)
     ]
+    return replies, held
 
 
 class CommandBatch:
@@ -136,7 +140,9 @@ class CommandBatch:
         while self.waiting:
             batch, self.waiting = self.waiting[:MAX_BATCH], self.waiting[MAX_BATCH:]
             try:
-                answers = await run(batch)
+                answers, held = await run(batch)
+                # The room hears of the votes before the voters are answered.
+                await events_send(held)
             except Exception:
                 logger.exception("a batch of %d room commands failed", len(batch))
                 answers = [

@@ -170,24 +170,29 @@ def disconnect_participant(participant_id: int, *, code: str, message: str | Pro
 # The events held back in this thread while a batch of commands commits, if any.
 _held = threading.local()
 
+Held = list[tuple[str, dict[str, Any]]]
+
 
 @contextlib.contextmanager
-def events_gathered() -> Iterator[None]:
-    """Hold the events this thread sends until the block ends, then send them in order.
+def events_held() -> Iterator[Held]:
+    """Keep the events this thread publishes in the block; the caller sends them after.
 
     A batch of room commands (workshops.batching) publishes one event or more per
-    command after its commit; sent together they cost one hop from the database
-    thread to the server's event loop instead of one each.
+    command after its commit. Handed back to the server's event loop and sent from
+    there (events_send), they cost no hop from the database thread to the loop.
     """
-    held: list[tuple[str, dict[str, Any]]] = []
+    held: Held = []
     previous = getattr(_held, "messages", None)
     _held.messages = held
     try:
-        yield
+        yield held
     finally:
         _held.messages = previous
-        if held:
-            _send_all(held)
+
+
+async def events_send(held: Held) -> None:
+    """Send events kept by events_held(), in order, from the server's event loop."""
+    await _group_send_all(held)
 
 
 def _send(group: str, message: dict[str, Any]) -> None:
