@@ -172,7 +172,8 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # One process: the in-memory layer (workshops/channel_layer.py says what it changes).
+    CHANNEL_LAYERS = {"default": {"BACKEND": "workshops.channel_layer.RoomMemoryLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Slow and scheduled work (mail, notices, time-based changes) runs in the background

@@ -38,8 +38,8 @@ from .events import Held, events_held, events_send
 
 logger = logging.getLogger(__name__)
 
-# Most commands in one transaction: locks are held until it commits, and a reply
-# waits for the whole batch.
+# Most commands in one transaction: locks are held until it commits, a reply waits for
+# the whole batch, and on SQLite the room's tally waits behind it for the one thread.
 MAX_BATCH = 50
 
 
