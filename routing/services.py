@@ -7,7 +7,7 @@ import pickle
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -190,11 +190,14 @@ def routing_suggestions_refresh(*, items: list[Item] | None = None) -> int:
     everything = items is None
     items = items_every() if items is None else items
     threshold = min_confidence()
-    rows = list(
-        StoredSuggestion.objects.values_list(
-            "pk", "kind", "object_id", "basis", "threshold", "text_digest"
-        )
-    )
+    stored = StoredSuggestion.objects.all()
+    if not everything:
+        # A few new items: read only what is kept for them, not the whole table.
+        wanted = Q()
+        for item in items:
+            wanted |= Q(kind=item.kind, object_id=item.object_id)
+        stored = stored.filter(wanted) if items else stored.none()
+    rows = list(stored.values_list("pk", "kind", "object_id", "basis", "threshold", "text_digest"))
     kept = {(row[1], row[2]): row[3:] for row in rows}
     if everything:
         present = {item.key for item in items}
