@@ -10,13 +10,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from workshops.commands import error_reply
 from workshops.consumers import frame_parse, pooled
-from workshops.hub import WIRE_SEND
+from workshops.listeners import SnapshotFirstConsumer
 
 from .hub import ChallengeHub, challenge_hub
 from .models import Proposal
@@ -36,14 +35,12 @@ def _snapshot(challenge_id: int) -> dict[str, Any] | None:
     return {"challenge": challenge.pk, "proposals": [support_change_as_dict(p) for p in proposals]}
 
 
-class ChallengeConsumer(AsyncWebsocketConsumer):
-    channel_layer_alias = None  # the hub holds the one channel for every local page
+class ChallengeConsumer(SnapshotFirstConsumer):
     hub: ChallengeHub | None = None
 
-    async def connect(self) -> None:
+    async def open(self) -> None:
         challenge_id = int(self.scope["url_route"]["kwargs"]["challenge_id"])
-        await self.accept()
-        self.held: list[str] | None = []
+        await self.accept_once()
         challenge = await pooled(challenge_by_id)(challenge_id=challenge_id)
         if challenge is None:
             await self._send(error_reply(None, "not_found", _("No such challenge.")))
@@ -52,16 +49,15 @@ class ChallengeConsumer(AsyncWebsocketConsumer):
         # Join before reading: a change racing the read arrives after the snapshot.
         self.hub = challenge_hub(challenge_id)
         await self.hub.add(self)
-        snapshot = await pooled(_snapshot)(challenge_id)
-        await self._send({"type": "snapshot", "data": snapshot})
-        held, self.held = self.held or [], None
-        for text in held:
-            await self._wire(text)
+        await self.send_snapshot(await pooled(_snapshot)(challenge_id))
 
     async def disconnect(self, code: int) -> None:
-        if self.hub is not None:
-            await self.hub.remove(self)
-            self.hub = None
+        await self.leave()
+
+    async def leave(self) -> None:
+        hub, self.hub = self.hub, None
+        if hub is not None:
+            await hub.remove(self)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if (
@@ -84,16 +80,6 @@ class ChallengeConsumer(AsyncWebsocketConsumer):
                 request_id, "unknown_type", _("This page only listens; support on the page.")
             )
         )
-
-    async def hub_send(self, text: str) -> None:
-        if getattr(self, "held", None) is not None:
-            self.held.append(text)  # type: ignore[union-attr]
-            return
-        await self._wire(text)
-
-    async def _wire(self, text: str) -> None:
-        send = self.scope.get(WIRE_SEND) or self.base_send
-        await send({"type": "websocket.send", "text": text})
 
     async def _send(self, payload: dict[str, Any]) -> None:
         await self.send(text_data=json.dumps(payload, ensure_ascii=False))

@@ -6,7 +6,9 @@ import json
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import DEFAULT_CHANNEL_LAYER
+
+from workshops.listeners import SnapshotFirstConsumer
 
 from .live import item_group, receipt_group
 from .selectors import receipt_by_token, receipt_items
@@ -20,14 +22,16 @@ def _groups_of(token: str) -> list[str] | None:
     return [item_group(row.key) for row in receipt_items(receipt=receipt)]
 
 
-class ReceiptConsumer(AsyncWebsocketConsumer):
+class ReceiptConsumer(SnapshotFirstConsumer):
+    # Stock groups, one per item the receipt shows: the socket needs its own channel.
+    channel_layer_alias = DEFAULT_CHANNEL_LAYER
     groups_joined: list[str]
 
-    async def connect(self) -> None:
+    async def open(self) -> None:
         self.groups_joined = []
         token = self.scope["url_route"]["kwargs"]["token"]
+        await self.accept_once()
         groups = await _groups_of(token)
-        await self.accept()
         if groups is None:
             await self.send(
                 json.dumps({"type": "error", "code": "not_found", "message": "receipt withdrawn"})
@@ -40,7 +44,11 @@ class ReceiptConsumer(AsyncWebsocketConsumer):
         await self.send(json.dumps({"type": "hello", "items": len(groups)}))
 
     async def disconnect(self, code: int) -> None:
-        for group in getattr(self, "groups_joined", []):
+        await self.leave()
+
+    async def leave(self) -> None:
+        joined, self.groups_joined = getattr(self, "groups_joined", []), []
+        for group in joined:
             await self.channel_layer.group_discard(group, self.channel_name)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:

@@ -13,7 +13,6 @@ import re
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.db import connection
 from django.utils import translation
@@ -25,12 +24,12 @@ from .batching import command_batch
 from .code_guessing import code_guessing_check, code_guessing_miss
 from .commands import command_handle, error_reply
 from .errors import ActionRefused
-from .hub import WIRE_SEND, RoomHub, room_hub
+from .hub import RoomHub, room_hub
 from .languages import Reader, scope_language
 from .limits import connection_closed, connection_open, socket_address
+from .listeners import SnapshotFirstConsumer
 from .phases import Role
 from .selectors import room_snapshot, workshop_by_code
-from .serializers import json_text
 
 
 def pooled(function: Any) -> Any:
@@ -52,8 +51,6 @@ CLOSE_NOT_FOUND = 4404
 CLOSE_FORBIDDEN = 4403
 # Too many sockets of one participant: the page retries later, when a tab has closed.
 CLOSE_TOO_MANY = 4429
-# The server could not open the room (WebSocket's "internal error"): the page retries.
-CLOSE_SERVER_ERROR = 1011
 
 # Deepest nesting of arrays and objects a frame may have. No command needs more than
 # two levels; Python's parser recurses once per level and a frame nested thousands deep
@@ -160,22 +157,11 @@ def frame_parse(text_data: str | None) -> tuple[dict[str, Any], dict[str, Any] |
     return frame, None
 
 
-class RoomConsumer(AsyncWebsocketConsumer):
-    # No channel of its own: the room's hub receives events once for all local sockets.
-    channel_layer_alias = None
+class RoomConsumer(SnapshotFirstConsumer):
     actor: Actor | None = None
     hub: RoomHub | None = None
     # The participant whose connection count this socket holds, to give back on close.
     counted_participant: int | None = None
-    # What this socket's person reads (workshops.languages), resolved at connect.
-    language: str = settings.LANGUAGE_CODE
-    # Whether the handshake was accepted: a frame may only follow an accepted handshake.
-    accepted: bool = False
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # Room events that reach this socket before its first snapshot has gone out.
-        self.held_until_snapshot: list[str] | None = []
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         try:
@@ -183,35 +169,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
         finally:
             # However the socket ended (a close, a crash, the server cancelling it), its
             # count goes back, or the participant would be locked out for hours.
-            await self._leave()
+            await self.leave()
 
-    async def connect(self) -> None:
-        try:
-            await self._open()
-        except Exception:
-            # A fault of ours (the database down, say): the socket is answered before it
-            # ends, and the page reconnects with backoff (docs/protocol.md).
-            logger.exception("room socket could not open")
-            self.actor = None
-            await self._leave()
-            if not self.accepted:
-                await self._accept()
-            with translation.override(self.language):
-                message = _("Something went wrong on our side; nothing changed. Try again.")
-                await self._send(error_reply(None, "server_error", message))
-            await self.close(code=CLOSE_SERVER_ERROR)
-
-    async def _accept(self) -> None:
-        if not self.accepted:
-            self.accepted = True
-            await self.accept()
-
-    async def _open(self) -> None:
+    async def open(self) -> None:
         # The handshake first, the database after: under a crowd of joining phones the
         # room's reads queue, and a server gives up on a handshake left waiting (Daphne
         # after 5 s, websockets after 10 s) where a socket waiting for its snapshot is
         # kept (docs/deploy.md, *Joins*). Every refusal below is a frame and a close.
-        await self._accept()
+        await self.accept_once()
         code = self.scope["url_route"]["kwargs"]["code"]
         as_observer = b"view=projector" in self.scope.get("query_string", b"")
         try:
@@ -224,7 +189,6 @@ class RoomConsumer(AsyncWebsocketConsumer):
             )
         except ActionRefused as refused:
             # Too many wrong codes from this address (workshops.code_guessing).
-            await self._accept()
             await self._send(error_reply(None, refused.code, refused.message))
             await self.close(code=CLOSE_TOO_MANY)
             return
@@ -233,7 +197,6 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self._connect(actor)
 
     async def _connect(self, actor: Actor | None) -> None:
-        await self._accept()
         if actor is None:
             await self._send(error_reply(None, "not_found", _("No workshop has this code.")))
             await self.close(code=CLOSE_NOT_FOUND)
@@ -254,17 +217,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
         # it, and the page applies it idempotently, so nothing falls between the two.
         self.hub = room_hub(actor.workshop.pk)
         await self.hub.add(self)
-        snapshot = await pooled(room_snapshot)(actor=actor)
-        await self.send(text_data=json_text({"type": "snapshot", "data": snapshot}))
-        # Events the hub handed over while the snapshot was read follow it, in order.
-        while self.held_until_snapshot:
-            await self._wire_send(self.held_until_snapshot.pop(0))
-        self.held_until_snapshot = None
+        await self.send_snapshot(await pooled(room_snapshot)(actor=actor))
 
     async def disconnect(self, code: int) -> None:
-        await self._leave()
+        await self.leave()
 
-    async def _leave(self) -> None:
+    async def leave(self) -> None:
         """Give back this socket's connection count and leave the room's hub (once)."""
         participant, self.counted_participant = self.counted_participant, None
         hub, self.hub = self.hub, None
@@ -272,6 +230,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await pooled(connection_closed)(participant)
         if hub is not None:
             await hub.remove(self)
+        # Nothing more is answered on a socket that has left its room.
+        self.actor = None
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.actor is None:
@@ -324,18 +284,6 @@ class RoomConsumer(AsyncWebsocketConsumer):
     def hub_facilitator(self) -> bool | None:
         return None if self.actor is None else self.actor.role is Role.FACILITATOR
 
-    async def hub_send(self, text: str) -> None:
-        # The protocol promises the snapshot first: hold events until it is sent.
-        if self.held_until_snapshot is not None:
-            self.held_until_snapshot.append(text)
-            return
-        await self._wire_send(text)
-
-    async def _wire_send(self, text: str) -> None:
-        # Straight to the server (see hub.WireSend), past the session middleware.
-        send = self.scope.get(WIRE_SEND) or self.base_send
-        await send({"type": "websocket.send", "text": text})
-
     async def hub_close(self, message: dict[str, Any]) -> None:
         """This participant was removed from the room: say why, then hang up."""
         if self.actor is None:
@@ -359,7 +307,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.actor = actor
         with translation.override(self.language):
             snapshot = await pooled(room_snapshot)(actor=actor)
-        await self.send(text_data=json_text({"type": "snapshot", "data": snapshot}))
+        await self.send_frame({"type": "snapshot", "data": snapshot})
 
     async def _send(self, payload: dict[str, Any]) -> None:
         await self.send(text_data=json.dumps(payload, ensure_ascii=False))

@@ -1,16 +1,19 @@
-"""A room socket opened while the database fails is answered before it ends."""
+"""A live page's socket opened while the database fails is answered before it ends."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
-from django.db import connection
+from django.db import connection, models
 from django.test import Client
 
+from challenges.models import Challenge
 from config.asgi import application
+from statuses.models import Receipt
 from tests.conftest import join_by_page
 from workshops.models import Workshop
 
@@ -19,10 +22,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 TIMEOUT = 3
 
 
-@pytest.fixture
-def workshops_table_gone(workshop: Workshop) -> Iterator[None]:
-    """The workshops' table unreadable, as when the database fails mid-flight; then back."""
-    table = Workshop._meta.db_table
+@contextmanager
+def _table_gone(model: type[models.Model]) -> Iterator[None]:
+    """The model's table unreadable, as when the database fails mid-flight; then back."""
+    if connection.vendor != "sqlite":
+        pytest.skip("renames the table the way SQLite allows")
+    table = model._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(f'ALTER TABLE "{table}" RENAME TO "{table}_gone"')
     try:
@@ -32,25 +37,11 @@ def workshops_table_gone(workshop: Workshop) -> Iterator[None]:
             cursor.execute(f'ALTER TABLE "{table}_gone" RENAME TO "{table}"')
 
 
-@pytest.fixture
-def citizen_session(workshop: Workshop) -> str:
-    client = join_by_page(Client(), workshop, "Curious Otter")
-    return str(client.cookies[settings.SESSION_COOKIE_NAME].value)
-
-
-async def test_the_socket_gets_a_server_error_and_a_retryable_close(
-    workshop: Workshop, citizen_session: str, workshops_table_gone: None
-) -> None:
-    if connection.vendor != "sqlite":
-        pytest.skip("renames the table the way SQLite allows")
-    headers = [
-        (b"origin", b"http://localhost"),
-        (b"host", b"localhost"),
-        (b"cookie", f"{settings.SESSION_COOKIE_NAME}={citizen_session}".encode()),
-    ]
-    socket = WebsocketCommunicator(
-        application, f"/ws/workshops/{workshop.join_code}/", headers=headers
-    )
+async def _answered_with_server_error(path: str, cookie: str | None = None) -> None:
+    headers = [(b"origin", b"http://localhost"), (b"host", b"localhost")]
+    if cookie is not None:
+        headers.append((b"cookie", cookie.encode()))
+    socket = WebsocketCommunicator(application, path, headers=headers)
     connected, _ = await socket.connect(timeout=TIMEOUT)
     try:
         assert connected
@@ -63,3 +54,45 @@ async def test_the_socket_gets_a_server_error_and_a_retryable_close(
         assert closed == {"type": "websocket.close", "code": 1011}
     finally:
         await socket.disconnect()
+
+
+@pytest.fixture
+def citizen_cookie(workshop: Workshop) -> str:
+    client = join_by_page(Client(), workshop, "Curious Otter")
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+@pytest.fixture
+def workshops_gone(workshop: Workshop) -> Iterator[None]:
+    with _table_gone(Workshop):
+        yield
+
+
+@pytest.fixture
+def challenges_gone(db: None) -> Iterator[None]:
+    with _table_gone(Challenge):
+        yield
+
+
+@pytest.fixture
+def receipts_gone(db: None) -> Iterator[None]:
+    with _table_gone(Receipt):
+        yield
+
+
+async def test_the_room_socket_gets_a_server_error_and_a_retryable_close(
+    workshop: Workshop, citizen_cookie: str, workshops_gone: None
+) -> None:
+    await _answered_with_server_error(f"/ws/workshops/{workshop.join_code}/", citizen_cookie)
+
+
+async def test_a_challenge_pages_socket_gets_a_server_error_and_a_retryable_close(
+    challenges_gone: None,
+) -> None:
+    await _answered_with_server_error("/ws/challenges/1/")
+
+
+async def test_a_receipts_socket_gets_a_server_error_and_a_retryable_close(
+    receipts_gone: None,
+) -> None:
+    await _answered_with_server_error(f"/ws/receipts/{'r' * 24}/")
