@@ -50,7 +50,11 @@ class SnapshotFirstConsumer(AsyncWebsocketConsumer):
             # A fault of ours: the socket is answered before it ends, and the page
             # reconnects with backoff.
             logger.exception("%s could not open", type(self).__name__)
-            await self.leave()
+            try:
+                await self.leave()
+            except Exception:
+                # Whatever failed may fail again here; the answer below still goes out.
+                logger.exception("%s could not leave its hub", type(self).__name__)
             await self.accept_once()
             with translation.override(self.language):
                 message = _("Something went wrong on our side; nothing changed. Try again.")
