@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -63,37 +64,28 @@ def _publish(challenge_id: int, event_type: str, data: dict[str, Any]) -> None:
 
 # A support storm moves one count thousands of times a minute, and every change would
 # be a message on the bus for every server process to read. A page only needs the
-# newest count: while one change of a proposal is on its way to the bus, the changes
-# that follow in this process wait, newer replacing older (by revision), and only the
-# newest goes next. So a process sends a proposal's count about once per trip to the
-# bus however fast support comes, the last change always goes, and one support alone
-# is sent at once. A milestone rides along with whatever count overtakes it.
+# newest count: the first change of a proposal in a window of `WINDOW_SECONDS` waits
+# out the window in its own thread, the changes that follow in this process meanwhile
+# only replace it (newer by revision) and return at once, and then the newest goes.
+# So a process sends a proposal's count at most about once per window however fast
+# support comes; the change that arrives after a window has been taken opens the
+# next one, so the last change always goes; and no one waits longer than one window
+# and one send.
+WINDOW_SECONDS = 0.05
 _lock = threading.Lock()
 _waiting: dict[int, tuple[str, dict[str, Any]]] = {}
-_sending: set[int] = set()
 
 
 def _offer(group: str, proposal_id: int, message: dict[str, Any]) -> None:
     with _lock:
         earlier = _waiting.get(proposal_id)
+        _waiting[proposal_id] = (group, _newer(earlier[1], message) if earlier else message)
         if earlier is not None:
-            message = _newer(earlier[1], message)
-        _waiting[proposal_id] = (group, message)
-        if proposal_id in _sending:
-            return  # the thread sending this proposal's count sends this one next
-        _sending.add(proposal_id)
-    try:
-        while True:
-            with _lock:
-                waiting = _waiting.pop(proposal_id, None)
-                if waiting is None:
-                    _sending.discard(proposal_id)
-                    return
-            _send(*waiting)
-    except BaseException:
-        with _lock:
-            _sending.discard(proposal_id)
-        raise
+            return  # the window is open: its opener sends the newest
+    time.sleep(WINDOW_SECONDS)
+    with _lock:
+        newest = _waiting.pop(proposal_id)
+    _send(*newest)
 
 
 def _newer(earlier: dict[str, Any], later: dict[str, Any]) -> dict[str, Any]:

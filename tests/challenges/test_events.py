@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -21,32 +22,33 @@ def _message(count: int, milestone: int | None = None) -> dict[str, Any]:
     }
 
 
-def test_changes_while_one_is_on_its_way_are_sent_as_the_newest_only(
+def test_changes_within_a_window_are_sent_once_as_the_newest(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     sent: list[tuple[int, int | None]] = []
-    on_the_way = threading.Event()
-    go_on = threading.Event()
 
-    def slow_send(group: str, message: dict[str, Any]) -> None:
+    def send(group: str, message: dict[str, Any]) -> None:
         data = message["event"]["data"]
         sent.append((data["proposal"]["support_count"], data["milestone"]))
-        if len(sent) == 1:
-            on_the_way.set()
-            go_on.wait(5)
 
-    monkeypatch.setattr(events, "_send", slow_send)
+    monkeypatch.setattr(events, "_send", send)
+    monkeypatch.setattr(events, "WINDOW_SECONDS", 0.5)
     first = threading.Thread(target=events._offer, args=("challenge.1", 7, _message(1)))
     first.start()
-    assert on_the_way.wait(5)
-    # While the first is on its way, three more supports: each returns at once.
+    for _wait in range(200):
+        if 7 in events._waiting:
+            break
+        time.sleep(0.01)
+    # While the first waits out its window, three more supports: each returns at once.
+    started = time.monotonic()
     events._offer("challenge.1", 7, _message(3, milestone=33))
     events._offer("challenge.1", 7, _message(2))
     events._offer("challenge.1", 7, _message(4))
-    go_on.set()
+    assert time.monotonic() - started < 0.4
     first.join(5)
 
-    assert sent == [(1, None), (4, 33)]
-    # Nothing is left waiting, and the next change goes out at once.
+    assert sent == [(4, 33)]
+    # The window is closed: the next change opens a new one and goes too.
+    monkeypatch.setattr(events, "WINDOW_SECONDS", 0)
     events._offer("challenge.1", 7, _message(5))
     assert sent[-1] == (5, None)
