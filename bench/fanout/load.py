@@ -574,6 +574,10 @@ async def votes(
         "last_refusal_after_last_ack_ms": (
             (max(ballots.failed_at.values()) - last_ack) * 1000 if ballots.failed_at else 0.0
         ),
+        "refusal_p99_ms": percentile(
+            [at - ballots.sent_at[request] for request, at in ballots.failed_at.items()], 0.99
+        )
+        * 1000,
         "budget": budget,
         "ack_p50_ms": percentile(round_trips, 0.50) * 1000,
         "ack_p99_ms": percentile(round_trips, 0.99) * 1000,

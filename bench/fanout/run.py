@@ -417,8 +417,10 @@ def voting_lines(kind: str, voting: dict[str, Any], baseline: str = "") -> list[
             f"{kind} voting: over budget ({voting['budget']} dots each, "
             f"{voting['per_participant']} votes cast): {voting['answered_per_s']:.0f} votes "
             f"answered/s, all answered {voting['all_answered_after_first_send_s']:.1f} s after "
-            f"the first send, the last refusal "
-            f"{voting['last_refusal_after_last_ack_ms']:.0f} ms after the last accepted vote"
+            f"the first send; each refusal answered within "
+            f"{voting.get('refusal_p99_ms', float('nan')):.0f} ms of its sending (p99), the last "
+            f"{voting['last_refusal_after_last_ack_ms']:.0f} ms after the last accepted vote "
+            f"(a voter's refused vote is their last)"
         )
     lines = [
         f"{kind} voting: {voting['acked']}/{voting['sent']} votes acked, "
