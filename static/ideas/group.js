@@ -558,7 +558,7 @@
         results.appendChild(item);
       });
       if (!found.length) status.textContent = t("No idea on the wall has these words.");
-      else if (found.length > MERGE_RESULTS) status.textContent = fmt(t("%s ideas match; the first %s are shown. Type more words to narrow them."), [found.length, MERGE_RESULTS]);
+      else if (found.length > MERGE_RESULTS) status.textContent = fmt(room.nt("%s idea matches; the first %s are shown. Type more words to narrow them.", "%s ideas match; the first %s are shown. Type more words to narrow them.", found.length), [found.length, MERGE_RESULTS]);
       else status.textContent = fmt(room.nt("%s idea matches.", "%s ideas match.", found.length), [found.length]);
     }
     input.addEventListener("input", function () {

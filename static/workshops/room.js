@@ -545,7 +545,7 @@
   function updateCounter() {
     if (!counterNode) return;
     var limit = textBox.maxLength > 0 ? textBox.maxLength : 500;
-    counterNode.textContent = fmt(t("%s of %s characters"), [textBox.value.length, limit]);
+    counterNode.textContent = fmt(nt("%s of %s character", "%s of %s characters", limit), [textBox.value.length, limit]);
   }
 
   if (form && textBox) {
