@@ -14,10 +14,13 @@ class StatusesConfig(AppConfig):
         from workshops import registry
         from workshops.languages import source_language_register
 
-        from . import kinds, signals, tasks
+        from . import kinds, room, signals, tasks
         from .selectors import statuses_language_of_page, subscription_language_of_page
 
-        registry.add_panel(registry.Screen.ROOM, "statuses/room_panel.html")
+        registry.add_panel(
+            registry.Screen.ROOM, "statuses/room_panel.html", context=room.room_panel_context
+        )
+        registry.add_script("statuses/room_receipt.js")
         kinds.register_workshop_kinds()
         kinds.register_challenge_kinds()
         signals.connect()

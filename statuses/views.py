@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from challenges.selectors import challenge_by_id, citizen_from_session
 from workshops.actors import actor_resolve
 from workshops.errors import ActionRefused
-from workshops.http import id_from_path
+from workshops.http import answers_json, done_json, id_from_path, wants_json
 from workshops.languages import Reader, language_use, request_language
 from workshops.links import absolute_url, qr_svg
 from workshops.phases import Phase
@@ -29,6 +29,7 @@ from .forms import AnswerBackForm, BulkAnswerForm, EmailForm, StatusChangeForm
 from .mail import content_type_of, unsubscribe_read
 from .models import AnswerTemplate, ItemStatus, Status, StatusPhoto, Subscription
 from .registry import KINDS, item_get
+from .room import receipt_offer
 from .selectors import (
     administrations_of,
     item_status_of,
@@ -224,9 +225,13 @@ def _receipt(token: str) -> Any:
     return receipt
 
 
+@answers_json
 @require_GET
 def receipt_from_room(request: HttpRequest, code: str) -> HttpResponse:
-    """The citizen's own receipt for a workshop they took part in from this phone."""
+    """The citizen's own receipt for a workshop they took part in from this phone.
+
+    A browser is sent to it; the room's script gets its token, link and QR code.
+    """
     workshop = workshop_by_code(code=code)
     actor = (
         actor_resolve(workshop=workshop, user=request.user, session=request.session)
@@ -236,6 +241,8 @@ def receipt_from_room(request: HttpRequest, code: str) -> HttpResponse:
     if actor is None or actor.participant is None:
         raise Http404(_("Join the workshop from this phone to get your receipt."))
     receipt = services.receipt_for_participant(participant=actor.participant)
+    if wants_json(request):
+        return done_json({"receipt": receipt_offer(request, receipt)})
     return redirect("statuses:receipt", token=receipt.token)
 
 

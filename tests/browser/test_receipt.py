@@ -1,5 +1,7 @@
 """You said, we did, on real services: Daphne, the background worker, a real SMTP server.
 
+In the live room, a phone is offered its receipt (link and QR code, kept on the phone)
+once it has posted an idea, and every phone is when the facilitator closes the room.
 A citizen joins anonymously from a phone, posts an idea and leaves an address on the
 receipt page. A member of the administration forwards, accepts and finishes the idea
 with a photo; the open receipt page shows each step as it happens, and each arrives by
@@ -30,8 +32,10 @@ from tests.browser.test_live_room import (
     PHONE,
     STRONG_PASSWORD,
     Watch,
+    assert_not_reloaded,
     axe_problems,
     join_by_link,
+    move_room,
     post_idea,
     shoot,
 )
@@ -233,4 +237,77 @@ def test_an_anonymous_citizen_learns_it_was_forwarded_accepted_and_done_with_a_p
     assert "Done" in mail and "Six benches are up" in mail and "/mail/unsubscribe/" in mail
     shoot(phone, "receipt-done")
     assert not axe_problems(phone)
+    assert not watch.errors, watch.errors
+
+
+def receipt_offer_shown(phone: Page) -> str:
+    """The room shows the receipt's link and a QR code that loads; returns the token."""
+    offer = phone.locator("[data-receipt-offer]")
+    expect(offer).to_be_visible(timeout=WAIT)
+    link = offer.get_by_role("link", name="Open your receipt")
+    expect(link).to_have_attribute("href", re.compile(r"^http://127\.0\.0\.1:\d+/r/[\w-]{40,}/$"))
+    href = link.get_attribute("href") or ""
+    expect(offer.get_by_label("Link to your receipt")).to_have_value(href)
+    qr = offer.get_by_role("img", name="QR code with the link to your receipt")
+    expect(qr).to_be_visible()
+    assert qr.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
+    token = href.rstrip("/").rsplit("/", 1)[-1]
+    kept = phone.evaluate("JSON.parse(localStorage.getItem('samskab.receipts') || '[]')")
+    assert token in kept
+    return token
+
+
+def test_the_room_offers_the_receipt_after_posting_and_to_everyone_when_it_closes(
+    browser: Browser, services: Services
+) -> None:
+    watch = Watch()
+    facilitator_email = f"facilitator-{uuid.uuid4().hex[:8]}@example.org"
+    code = (
+        services.shell(
+            "from django.contrib.auth import get_user_model\n"
+            "from tests.factories import WorkshopFactory\n"
+            "from workshops.phases import Phase\n"
+            f"f = get_user_model().objects.create_user(username='f-{uuid.uuid4().hex[:6]}', "
+            f"email={facilitator_email!r}, password={STRONG_PASSWORD!r})\n"
+            "w = WorkshopFactory(phase=Phase.IDEATE, title='Library', owner=f)\n"
+            "print(w.join_code)\n"
+        )
+        .strip()
+        .splitlines()[-1]
+    )
+    writer = join_by_link(
+        watch.context(browser.new_context(base_url=services.url, **PHONE)), code, "Writer"
+    )
+    reader = join_by_link(
+        watch.context(browser.new_context(base_url=services.url, **PHONE)), code, "Reader"
+    )
+    # Nothing to follow yet: no receipt on either phone.
+    expect(writer.locator("[data-receipt-offer]")).to_be_hidden()
+
+    post_idea(writer, "Quiet reading room on Sundays")
+    writer_token = receipt_offer_shown(writer)
+    assert_not_reloaded(writer)
+    # The reader only watched: still nothing.
+    expect(reader.locator("[data-receipt-offer]")).to_be_hidden()
+
+    laptop = watch.context(browser.new_context(base_url=services.url, **LAPTOP))
+    console = laptop.new_page()
+    console.goto("/accounts/login/")
+    console.get_by_label("Email", exact=True).fill(facilitator_email)
+    console.get_by_label("Password", exact=True).fill(STRONG_PASSWORD)
+    console.get_by_label("Password", exact=True).press("Enter")
+    expect(console.get_by_role("button", name="Sign out")).to_be_visible()
+    console.goto(f"/facilitate/{code}/")
+    move_room(console, "Closed")
+
+    # Closed: every phone is offered its own receipt, live, without a reload.
+    reader_token = receipt_offer_shown(reader)
+    assert_not_reloaded(reader)
+    assert reader_token != writer_token
+    assert receipt_offer_shown(writer) == writer_token
+    assert not axe_problems(reader)
+    shoot(reader, "room-receipt")
+    reader.locator("[data-receipt-offer]").get_by_role("link", name="Open your receipt").click()
+    expect(reader.get_by_role("heading", name="What I said", level=1)).to_be_visible()
+    assert reader.url.endswith(f"/r/{reader_token}/")
     assert not watch.errors, watch.errors

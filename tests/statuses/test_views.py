@@ -131,6 +131,51 @@ def test_a_citizen_gets_their_receipt_from_the_room(client: Client, closed: Clos
     assert Client().get(receipt_link).status_code == 404
 
 
+def test_the_room_offers_the_receipt_once_there_is_something_to_follow(
+    closed: Closed,
+) -> None:
+    code = closed.workshop.join_code
+    Workshop.objects.filter(pk=closed.workshop.pk).update(phase=Phase.IDEATE)
+    phone = join_by_page(Client(), closed.workshop, "Eve")
+    room_url = reverse("workshops:room", kwargs={"code": code})
+    # Just joined: nothing to follow yet, so no receipt is made and none is shown.
+    page = phone.get(room_url).content.decode()
+    assert "data-receipt-offer" in page and "data-receipt-token" not in page
+    assert not Receipt.objects.filter(participant__display_name="Eve").exists()
+    # The room's script asks for it the moment there is: token, link and QR code.
+    answer = phone.get(
+        reverse("statuses:receipt_from_room", kwargs={"code": code}),
+        headers={"Accept": "application/json"},
+    ).json()
+    receipt = Receipt.objects.get(participant__display_name="Eve")
+    assert answer["ok"] and answer["receipt"]["token"] == receipt.token
+    assert answer["receipt"]["url"] == f"http://testserver/r/{receipt.token}/"
+    qr = phone.get(answer["receipt"]["qr_url"])
+    assert qr.status_code == 200 and qr["Content-Type"] == "image/svg+xml"
+    # Once the room is closed, the page itself shows the link and the QR code.
+    Workshop.objects.filter(pk=closed.workshop.pk).update(phase=Phase.CLOSED)
+    page = phone.get(room_url).content.decode()
+    assert f'data-receipt-token="{receipt.token}"' in page
+    assert f'value="http://testserver/r/{receipt.token}/"' in page
+    assert f'src="/r/{receipt.token}/qr.svg"' in page
+    assert Receipt.objects.filter(participant__display_name="Eve").count() == 1
+    # A phone outside the workshop gets a clear answer, not a receipt.
+    refused = Client().get(
+        reverse("statuses:receipt_from_room", kwargs={"code": code}),
+        headers={"Accept": "application/json"},
+    )
+    assert refused.status_code == 404 and refused.json()["code"] == "not_found"
+
+
+def test_a_closed_room_shows_every_participant_their_receipt(closed: Closed) -> None:
+    Workshop.objects.filter(pk=closed.workshop.pk).update(phase=Phase.IDEATE)
+    phone = join_by_page(Client(), closed.workshop, "Fay")
+    Workshop.objects.filter(pk=closed.workshop.pk).update(phase=Phase.CLOSED)
+    page = phone.get(reverse("workshops:room", kwargs={"code": closed.workshop.join_code}))
+    receipt = Receipt.objects.get(participant__display_name="Fay")
+    assert f'data-receipt-token="{receipt.token}"' in page.content.decode()
+
+
 def test_the_receipt_page_shows_what_i_said_with_each_status(
     client: Client, closed: Closed, parks: Administration, parks_member: AbstractBaseUser
 ) -> None:
