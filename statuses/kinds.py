@@ -202,19 +202,24 @@ def _proposal_people(proposal: Proposal) -> Q:
     )
 
 
-def _proposals_of(receipt: Any) -> Iterable[Proposal]:
-    if receipt.citizen_id is None:
-        return []
+def citizen_proposals(*, citizen_id: int) -> QuerySet[Proposal]:
+    """The proposals a challenge citizen wrote, co-sponsors or supports."""
     return (
         Proposal.objects.filter(
-            Q(author_id=receipt.citizen_id)
-            | Q(supports__citizen_id=receipt.citizen_id)
-            | Q(cosponsorships__citizen_id=receipt.citizen_id)
+            Q(author_id=citizen_id)
+            | Q(supports__citizen_id=citizen_id)
+            | Q(cosponsorships__citizen_id=citizen_id)
         )
         .select_related("challenge")
         .distinct()
         .order_by("pk")
     )
+
+
+def _proposals_of(receipt: Any) -> Iterable[Proposal]:
+    if receipt.citizen_id is None:
+        return []
+    return citizen_proposals(citizen_id=receipt.citizen_id)
 
 
 def register_challenge_kinds() -> None:

@@ -97,15 +97,39 @@ def test_the_proposal_page_shows_its_timeline_and_offers_the_receipt(
     phone = phone_of(author)
     page = phone.get(proposal.get_absolute_url()).content.decode()
     assert "The pavement is too narrow" in page and "Declined" in page
+    # The author's own receipt, made for them: its link and QR code, kept on the phone.
+    receipt = Receipt.objects.get(citizen=author)
+    assert f'href="http://testserver/r/{receipt.token}/"' in page
+    assert f'src="/r/{receipt.token}/qr.svg"' in page
+    assert f'data-receipt-token="{receipt.token}"' in page
+    # Reading it again makes no second receipt.
+    phone.get(proposal.get_absolute_url())
+    assert Receipt.objects.filter(citizen=author).count() == 1
+    # Anyone else reads the status, and is offered no receipt.
+    other = phone_of(Citizen.objects.create()).get(proposal.get_absolute_url()).content.decode()
+    assert "The pavement is too narrow" in other and "data-receipt-token" not in other
+    assert Receipt.objects.count() == 1
     link = reverse("statuses:receipt_from_challenges")
-    assert link in page
     response = phone.get(link)
     assert response.status_code == 302
-    receipt = Receipt.objects.get(citizen=author)
     assert receipt.token in response["Location"]
     assert "The pavement is too narrow" in phone.get(response["Location"]).content.decode()
     # A phone that did nothing in a challenge has no receipt to open.
     assert Client().get(link).status_code == 404
+
+
+def test_a_supporter_is_offered_their_receipt_on_the_page_they_return_to(
+    proposal: Proposal,
+) -> None:
+    supporter = Citizen.objects.create()
+    phone = phone_of(supporter)
+    assert "data-receipt-token" not in phone.get(proposal.get_absolute_url()).content.decode()
+    response = phone.post(reverse("challenges:support", kwargs={"proposal_id": proposal.pk}))
+    assert response.status_code == 302
+    page = phone.get(response["Location"]).content.decode()
+    receipt = Receipt.objects.get(citizen=supporter)
+    assert f'data-receipt-token="{receipt.token}"' in page
+    assert f'src="/r/{receipt.token}/qr.svg"' in page
 
 
 def test_a_proposal_forwarded_at_its_threshold_shows_forwarded_to_the_people_behind_it(
