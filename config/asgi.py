@@ -34,22 +34,25 @@ class SyncPagesHandler(ASGIHandler):
 
 django_asgi_app = SyncPagesHandler()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.sessions import SessionMiddlewareStack  # noqa: E402
 
 from challenges.routing import websocket_urlpatterns as challenge_sockets  # noqa: E402
 from statuses.routing import websocket_urlpatterns as receipt_urlpatterns  # noqa: E402
 from workshops.hub import WireSend  # noqa: E402
 from workshops.origins import SameOriginValidator  # noqa: E402
 from workshops.routing import websocket_urlpatterns  # noqa: E402
+from workshops.socket_auth import AccountWhenAsked  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": WireSend(
             SameOriginValidator(
-                AuthMiddlewareStack(
-                    URLRouter(websocket_urlpatterns + challenge_sockets + receipt_urlpatterns)
+                SessionMiddlewareStack(
+                    AccountWhenAsked(
+                        URLRouter(websocket_urlpatterns + challenge_sockets + receipt_urlpatterns)
+                    )
                 )
             )
         ),

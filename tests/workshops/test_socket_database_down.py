@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import pytest
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.db import connection, models
 from django.test import Client
 
@@ -96,3 +97,16 @@ async def test_a_receipts_socket_gets_a_server_error_and_a_retryable_close(
     receipts_gone: None,
 ) -> None:
     await _answered_with_server_error(f"/ws/receipts/{'r' * 24}/")
+
+
+@pytest.fixture
+def sessions_gone(citizen_cookie: str) -> Iterator[None]:
+    with _table_gone(Session):
+        yield
+
+
+async def test_a_socket_whose_session_cannot_be_read_is_answered_too(
+    workshop: Workshop, citizen_cookie: str, sessions_gone: None
+) -> None:
+    # Who the phone is comes after the handshake, so even this is a frame and a close.
+    await _answered_with_server_error(f"/ws/workshops/{workshop.join_code}/", citizen_cookie)
