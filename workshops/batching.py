@@ -15,8 +15,12 @@ nothing of it was kept and each command is carried out again on its own; the
 batched commands set a state (a number of dots, a mark, a ranking), so carrying
 one out again lands it once.
 
-One batch is in the database at a time per process: two would lock participants in
-different orders and could deadlock each other.
+Every batch locks its participants in one order (by id), so batches in flight at the
+same time, in this process or another, do not wait on each other in a circle over
+participants: SQLite has one batch in the database at a time, PostgreSQL two per
+process (batches_in_flight). A deadlock PostgreSQL finds all the same (two batches
+making a room's ballot at its very first votes) fails one command, which is then
+carried out again alone.
 """
 
 from __future__ import annotations
@@ -115,24 +119,39 @@ def batch_handle(items: list[_Waiting]) -> tuple[list[tuple[Actor, dict[str, Any
     return replies, held
 
 
+def batches_in_flight() -> int:
+    """How many batches may be in the database at once: one on SQLite, two on PostgreSQL.
+
+    SQLite takes one writer at a time. PostgreSQL answers each statement over a round
+    trip: while one batch waits for an answer, another can use the server.
+    """
+    return 1 if connection.vendor == "sqlite" else POSTGRES_BATCHES_IN_FLIGHT
+
+
+POSTGRES_BATCHES_IN_FLIGHT = 2
+
+
 class CommandBatch:
-    """The process's queue of batched commands, and the task that carries them out."""
+    """The process's queue of batched commands, and the tasks that carry them out."""
 
     def __init__(self) -> None:
         self.waiting: list[_Waiting] = []
-        self.draining: asyncio.Task[None] | None = None
+        self.draining: set[asyncio.Task[None]] = set()
+        self.loop: asyncio.AbstractEventLoop | None = None
 
     async def handle(
         self, *, actor: Actor, frame: dict[str, Any], language: str | None
     ) -> tuple[Actor, dict[str, Any]]:
         """The actor and the reply, once the command's batch has committed."""
         loop = asyncio.get_running_loop()
+        self.loop = loop
         answer: asyncio.Future[tuple[Actor, dict[str, Any]]] = loop.create_future()
         self.waiting.append(_Waiting(actor, frame, language, answer))
-        if self.draining is None or self.draining.done():
+        self.draining = {task for task in self.draining if not task.done()}
+        if len(self.draining) < batches_in_flight():
             # A fresh context: the drain outlives this socket, and must not run on a
             # database thread that belongs to it.
-            self.draining = loop.create_task(self._drain(), context=contextvars.Context())
+            self.draining.add(loop.create_task(self._drain(), context=contextvars.Context()))
         return await answer
 
     async def _drain(self) -> None:
@@ -161,6 +180,6 @@ def command_batch() -> CommandBatch:
     """This event loop's batch (a test's server runs on a loop of its own)."""
     loop = asyncio.get_running_loop()
     batch = _BATCHES.get(id(loop))
-    if batch is None or (batch.draining is not None and batch.draining.get_loop() is not loop):
+    if batch is None or (batch.loop is not None and batch.loop is not loop):
         batch = _BATCHES[id(loop)] = CommandBatch()
     return batch
