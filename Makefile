@@ -45,8 +45,9 @@ run: run-packages $(VENV)/.installed-run
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --base-url http://$(ADDRESS):$(PORT)
 	@# The background worker (mail, notices, scheduled jobs) runs beside the server and
-	@# stops with it.
-	$(BIN)/python manage.py run_worker & worker=$$!; \
+	@# stops with it; both link to the address served unless SITE_URL says otherwise.
+	export SITE_URL="$${SITE_URL:-http://$(ADDRESS):$(PORT)}"; \
+		$(BIN)/python manage.py run_worker & worker=$$!; \
 		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 		$(SERVE)
 

@@ -22,6 +22,7 @@ from moderation.services import word_list_matches
 from moderation.wordlists import default_word_list
 from workshops.errors import ActionRefused
 from workshops.limits import limit_or_refuse
+from workshops.links import site_link
 from workshops.models import Workshop
 from workshops.photos import photo_clean
 from workshops.sanitize import clean_text
@@ -744,7 +745,7 @@ def _announce_forward(proposal: Proposal) -> None:
             "threshold": proposal.challenge.threshold,
             "administration": administration.name,
             "text": proposal.text,
-            "link": f"{settings.SITE_URL}{proposal.get_absolute_url()}",
+            "link": site_link(proposal.get_absolute_url()),
         }
     try:
         send_mail(subject, body, None, [administration.email])

@@ -20,16 +20,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from workshops.links import site_link
+
 from .models import Notice, Subscription, Unsubscription
 from .selectors import receipt_language
 
 UNSUBSCRIBE_SALT = "statuses.unsubscribe"
 # How many messages go out over one SMTP connection before it is renewed.
 BATCH = 200
-
-
-def site_url(path: str) -> str:
-    return (settings.SITE_URL or "http://127.0.0.1:8000") + path
 
 
 def digest_hours() -> int:
@@ -61,7 +59,7 @@ def unsubscribe_read(token: str) -> tuple[int, int, int] | None:
 
 def confirmation_message(subscription: Subscription) -> EmailMessage:
     with translation.override(_language(subscription)):
-        confirm = site_url(
+        confirm = site_link(
             reverse("statuses:confirm", kwargs={"token": subscription.confirm_token})
         )
         body = render_to_string("statuses/mail_confirm.txt", {"confirm_url": confirm})
@@ -88,7 +86,7 @@ def digest_message(subscription: Subscription, notices: list[Notice]) -> EmailMe
                     "title": item_status.title,
                     "change": change,
                     "status": change.get_status_display(),
-                    "page": site_url(
+                    "page": site_link(
                         reverse(
                             "statuses:item",
                             kwargs={
@@ -97,7 +95,7 @@ def digest_message(subscription: Subscription, notices: list[Notice]) -> EmailMe
                             },
                         )
                     ),
-                    "unsubscribe": site_url(
+                    "unsubscribe": site_link(
                         reverse(
                             "statuses:unsubscribe",
                             kwargs={
@@ -115,7 +113,7 @@ def digest_message(subscription: Subscription, notices: list[Notice]) -> EmailMe
             "statuses/mail_digest.txt",
             {
                 "lines": lines,
-                "receipt_url": site_url(
+                "receipt_url": site_link(
                     reverse("statuses:receipt", kwargs={"token": receipt.token})
                 ),
             },

@@ -18,6 +18,16 @@ def absolute_url(request: HttpRequest, path: str) -> str:
     return request.build_absolute_uri(path)
 
 
+# Where mails and other messages sent without a request link to when SITE_URL is not
+# set: the address `make run` serves by default.
+FALLBACK_SITE_URL = "http://127.0.0.1:8000"
+
+
+def site_link(path: str) -> str:
+    """A full link built without a request (mails sent by the background worker)."""
+    return (settings.SITE_URL or FALLBACK_SITE_URL) + path
+
+
 def join_url(request: HttpRequest, workshop: Workshop) -> str:
     return absolute_url(request, reverse("workshops:join", kwargs={"code": workshop.join_code}))
 

@@ -398,6 +398,8 @@ def test_a_reached_proposal_is_forwarded_once_with_a_mail_to_the_administration(
     assert proposal.status == Proposal.Status.FORWARDED and proposal.forwarded_at is not None
     assert [m.to for m in mail.outbox] == [["culture@example.org"]]
     assert "Trees on Main Street" in mail.outbox[0].subject
+    # A full link the administration can open from its mail, not a bare path.
+    assert f"http://127.0.0.1:8000{proposal.get_absolute_url()}" in mail.outbox[0].body
     assert _kinds(proposal.challenge).count("forward") == 1
 
 
