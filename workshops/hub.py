@@ -164,7 +164,9 @@ class RoomHub:
         self.workshop_id = workshop_id
         self.group = room_group(workshop_id)
         self.layer = get_channel_layer()
-        self.listeners: dict[Listener, None] = {}  # an ordered set
+        # Each socket with the participant it joined as (an ordered set): a removed
+        # participant's socket forgets who it is before it leaves, the hub must not.
+        self.listeners: dict[Listener, int | None] = {}
         self.by_participant: dict[int, dict[Listener, None]] = {}
         self.channel = ""
         self.subscribed = asyncio.Event()
@@ -186,10 +188,10 @@ class RoomHub:
 
     async def add(self, listener: Listener) -> None:
         """Register a socket; returns once the hub hears the room (and the participant)."""
-        self.listeners[listener] = None
+        participant = listener.hub_participant
+        self.listeners[listener] = participant
         if not self._tasks:
             self._tasks = [asyncio.create_task(self._run())]
-        participant = listener.hub_participant
         first = False
         if participant is not None:
             first = participant not in self.by_participant
@@ -199,10 +201,9 @@ class RoomHub:
             await self._group_add(participant_group(participant), self.channel)
 
     async def remove(self, listener: Listener) -> None:
-        self.listeners.pop(listener, None)
+        participant = self.listeners.pop(listener, None)
         leave: list[tuple[str, str]] = []
         tasks: list[asyncio.Task[None]] = []
-        participant = listener.hub_participant
         if participant is not None and participant in self.by_participant:
             sockets = self.by_participant[participant]
             sockets.pop(listener, None)

@@ -114,6 +114,15 @@ async def test_removing_a_participant_closes_every_tab_of_theirs_and_no_one_else
         assert closed == {"type": "websocket.close", "code": 4403}
     await assert_usable(other)
 
+    # Once the closed tabs are gone, the hub no longer hears the removed participant,
+    # though each tab forgot who it was before leaving.
+    for tab in tabs:
+        await tab.disconnect()
+    (room,) = _hubs_of(workshop)
+    assert removed.pk not in room.by_participant
+    assert room.channel not in room.layer.groups.get(participant_group(removed.pk), {})
+    await assert_usable(other)
+
 
 async def test_events_arriving_together_reach_each_socket_in_one_frame_in_order(
     open_socket: Connect,  # noqa: F811
