@@ -10,7 +10,6 @@ class SummariesConfig(AppConfig):
 
     def ready(self) -> None:
         from workshops import registry
-        from workshops.labels import labels_register
         from workshops.registry import Screen
 
         from . import commands, events, selectors
@@ -44,7 +43,7 @@ class SummariesConfig(AppConfig):
 
         if selectors.personal_data_part not in moderation_selectors.PERSONAL_DATA_PARTS:
             moderation_selectors.PERSONAL_DATA_PARTS.append(selectors.personal_data_part)
-        labels_register(
+        registry.add_labels(
             ("proposition.started", "proposition.edited", "proposition.suggested"),
             proposition_labels,
         )

@@ -59,6 +59,7 @@ def proposition_as_dict(
 
 
 def proposition_labels(data: dict[str, Any]) -> None:
-    """Write an event's field labels again, in the active language (workshops.labels)."""
+    """Write an event's field labels again in the active language
+    (declared with workshops.registry.add_labels)."""
     for field in data["proposition"]["fields"]:
         field["label"] = str(PropositionField.Name(field["name"]).label)

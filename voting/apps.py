@@ -10,7 +10,6 @@ class VotingConfig(AppConfig):
 
     def ready(self) -> None:
         from workshops import registry
-        from workshops.labels import labels_register
         from workshops.registry import Screen
 
         from . import commands, events, selectors
@@ -29,4 +28,4 @@ class VotingConfig(AppConfig):
         )
         registry.add_panel(Screen.WALL, "voting/wall_panel.html")
         registry.add_script("voting/vote.js")
-        labels_register(("voting.configured", "tallies.revealed"), ballot_labels)
+        registry.add_labels(("voting.configured", "tallies.revealed"), ballot_labels)

@@ -24,7 +24,8 @@ def ballot_as_dict(ballot: Ballot) -> dict[str, Any]:
 
 
 def ballot_labels(data: dict[str, Any]) -> None:
-    """Write an event's voting method label again, in the active language (workshops.labels)."""
+    """Write an event's voting method label again in the active language
+    (declared with workshops.registry.add_labels)."""
     ballot = data["ballot"]
     ballot["method_label"] = str(Ballot.Method(ballot["method"]).label)
 

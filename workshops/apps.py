@@ -11,9 +11,8 @@ class WorkshopsConfig(AppConfig):
     def ready(self) -> None:
         # The room's own commands and events go through the registry like any app's.
         from . import commands, events, registry
-        from .labels import labels_register
         from .serializers import workshop_labels
 
         registry.add_commands(commands.COMMANDS)
         registry.add_events(events.EVENTS)
-        labels_register(("workshop.updated", "phase.changed", "timer.changed"), workshop_labels)
+        registry.add_labels(("workshop.updated", "phase.changed", "timer.changed"), workshop_labels)

@@ -42,7 +42,7 @@ from typing import Any, Protocol
 from channels.layers import get_channel_layer
 
 from .events import Audience, participant_group, room_group
-from .labels import event_in_language
+from .registry import event_in_language
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ def frame_of(texts: list[str]) -> str:
 class Frames:
     """The frame for each audience and language for some room events, each encoded if needed.
 
-    Labels (a phase's name) are written in each socket's language (workshops.labels).
+    Labels (a phase's name) are written in each socket's language (workshops.registry.add_labels).
     """
 
     def __init__(self, messages: list[dict[str, Any]]) -> None:

@@ -36,6 +36,12 @@ What each call hands over:
 - ``add_script(path)``: a static script every room page loads after the room's own.
 - ``set_participant_standing(related, read)``: where a participant's restriction
   ("muted", "removed", "erased" or "") is read; ``workshops.actors`` enforces it.
+- ``add_labels(event_types, relabel)``: these events carry labels (a phase's name,
+  a voting method's) that ``relabel(data)`` writes again, in place, in the active
+  language. An event is published once, in whatever language its writer's request
+  spoke, and read on many screens in several languages: the room's hub writes the
+  labels once per language among its sockets (``event_in_language``, used by
+  ``workshops.hub.Frames``). Citizens' own words are never touched.
 
 A name registered twice by different declarations is a programming error and
 raises at start-up, so two apps can never silently take the same command.
@@ -45,12 +51,14 @@ raises at start-up, so two apps can never silently take the same command.
 
 from __future__ import annotations
 
+import copy
 import enum
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import msgspec
+from django.utils import translation
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -137,6 +145,9 @@ SNAPSHOT_PARTS: list[Callable[..., dict[str, Any]]] = []
 PANELS: dict[Screen, list[Panel]] = {screen: [] for screen in Screen}
 SCRIPTS: list[str] = []
 STANDING: list[Standing] = []
+# Rewrites the labels in an event's data, in place, in the active language.
+Relabel = Callable[[dict[str, Any]], None]
+RELABELS: dict[str, list[Relabel]] = {}
 
 
 def _add(table: dict[str, Any], entries: Mapping[str, Any], kind: str) -> None:
@@ -188,3 +199,23 @@ def set_participant_standing(*, related: str, read: Callable[[Participant], str]
     if STANDING and STANDING[0] != standing:
         raise ValueError("the room already reads participants' standing elsewhere")
     STANDING[:] = [standing]
+
+
+def add_labels(event_types: Iterable[str], relabel: Relabel) -> None:
+    """Declare that these events carry labels `relabel` writes again in each language."""
+    for event_type in event_types:
+        relabels = RELABELS.setdefault(event_type, [])
+        if relabel not in relabels:
+            relabels.append(relabel)
+
+
+def event_in_language(event: dict[str, Any], language: str | None) -> dict[str, Any]:
+    """The event with its labels in this language; the same object when it has none."""
+    relabels = RELABELS.get(event.get("type", ""))
+    if not relabels or language is None:
+        return event
+    data = copy.deepcopy(event["data"])
+    with translation.override(language):
+        for relabel in relabels:
+            relabel(data)
+    return {**event, "data": data}

@@ -34,7 +34,8 @@ def workshop_as_dict(workshop: Workshop) -> dict[str, Any]:
 
 
 def workshop_labels(data: dict[str, Any]) -> None:
-    """Write a room event's phase labels again, in the active language (workshops.labels)."""
+    """Write a room event's phase labels again in the active language
+    (declared with workshops.registry.add_labels)."""
     workshop = data["workshop"]
     workshop["phase_label"] = str(Phase(workshop["phase"]).label)
     workshop["runnable_phases"] = [
