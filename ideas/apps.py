@@ -16,6 +16,7 @@ class IdeasConfig(AppConfig):
 
         registry.add_commands(commands.COMMANDS)
         registry.add_events(events.EVENTS)
+        registry.add_shapes(events.SHAPES)
         registry.add_snapshot_part(selectors.snapshot_part)
         # The idea form comes first on a phone: posting is what most people came for.
         registry.add_panel(

@@ -2,15 +2,68 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
 
-from workshops.registry import Data, Event
+from workshops.registry import Data, Event, Shape, one_of
 
-Idea = Annotated[dict[str, Any], msgspec.Meta(extra={"shape": "Idea"})]
-Cluster = Annotated[dict[str, Any], msgspec.Meta(extra={"shape": "Cluster"})]
-Suggestion = Annotated[dict[str, Any], msgspec.Meta(extra={"shape": "Suggestion"})]
+from .models import ClusterSuggestion
+from .models import Idea as IdeaModel
+
+
+class MergedIdea(msgspec.Struct, forbid_unknown_fields=True):
+    id: int
+    text: str
+    author_id: int | None
+    author_name: str
+
+
+# The shapes of ideas, built by ideas.serializers.
+class Idea(Shape):
+    id: int
+    text: Annotated[str, msgspec.Meta(description="empty unless published")]
+    status: Annotated[str, msgspec.Meta(description=one_of(IdeaModel.Status.values))]
+    author_id: Annotated[int | None, msgspec.Meta(description="the participant who posted it")]
+    author_name: Annotated[str, msgspec.Meta(description="their display name")]
+    created_at: Annotated[str, msgspec.Meta(description="ISO 8601")]
+    edited: Annotated[bool, msgspec.Meta(description="the words changed since it was posted")]
+    revision: Annotated[
+        int,
+        msgspec.Meta(
+            description="grows with every change to the idea (also sorting, tagging, merging)"
+        ),
+    ]
+    cluster_id: Annotated[int | None, msgspec.Meta(description="the cluster it is sorted into")]
+    merged_into: Annotated[
+        int | None, msgspec.Meta(description="for a merged duplicate: the idea that holds it")
+    ]
+    merged: Annotated[
+        list[MergedIdea],
+        msgspec.Meta(description="the duplicates merged into this idea, oldest first"),
+    ]
+    tags: Annotated[list[str], msgspec.Meta(description="sorted, case-insensitively")]
+
+
+class Cluster(Shape):
+    id: int
+    name: str
+    position: Annotated[int, msgspec.Meta(description="the board shows clusters in this order")]
+    tags: Annotated[list[str], msgspec.Meta(description="sorted, case-insensitively")]
+    revision: Annotated[int, msgspec.Meta(description="grows with every change to the cluster")]
+
+
+class Suggestion(Shape):
+    id: int
+    name: str
+    status: Annotated[str, msgspec.Meta(description=one_of(ClusterSuggestion.Status.values))]
+    idea_ids: list[int]
+    cluster_id: Annotated[
+        int | None, msgspec.Meta(description="the cluster made when it was accepted")
+    ]
+
+
+SHAPES: dict[str, type[Shape]] = {"Idea": Idea, "Cluster": Cluster, "Suggestion": Suggestion}
 
 
 class IdeaPosted(Data):

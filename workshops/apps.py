@@ -15,4 +15,5 @@ class WorkshopsConfig(AppConfig):
 
         registry.add_commands(commands.COMMANDS)
         registry.add_events(events.EVENTS)
+        registry.add_shapes(events.SHAPES)
         registry.add_labels(("workshop.updated", "phase.changed", "timer.changed"), workshop_labels)

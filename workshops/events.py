@@ -17,12 +17,14 @@ from typing import Annotated, Any
 import msgspec
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 from django.utils.functional import Promise
 
 from . import registry
 from .models import Workshop
+from .phases import Phase
 from .room_cache import room_changed
 
 logger = logging.getLogger(__name__)
@@ -33,10 +35,42 @@ class Audience(enum.StrEnum):
     FACILITATORS = "facilitators"
 
 
+class PhaseChoice(msgspec.Struct, forbid_unknown_fields=True):
+    phase: str
+    label: str
+
+
+# The room's shapes, built by workshops.serializers.
+class WorkshopShape(registry.Shape):
+    code: Annotated[str, msgspec.Meta(description="the join code")]
+    title: str
+    question: str
+    context: str
+    language: Annotated[str, msgspec.Meta(description=registry.one_of(dict(settings.LANGUAGES)))]
+    phase: Annotated[str, msgspec.Meta(description=registry.one_of(Phase.values))]
+    phase_label: Annotated[str, msgspec.Meta(description="the phase's name, translated")]
+    runnable_phases: Annotated[
+        list[PhaseChoice], msgspec.Meta(description="phases a facilitator can move to today")
+    ]
+    ends_at: Annotated[
+        str | None, msgspec.Meta(description="ISO 8601: when the phase's countdown ends")
+    ]
+    revision: Annotated[int, msgspec.Meta(description="grows with every change to the workshop")]
+
+
+class ParticipantShape(registry.Shape):
+    id: int
+    display_name: str
+
+
+SHAPES: dict[str, type[registry.Shape]] = {
+    "Workshop": WorkshopShape,
+    "Participant": ParticipantShape,
+}
+
+
 # The room's own events; each app declares its own in its events.py and registers
 # them (workshops.registry). publish() refuses data of any other shape.
-WorkshopShape = Annotated[dict[str, Any], msgspec.Meta(extra={"shape": "Workshop"})]
-ParticipantShape = Annotated[dict[str, Any], msgspec.Meta(extra={"shape": "Participant"})]
 
 
 class WorkshopUpdated(registry.Data):

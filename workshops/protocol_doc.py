@@ -6,6 +6,8 @@ docs/protocol.md holds, for each app, a block between two markers::
     ...generated table...
     <!-- /protocol -->
 
+and one for each registered shape (``<!-- protocol: shape Idea -->``).
+
 `python manage.py protocol_doc --write` writes every block again from the room's
 registry; a test fails when the file differs, so the doc and the code cannot drift.
 """
@@ -21,7 +23,7 @@ import msgspec.inspect as mi
 from . import registry
 
 MARKER = re.compile(
-    r"(?P<open><!-- protocol: (?P<kind>commands|events) (?P<app>[a-z_]+) -->\n)"
+    r"(?P<open><!-- protocol: (?P<kind>commands|events|shape) (?P<app>[A-Za-z_]+) -->\n)"
     r"(?P<body>.*?)"
     r"(?P<close><!-- /protocol -->)",
     re.DOTALL,
@@ -63,6 +65,11 @@ def _kind(info: mi.Type) -> str:
         return " or ".join(_kind(each) for each in info.types)
     if isinstance(info, mi.DictType):
         return "object"
+    if isinstance(info, mi.StructType):
+        for name, shape in registry.SHAPES.items():
+            if shape is info.cls:
+                return name
+        return "`{" + ", ".join(field.name for field in info.fields) + "}`"
     return "any"
 
 
@@ -107,24 +114,40 @@ def events_table(app: str) -> str:
     return "\n".join(rows) + "\n"
 
 
+def shape_table(name: str) -> str:
+    rows = ["| field | type | |", "|---|---|---|"]
+    info = mi.type_info(registry.SHAPES[name])
+    assert isinstance(info, mi.StructType)  # noqa: S101 - a Struct's info is a StructType
+    for field in info.fields:
+        described = _cell(_described(field.type))
+        rows.append(
+            f"| `{field.name}` | {_cell(_kind(field.type))} | {described} |".replace("|  |", "| |")
+        )
+    return "\n".join(rows) + "\n"
+
+
 def apps_declaring() -> dict[str, set[str]]:
-    """Which apps declare commands and which declare events: each needs its block."""
+    """Which apps declare commands and events, and which shapes exist: each needs its block."""
     commands = {_command_app(command) for command in registry.COMMANDS.values()}
-    return {"commands": commands, "events": {_app_of(e.data) for e in registry.EVENTS.values()}}
+    return {
+        "commands": commands,
+        "events": {_app_of(e.data) for e in registry.EVENTS.values()},
+        "shape": set(registry.SHAPES),
+    }
 
 
 def doc_written(text: str) -> str:
     """The document with every generated block written again from the registry."""
 
     def block(match: re.Match[str]) -> str:
-        table = commands_table if match["kind"] == "commands" else events_table
-        return match["open"] + table(match["app"]) + match["close"]
+        tables = {"commands": commands_table, "events": events_table, "shape": shape_table}
+        return match["open"] + tables[match["kind"]](match["app"]) + match["close"]
 
     return MARKER.sub(block, text)
 
 
 def blocks_in(text: str) -> dict[str, set[str]]:
-    found: dict[str, set[str]] = {"commands": set(), "events": set()}
+    found: dict[str, set[str]] = {"commands": set(), "events": set(), "shape": set()}
     for match in MARKER.finditer(text):
         found[match["kind"]].add(match["app"])
     return found

@@ -36,6 +36,10 @@ What each call hands over:
 - ``add_script(path)``: a static script every room page loads after the room's own.
 - ``set_participant_standing(related, read)``: where a participant's restriction
   ("muted", "removed", "erased" or "") is read; ``workshops.actors`` enforces it.
+- ``add_shapes({"Idea": IdeaShape})``: the shapes the app's events carry (one thing
+  as every message shows it), each a ``Shape`` built by one serialiser. An event
+  field typed with a shape is checked against it on every publish, and the
+  protocol reference's table of the shape is written from it.
 - ``add_labels(event_types, relabel)``: these events carry labels (a phase's name,
   a voting method's) that ``relabel(data)`` writes again, in place, in the active
   language. An event is published once, in whatever language its writer's request
@@ -45,8 +49,9 @@ What each call hands over:
 
 A name registered twice by different declarations is a programming error and
 raises at start-up, so two apps can never silently take the same command.
-``docs/protocol.md`` is generated from the commands and events registered here
-(``python manage.py protocol_doc --write``), and a test fails when it differs.
+The tables of ``docs/protocol.md`` are generated from the commands, events and
+shapes registered here (``python manage.py protocol_doc --write``), and a test
+fails when the file differs.
 """
 
 from __future__ import annotations
@@ -91,6 +96,20 @@ class Fields(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 class Data(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Base of an event's declared data."""
+
+
+class Shape(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Base of a shape: one thing (a workshop, an idea) as every message carries it.
+
+    Declare each field the serialiser writes, with its type and, for the protocol
+    reference, its meaning: ``Annotated[int, msgspec.Meta(description=...)]``.
+    """
+
+
+def one_of(values: Iterable[object]) -> str:
+    """A shape field's allowed values for the reference, read from where they are defined."""
+    quoted = [f"`{value}`" for value in values]
+    return ", ".join(quoted[:-1]) + f" or {quoted[-1]}" if len(quoted) > 1 else "".join(quoted)
 
 
 @dataclass(frozen=True)
@@ -141,6 +160,7 @@ class Standing:
 
 COMMANDS: dict[str, Command] = {}
 EVENTS: dict[str, Event] = {}
+SHAPES: dict[str, type[Shape]] = {}
 SNAPSHOT_PARTS: list[Callable[..., dict[str, Any]]] = []
 PANELS: dict[Screen, list[Panel]] = {screen: [] for screen in Screen}
 SCRIPTS: list[str] = []
@@ -163,6 +183,10 @@ def add_commands(commands: Mapping[str, Command]) -> None:
 
 def add_events(events: Mapping[str, Event]) -> None:
     _add(EVENTS, events, "event")
+
+
+def add_shapes(shapes: Mapping[str, type[Shape]]) -> None:
+    _add(SHAPES, shapes, "shape")
 
 
 def add_snapshot_part(part: Callable[..., dict[str, Any]]) -> None:

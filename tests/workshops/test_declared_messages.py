@@ -104,11 +104,44 @@ def test_every_event_declares_its_data() -> None:
 
 def test_an_event_of_another_shape_is_never_published(workshop: Workshop) -> None:
     from workshops.events import publish
+    from workshops.serializers import workshop_as_dict
 
+    participant = {"id": 1, "display_name": "Ada"}
     with pytest.raises(ValueError, match="participant_count"):
-        publish(workshop, "participant.joined", {"participant": {}, "participant_count": "1"})
+        publish(
+            workshop, "participant.joined", {"participant": participant, "participant_count": "1"}
+        )
     with pytest.raises(ValueError, match="extra"):
-        publish(workshop, "workshop.updated", {"workshop": {}, "extra": 1})
+        publish(workshop, "workshop.updated", {"workshop": workshop_as_dict(workshop), "extra": 1})
+    # The shapes inside an event are declared too: no field missing, none added.
+    with pytest.raises(ValueError, match="display_name"):
+        publish(workshop, "participant.renamed", {"participant": {"id": 1}})
+    with pytest.raises(ValueError, match="email"):
+        publish(workshop, "participant.renamed", {"participant": {**participant, "email": "x"}})
+
+
+def test_every_shape_is_what_its_serialiser_builds(workshop: Workshop) -> None:
+    from ideas.events import Cluster as ClusterShape
+    from ideas.events import Idea as IdeaShape
+    from ideas.models import Cluster
+    from ideas.serializers import cluster_as_dict, idea_as_dict
+    from tests.factories import IdeaFactory, ParticipantFactory
+    from workshops.events import ParticipantShape, WorkshopShape
+    from workshops.serializers import participant_as_dict, workshop_as_dict
+
+    author = ParticipantFactory(workshop=workshop)
+    cluster = Cluster.objects.create(workshop=workshop, name="Evenings")
+    kept = IdeaFactory(author=author, cluster=cluster)
+    duplicate = IdeaFactory(author=author, status=Idea.Status.MERGED, merged_into=kept)
+    kept.tags.add("late")
+    for data, shape in [
+        (workshop_as_dict(workshop), WorkshopShape),
+        (participant_as_dict(author), ParticipantShape),
+        (idea_as_dict(Idea.objects.get(pk=kept.pk)), IdeaShape),
+        (idea_as_dict(duplicate), IdeaShape),
+        (cluster_as_dict(cluster), ClusterShape),
+    ]:
+        msgspec.convert(data, shape)
 
 
 def test_the_protocol_reference_is_written_from_the_declarations() -> None:
