@@ -15,8 +15,9 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from tests.browser.checks import axe_violations
 from tests.browser.conftest import LiveServer
-from tests.browser.test_live_room import PHONE, Watch, axe_problems, sign_up_facilitator
+from tests.browser.test_live_room import PHONE, Watch, sign_up_facilitator
 from tests.i18n.english import English
 
 pytestmark = pytest.mark.browser
@@ -222,7 +223,7 @@ def test_a_whole_workshop_in_one_language_shows_no_english(
 
     assert reader.problems == {}, reader.problems
     assert watch.errors == [], watch.errors
-    axe = {name: axe_problems(page) for name, page in screens.items()}
+    axe = {name: axe_violations(page) for name, page in screens.items()}
     assert all(not found for found in axe.values()), axe
     for page in (console, projector, summary, *phones):
         page.close()

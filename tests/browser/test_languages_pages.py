@@ -23,9 +23,10 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from bench.ports import free_port
+from tests.browser.checks import axe_violations
 from tests.browser.conftest import LiveServer
 from tests.browser.test_languages import Reader
-from tests.browser.test_live_room import LAPTOP, PHONE, STRONG_PASSWORD, Watch, axe_problems
+from tests.browser.test_live_room import LAPTOP, PHONE, STRONG_PASSWORD, Watch
 from tests.servers import daphne, manage, project_env
 
 pytestmark = pytest.mark.browser
@@ -204,7 +205,7 @@ def test_pages_beyond_the_room_show_no_english(
     def read(page: Page, screen: str) -> None:
         page.wait_for_load_state()
         reader.check(page, screen)
-        found = axe_problems(page)
+        found = axe_violations(page)
         if found:
             axe[screen] = found
 

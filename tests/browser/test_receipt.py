@@ -27,13 +27,13 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 from bench.ports import free_port
+from tests.browser.checks import axe_violations
 from tests.browser.test_live_room import (
     LAPTOP,
     PHONE,
     STRONG_PASSWORD,
     Watch,
     assert_not_reloaded,
-    axe_problems,
     join_by_link,
     move_room,
     post_idea,
@@ -175,7 +175,7 @@ def test_an_anonymous_citizen_learns_it_was_forwarded_accepted_and_done_with_a_p
     expect(phone.locator("article", has_text=IDEA)).to_contain_text("Received")
     token = phone.url.rstrip("/").rsplit("/", 1)[-1]
     assert token in phone.evaluate("localStorage.getItem('samskab.receipts')")
-    assert not axe_problems(phone)
+    assert not axe_violations(phone)
 
     # Double opt-in: the confirmation link opens a page; only its button confirms.
     phone.get_by_label("Your e-mail address").fill("citizen@example.org")
@@ -236,7 +236,7 @@ def test_an_anonymous_citizen_learns_it_was_forwarded_accepted_and_done_with_a_p
     mail = wait_for_mail(phone, services.sink, "citizen@example.org", 4)
     assert "Done" in mail and "Six benches are up" in mail and "/mail/unsubscribe/" in mail
     shoot(phone, "receipt-done")
-    assert not axe_problems(phone)
+    assert not axe_violations(phone)
     assert not watch.errors, watch.errors
 
 
@@ -305,7 +305,7 @@ def test_the_room_offers_the_receipt_after_posting_and_to_everyone_when_it_close
     assert_not_reloaded(reader)
     assert reader_token != writer_token
     assert receipt_offer_shown(writer) == writer_token
-    assert not axe_problems(reader)
+    assert not axe_violations(reader)
     shoot(reader, "room-receipt")
     reader.locator("[data-receipt-offer]").get_by_role("link", name="Open your receipt").click()
     expect(reader.get_by_role("heading", name="What I said", level=1)).to_be_visible()

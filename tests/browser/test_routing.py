@@ -15,8 +15,9 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from tests.browser.checks import assert_fits_and_passes_axe
 from tests.browser.conftest import LiveServer
-from tests.browser.test_live_room import PHONE, STRONG_PASSWORD, shoot
+from tests.browser.test_live_room import PHONE, STRONG_PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -54,24 +55,6 @@ for row in labelled_rows():
     )
 print(routing_model_retrain.call())
 """
-
-
-def axe_violations(page: Page) -> list[str]:
-    """Every axe-core violation on the page, whatever its impact."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} at {' '.join(map(str, node['target']))}"
-        for v in Axe().run(page).response["violations"]
-        for node in v["nodes"]
-    ]
-
-
-def assert_fits_and_passes_axe(page: Page, name: str) -> None:
-    shoot(page, name)
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360, f"{name} scrolls sideways"
-    problems = axe_violations(page)
-    assert not problems, f"{name}:\n" + "\n".join(problems)
 
 
 @pytest.fixture(scope="module")

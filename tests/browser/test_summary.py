@@ -19,12 +19,12 @@ from docx import Document
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from pypdf import PdfReader
 
+from tests.browser.checks import axe_violations
 from tests.browser.conftest import LiveServer
 from tests.browser.test_live_room import (
     LAPTOP,
     PHONE,
     Watch,
-    axe_problems,
     create_workshop,
     join_by_link,
     move_room,
@@ -136,7 +136,7 @@ def test_a_workshop_ends_in_a_summary_a_decision_maker_can_open(
     expect(reader.locator(".quote").filter(has_text=MUSIC)).to_contain_text("Ada fra Nørrebro")
     expect(reader.get_by_text("Quiet Owl 7")).to_have_count(0)
     expect(reader.locator("svg.support-chart")).to_be_visible()
-    assert axe_problems(reader) == []
+    assert axe_violations(reader) == []
     shoot(reader, "summary-shared")
 
     pdf = PdfReader(io.BytesIO(download(reader, "PDF")))

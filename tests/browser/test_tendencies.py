@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
+from tests.browser.checks import assert_fits_and_passes_axe
 from tests.browser.conftest import LiveServer
 from tests.browser.test_live_room import PHONE, STRONG_PASSWORD
-from tests.browser.test_routing import assert_fits_and_passes_axe
 
 pytestmark = pytest.mark.browser
 
