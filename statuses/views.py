@@ -19,7 +19,7 @@ from challenges.selectors import challenge_by_id, citizen_from_session
 from workshops.actors import actor_resolve
 from workshops.errors import ActionRefused
 from workshops.http import answers_json, done_json, id_from_path, wants_json
-from workshops.languages import Reader, language_use, request_language
+from workshops.languages import Reader, language_switch, language_use, request_language
 from workshops.links import absolute_url, qr_svg
 from workshops.phases import Phase
 from workshops.selectors import workshop_by_code
@@ -455,7 +455,9 @@ def _report_page(request: HttpRequest, built: report.Report, base: str) -> HttpR
     asked = request.GET.get("lang")
     suffix = f"?lang={built.language}" if asked else ""
     downloads = [{"url": base + name + suffix, "label": labels[name]} for name in REPORT_FORMATS]
-    return HttpResponse(report.report_html(built, downloads=downloads))
+    # Like the summary's, the report's switch is a link: its language is the page's own.
+    request.language_by_link = True  # type: ignore[attr-defined]
+    return HttpResponse(report.report_html(built, downloads=downloads, **language_switch(request)))
 
 
 def _report_file(built: report.Report, name: str) -> HttpResponse:

@@ -103,3 +103,22 @@ def test_a_challenges_report_lists_its_proposals_with_their_status(client: Clien
         "2027-05-01",
     )
     assert "Trees on Main Street" in client.get(f"/said/challenge/{challenge.pk}/").content.decode()
+
+
+def test_the_report_page_offers_each_language_by_a_link_and_the_pdf_no_switch(
+    client: Client, answered: Closed
+) -> None:
+    base = f"/said/workshop/{answered.workshop.join_code}/"
+    page = client.get(base).content.decode()
+    for code, name in (("da", "Dansk"), ("sv", "Svenska"), ("en", "English")):
+        assert f'href="{base}?lang={code}" lang="{code}" hreflang="{code}"' in page
+        assert f">{name}</a>" in page
+
+    swedish = client.get(base + "?lang=sv").content.decode()
+    assert '<html lang="sv">' in swedish and "Du sa, vi gjorde" in swedish
+
+    pdf = "".join(
+        page.extract_text()
+        for page in PdfReader(io.BytesIO(client.get(base + "said.pdf").content)).pages
+    )
+    assert "Svenska" not in pdf
