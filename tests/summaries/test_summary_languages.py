@@ -72,6 +72,9 @@ def english_in(text: str, language: str, typed: list[str]) -> list[str]:
 def readable(html: str) -> str:
     """What a person (or a screen reader) gets from a page: its text and its labels."""
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    # Text marked with a language of its own is read in that language (the language
+    # switch names each language in itself), so it is not the page's to translate.
+    html = re.sub(r'<(a|button|span)\b[^>]*\blang="[^"]*"[^>]*>.*?</\1>', " ", html, flags=re.S)
     labels = re.findall(r'(?:aria-label|alt|title)="([^"]*)"', html)
     return unescape(" ".join([re.sub(r"<[^>]+>", " ", html), *labels]))
 
