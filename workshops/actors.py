@@ -1,18 +1,32 @@
-"""Who is acting in a room: resolved afresh from the session and account for every action."""
+"""Who is acting in a room: resolved from the session and account, and kept by sockets.
+
+A page resolves its actor afresh for every request. A socket keeps its actor between
+commands (actor_current): the room's changes to what an actor is checked against
+retire it, and the next command reads it again.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import logging
+import secrets
+import time
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
-from django.db import connection, models
+from django.core.cache import cache
+from django.db import connection, models, transaction
 from django.db.models import QuerySet
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 from . import registry
 from .errors import ActionRefused
 from .models import Participant, Workshop
 from .phases import Action, Phase, Role, role_may
+
+logger = logging.getLogger(__name__)
 
 # Keys in the Django session; the phone's session is what makes it the same participant.
 PARTICIPANTS_SESSION_KEY = "samskab_participants"
@@ -29,6 +43,10 @@ class Actor:
     address: str | None = None
     # "muted", "removed" or "erased" once moderation restricted this participant.
     restriction: str = ""
+    # A socket's kept actor: the standing tokens it was read under, and when
+    # (actor_current). None for an actor read for one request.
+    stamp: tuple[str, ...] | None = dataclasses.field(default=None, compare=False, repr=False)
+    kept_at: float = dataclasses.field(default=0.0, compare=False, repr=False)
 
     def may(self, action: Action) -> bool:
         return role_may(role=self.role, action=action, phase=self.workshop.phase)
@@ -113,6 +131,162 @@ def actor_refresh(actor: Actor) -> Actor:
         address=actor.address,
         restriction=actor.restriction,
     )
+
+
+# --- The actor a socket keeps ------------------------------------------------------------
+#
+# Reading the actor again for every command cost a socket two or three statements
+# per frame. Instead each room, and each participant, has a standing token in the
+# cache, replaced once a change to what an actor is checked against commits: the
+# workshop's row (its phase, its rules), its facilitators, the participant's row
+# and their standing (a mute, an unmute, a removal, an erasure). They are replaced
+# before the change's event goes out and before whoever made it is answered, in
+# every process at once (the cache is Redis wherever there is more than one), so
+# the very next command of anyone in the room, on any server, finds its socket's
+# actor retired and reads it again. A token, not a counter: a token evicted or lost
+# with a Redis restart comes back as a new one, which retires every actor kept
+# under the old.
+
+# A write that sends no signal (a queryset's update(), SQL by hand) holds for a
+# socket's commands within this many seconds: the kept actor is read again then.
+KEPT_SECONDS = 10.0
+
+
+def _room_key(workshop_id: int) -> str:
+    return f"actor-room:{workshop_id}"
+
+
+def _participant_key(participant_id: int) -> str:
+    return f"actor-participant:{participant_id}"
+
+
+def _retire(keys: list[str]) -> None:
+    cache.set_many({key: secrets.token_hex(8) for key in keys}, timeout=None)
+
+
+def standing_changed(*, workshop_id: int | None = None, participant_id: int | None = None) -> None:
+    """Retire the actors kept for this room or participant, once the transaction commits.
+
+    Called by the room's models' signals (actor_watch); a write that changes what an
+    actor is checked against by other means calls it itself.
+    """
+    keys = []
+    if workshop_id is not None:
+        keys.append(_room_key(workshop_id))
+    if participant_id is not None:
+        keys.append(_participant_key(participant_id))
+    if keys:
+        # Robust: the change has committed whatever the cache says; a token the
+        # cache could not take still ends the kept actors within KEPT_SECONDS.
+        transaction.on_commit(partial(_retire, keys), robust=True)
+
+
+def _stamp(actor: Actor) -> tuple[str, ...] | None:
+    """The standing tokens of the actor's room (and participant) now; None if unknown."""
+    keys = [_room_key(actor.workshop.pk)]
+    if actor.participant is not None:
+        keys.append(_participant_key(actor.participant.pk))
+    try:
+        found = cache.get_many(keys)
+        missing = [key for key in keys if key not in found]
+        if missing:
+            # add() keeps whichever token another reader stored first.
+            for key in missing:
+                cache.add(key, secrets.token_hex(8), timeout=None)
+            found = cache.get_many(keys)
+    except Exception:
+        logger.warning("standing tokens unavailable; reading the actor again", exc_info=True)
+        return None
+    if any(key not in found for key in keys):
+        return None
+    return tuple(str(found[key]) for key in keys)
+
+
+def actor_current(actor: Actor) -> Actor:
+    """The socket's actor as the room holds them now: kept if nothing changed, else read again.
+
+    The tokens are read before the database: an actor read while a change commits
+    is kept under the token that change replaces, and read again at the next command.
+    """
+    stamp = _stamp(actor)
+    now = time.monotonic()
+    if stamp is not None and stamp == actor.stamp and now - actor.kept_at < KEPT_SECONDS:
+        return actor
+    return dataclasses.replace(actor_refresh(actor), stamp=stamp, kept_at=now)
+
+
+def actor_acting(actor: Actor) -> Actor:
+    """A copy of a kept actor for one command, its workshop and participant fresh copies.
+
+    A service may follow a relation (which the model then caches) or change a field;
+    neither may outlive the command in what the socket keeps.
+    """
+    workshop = _copied(actor.workshop)
+    participant = None
+    if actor.participant is not None:
+        participant = _copied(actor.participant)
+        participant.workshop = workshop
+        for standing in registry.STANDING:
+            relation: Any = Participant._meta.get_field(standing.related)
+            if relation.is_cached(actor.participant):
+                kept = relation.get_cached_value(actor.participant)
+                relation.set_cached_value(participant, None if kept is None else _copied(kept))
+    return dataclasses.replace(actor, workshop=workshop, participant=participant)
+
+
+def _copied(instance: Any) -> Any:
+    """The same row as a new model instance with nothing cached on it."""
+    model = type(instance)
+    names = [
+        field.attname for field in model._meta.concrete_fields if field.attname in instance.__dict__
+    ]
+    return model.from_db(instance._state.db, names, [instance.__dict__[name] for name in names])
+
+
+def _workshop_saved(sender: Any, instance: Workshop, **kwargs: Any) -> None:
+    standing_changed(workshop_id=instance.pk)
+
+
+def _participant_saved(sender: Any, instance: Participant, **kwargs: Any) -> None:
+    standing_changed(participant_id=instance.pk)
+
+
+def _facilitators_changed(
+    sender: Any, instance: Any, action: str, reverse: bool, pk_set: set[int] | None, **kwargs: Any
+) -> None:
+    if action not in {"post_add", "post_remove", "pre_clear"}:
+        return
+    if not reverse:
+        standing_changed(workshop_id=instance.pk)
+        return
+    # A user's side of the relation: the workshops named, or all of theirs on a clear.
+    if action == "pre_clear":
+        pk_set = set(Workshop.objects.filter(facilitators=instance).values_list("pk", flat=True))
+    for workshop_id in pk_set or ():
+        standing_changed(workshop_id=workshop_id)
+
+
+def actor_watch() -> None:
+    """Retire kept actors whenever the room's own rows change (WorkshopsConfig.ready)."""
+    for signal in (post_save, post_delete):
+        signal.connect(_workshop_saved, sender=Workshop, dispatch_uid="actor-room")
+        signal.connect(_participant_saved, sender=Participant, dispatch_uid="actor-participant")
+    m2m_changed.connect(
+        _facilitators_changed, sender=Workshop.facilitators.through, dispatch_uid="actor-hosts"
+    )
+
+
+def standing_watch(related: str) -> None:
+    """Retire a participant's kept actors whenever the model keeping their standing changes."""
+    relation: Any = Participant._meta.get_field(related)
+    kept: type[models.Model] = relation.related_model
+    column = relation.field.attname
+
+    def changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+        standing_changed(participant_id=getattr(instance, column))
+
+    for signal in (post_save, post_delete):
+        signal.connect(changed, sender=kept, weak=False, dispatch_uid=f"actor-standing-{related}")
 
 
 def actor_locked(actor: Actor, *, room_part: type[models.Model] | None = None) -> tuple[Actor, Any]:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import registry, services
-from .actors import Actor, actor_refresh
+from .actors import Actor, actor_acting, actor_current
 from .errors import ActionRefused
 from .serializers import participant_as_dict, workshop_as_dict
 
@@ -82,7 +82,7 @@ COMMANDS: dict[str, registry.Command] = {
 def command_handle(
     *, actor: Actor, frame: dict[str, Any], language: str | None = None
 ) -> tuple[Actor, dict[str, Any]]:
-    """Carry out one client frame; returns the refreshed actor and the reply to send."""
+    """Carry out one client frame; returns the actor to keep and the reply to send."""
     request_id = frame.get("request_id")
     if request_id is not None and (not isinstance(request_id, str) or len(request_id) > 64):
         return actor, error_reply(None, "invalid", _("The request id must be a short string."))
@@ -94,14 +94,17 @@ def command_handle(
     except ActionRefused as refused:
         return actor, error_reply(request_id, refused.code, refused.message)
     # Permission is checked against the room as it is now, not as it was at connect:
-    # read again here, or by a batched command's service under its lock.
+    # the kept actor unless the room changed it since (actors.actor_current), or read
+    # by a batched command's service under its lock.
+    acting = actor
     if not command.batched:
-        actor = actor_refresh(actor)
+        actor = actor_current(actor)
+        acting = actor_acting(actor)
     # Messages go back in the language of the person who asked (workshops.languages),
     # or the room's, whatever the server's default.
     with translation.override(language or actor.workshop.language):
         try:
-            data = command.handle(actor, message)
+            data = command.handle(acting, message)
         except ActionRefused as refused:
             return actor, error_reply(request_id, refused.code, refused.message)
     return actor, {"type": "ack", "request_id": request_id, "data": data}

@@ -223,6 +223,10 @@ def set_participant_standing(*, related: str, read: Callable[[Participant], str]
     if STANDING and STANDING[0] != standing:
         raise ValueError("the room already reads participants' standing elsewhere")
     STANDING[:] = [standing]
+    # A change of standing retires the actors sockets keep (workshops.actors).
+    from .actors import standing_watch
+
+    standing_watch(related)
 
 
 def add_labels(event_types: Iterable[str], relabel: Relabel) -> None:
