@@ -7,10 +7,14 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.servers import daphne, manage, project_env, service_missing
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -21,6 +25,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
+STRONG_PASSWORD = "Kommune-Workshop-2025!"
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,18 @@ class LiveServer:
     def manage(self, *args: str) -> str:
         """Run a management command against the server's database."""
         return manage(self.env, *args)
+
+
+def sign_up(page: Page, email: str) -> None:
+    """Sign a new facilitator up on the page's site, and wait until they see their workshops."""
+    from playwright.sync_api import expect
+
+    page.goto("/accounts/signup/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(STRONG_PASSWORD)
+    page.get_by_label("Password (again)").fill(STRONG_PASSWORD)
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_role("heading", name="My workshops", level=1)).to_be_visible()
 
 
 @pytest.fixture(scope="session")

@@ -13,8 +13,8 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
 
 from tests.browser.checks import assert_fits_and_passes_axe
-from tests.browser.conftest import LiveServer
-from tests.browser.test_live_room import PHONE, STRONG_PASSWORD
+from tests.browser.conftest import LiveServer, sign_up
+from tests.browser.test_live_room import PHONE
 
 pytestmark = pytest.mark.browser
 
@@ -35,12 +35,7 @@ def signed_up(browser: Browser, base_url: str, prefix: str) -> tuple[BrowserCont
     context = browser.new_context(base_url=base_url, **PHONE)
     email = f"{prefix}-{uuid.uuid4().hex[:10]}@example.org"
     page = context.new_page()
-    page.goto("/accounts/signup/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password", exact=True).fill(STRONG_PASSWORD)
-    page.get_by_label("Password (again)").fill(STRONG_PASSWORD)
-    page.get_by_role("button", name="Sign up").click()
-    expect(page.get_by_role("heading", name="My workshops", level=1)).to_be_visible()
+    sign_up(page, email)
     page.close()
     return context, email
 

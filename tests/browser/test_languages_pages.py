@@ -24,9 +24,9 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from bench.ports import free_port
 from tests.browser.checks import axe_violations
-from tests.browser.conftest import LiveServer
+from tests.browser.conftest import LiveServer, sign_up
 from tests.browser.test_languages import Reader
-from tests.browser.test_live_room import LAPTOP, PHONE, STRONG_PASSWORD, Watch
+from tests.browser.test_live_room import LAPTOP, PHONE, Watch
 from tests.servers import daphne, manage, project_env
 
 pytestmark = pytest.mark.browser
@@ -169,12 +169,7 @@ def staff_member(browser: Browser, site: LiveServer, language: str) -> tuple[Bro
     context = browser.new_context(base_url=site.url, locale="en-US", **LAPTOP)
     email = f"member-{language}-{uuid.uuid4().hex[:8]}@example.org"
     page = context.new_page()
-    page.goto("/accounts/signup/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password", exact=True).fill(STRONG_PASSWORD)
-    page.get_by_label("Password (again)").fill(STRONG_PASSWORD)
-    page.get_by_role("button", name="Sign up").click()
-    expect(page.get_by_role("heading", name="My workshops", level=1)).to_be_visible()
+    sign_up(page, email)
     switch = page.locator(".language-switch")
     switch.get_by_role("button", name={"da": "Dansk", "sv": "Svenska"}[language]).click()
     expect(page.locator("html")).to_have_attribute("lang", language)

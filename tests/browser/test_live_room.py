@@ -27,7 +27,7 @@ from playwright.sync_api import (
 )
 
 from tests.browser.checks import axe_violations
-from tests.browser.conftest import LiveServer
+from tests.browser.conftest import LiveServer, sign_up
 
 pytestmark = pytest.mark.browser
 
@@ -38,7 +38,6 @@ PHONE = {
     "has_touch": True,
 }
 LAPTOP = {"viewport": {"width": 1280, "height": 800}}
-STRONG_PASSWORD = "Kommune-Workshop-2025!"
 HOSTILE = "<img src=x onerror=alert(1)>"
 ESCAPED_HOSTILE = "&lt;img src=x onerror=alert(2)&gt;"
 # Set to a folder to keep a full-page screenshot of every page the tests look at.
@@ -89,12 +88,7 @@ def wait_until_live(page: Page) -> None:
 def sign_up_facilitator(browser: Browser, base_url: str) -> BrowserContext:
     context = browser.new_context(base_url=base_url, **LAPTOP)
     page = context.new_page()
-    page.goto("/accounts/signup/")
-    page.get_by_label("Email").fill(f"facilitator-{uuid.uuid4().hex[:10]}@example.org")
-    page.get_by_label("Password", exact=True).fill(STRONG_PASSWORD)
-    page.get_by_label("Password (again)").fill(STRONG_PASSWORD)
-    page.get_by_role("button", name="Sign up").click()
-    expect(page.get_by_role("heading", name="My workshops", level=1)).to_be_visible()
+    sign_up(page, f"facilitator-{uuid.uuid4().hex[:10]}@example.org")
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     page.close()
     return context

@@ -28,10 +28,10 @@ from playwright.sync_api import Browser, Page, expect
 
 from bench.ports import free_port
 from tests.browser.checks import axe_violations
+from tests.browser.conftest import STRONG_PASSWORD
 from tests.browser.test_live_room import (
     LAPTOP,
     PHONE,
-    STRONG_PASSWORD,
     Watch,
     assert_not_reloaded,
     join_by_link,

@@ -14,8 +14,8 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
 
 from tests.browser.checks import assert_fits_and_passes_axe
-from tests.browser.conftest import LiveServer
-from tests.browser.test_live_room import PHONE, STRONG_PASSWORD
+from tests.browser.conftest import LiveServer, sign_up
+from tests.browser.test_live_room import PHONE
 
 pytestmark = pytest.mark.browser
 
@@ -33,12 +33,7 @@ def facilitator(browser: Browser, server_url: str) -> Iterator[tuple[BrowserCont
     context = browser.new_context(base_url=server_url, **PHONE)
     email = f"selfcheck-{uuid.uuid4().hex[:10]}@example.org"
     page = context.new_page()
-    page.goto("/accounts/signup/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password", exact=True).fill(STRONG_PASSWORD)
-    page.get_by_label("Password (again)").fill(STRONG_PASSWORD)
-    page.get_by_role("button", name="Sign up").click()
-    expect(page.get_by_role("heading", name="My workshops", level=1)).to_be_visible()
+    sign_up(page, email)
     page.close()
     yield context, email
     context.close()

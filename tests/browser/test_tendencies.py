@@ -15,8 +15,8 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.browser.checks import assert_fits_and_passes_axe
-from tests.browser.conftest import LiveServer
-from tests.browser.test_live_room import PHONE, STRONG_PASSWORD
+from tests.browser.conftest import LiveServer, sign_up
+from tests.browser.test_live_room import PHONE
 
 pytestmark = pytest.mark.browser
 
@@ -48,12 +48,7 @@ def test_a_facilitator_reads_filters_curates_and_exports_tendencies(
     context = browser.new_context(base_url=live_daphne.url, **PHONE)
     email = f"tendencies-{uuid.uuid4().hex[:10]}@example.org"
     page = context.new_page()
-    page.goto("/accounts/signup/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password", exact=True).fill(STRONG_PASSWORD)
-    page.get_by_label("Password (again)").fill(STRONG_PASSWORD)
-    page.get_by_role("button", name="Sign up").click()
-    expect(page.get_by_role("heading", name="My workshops", level=1)).to_be_visible()
+    sign_up(page, email)
     theme_id = live_daphne.manage("shell", "-c", SEED.format(email=email)).strip().splitlines()[-1]
 
     page.goto("/facilitate/")
@@ -119,12 +114,7 @@ def test_a_facilitator_makes_adopts_and_fills_themes_on_the_themes_page(
     context = browser.new_context(base_url=live_daphne.url, **PHONE)
     email = f"themes-{uuid.uuid4().hex[:10]}@example.org"
     page = context.new_page()
-    page.goto("/accounts/signup/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password", exact=True).fill(STRONG_PASSWORD)
-    page.get_by_label("Password (again)").fill(STRONG_PASSWORD)
-    page.get_by_role("button", name="Sign up").click()
-    expect(page.get_by_role("heading", name="My workshops", level=1)).to_be_visible()
+    sign_up(page, email)
     live_daphne.manage("shell", "-c", CURATE_SEED.format(email=email))
 
     page.goto("/tendencies/")
