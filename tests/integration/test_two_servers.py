@@ -39,6 +39,7 @@ class Room:
     code: str
     server_1: str
     server_2: str
+    env: dict[str, str]
 
 
 @contextlib.contextmanager
@@ -71,7 +72,7 @@ def room(database_url: str, redis_url: str) -> Iterator[Room]:
     with _demo_credentials_kept():
         facts = json.loads(manage(env, "seed_demo", "--phase", "ideate", "--json").splitlines()[-1])
     with daphne(env) as server_1, daphne(env) as server_2:
-        yield Room(code=facts["join_code"], server_1=server_1, server_2=server_2)
+        yield Room(code=facts["join_code"], server_1=server_1, server_2=server_2, env=env)
 
 
 async def _join(client: httpx.AsyncClient, code: str, name: str) -> str:
@@ -257,3 +258,66 @@ async def _two_citizens_on_two_servers(room: Room) -> None:
                 assert sorted(_texts(snapshot)) == sorted([idea_a, idea_b])
                 assert _texts(snapshot).count(idea_a) == 1
                 assert {idea["id"] for idea in snapshot["ideas"]} == {idea_a_id, idea_b_id}
+
+
+# A facilitator's act from a process of its own, through the same services the console uses.
+HOST_ACT = """
+from moderation.services import participant_mute, participant_unmute
+from workshops.actors import Actor
+from workshops.models import Participant, Workshop
+from workshops.phases import Role
+from workshops.services import workshop_change_phase
+workshop = Workshop.objects.get(join_code={code!r})
+host = Actor(role=Role.FACILITATOR, workshop=workshop, user=workshop.owner)
+citizen = Participant.objects.get(workshop=workshop, display_name={name!r})
+{act}
+"""
+
+
+async def _host_does(room: Room, name: str, act: str) -> None:
+    script = HOST_ACT.format(code=room.code, name=name, act=act)
+    await asyncio.to_thread(manage, room.env, "shell", "-c", script)
+
+
+async def _post(socket: ClientConnection, text: str, request_id: str) -> dict[str, Any]:
+    frame = {
+        "type": "idea.post",
+        "request_id": request_id,
+        "client_key": uuid.uuid4().hex,
+        "text": text,
+    }
+    await socket.send(json.dumps(frame))
+    return await _receive_until(
+        socket, lambda f: f.get("request_id") == request_id, f"answer to {request_id}"
+    )
+
+
+async def test_a_mute_and_a_phase_change_elsewhere_hold_for_the_next_command_on_any_server(
+    room: Room,
+) -> None:
+    """A socket keeps who it is; what another process did to the room holds all the same."""
+    async with (
+        asyncio.timeout(TEST_TIMEOUT * 2),
+        httpx.AsyncClient(
+            base_url=room.server_2, follow_redirects=True, timeout=10, trust_env=False
+        ) as phone,
+    ):
+        session = await _join(phone, room.code, "Astrid")
+        async with _socket(room.server_2, room.code, session) as socket:
+            await _snapshot(socket)
+            assert (await _post(socket, "Open late on Thursdays", "p1"))["type"] == "ack"
+
+            await _host_does(
+                room, "Astrid", "participant_mute(actor=host, participant_id=citizen.pk)"
+            )
+            muted = await _post(socket, "A quiet room", "p2")
+            assert (muted["type"], muted["code"]) == ("error", "forbidden"), muted
+
+            await _host_does(
+                room, "Astrid", "participant_unmute(actor=host, participant_id=citizen.pk)"
+            )
+            assert (await _post(socket, "A quiet room", "p3"))["type"] == "ack"
+
+            await _host_does(room, "Astrid", "workshop_change_phase(actor=host, phase='group')")
+            late = await _post(socket, "Free coffee", "p4")
+            assert (late["type"], late["code"]) == ("error", "wrong_phase"), late
