@@ -9,97 +9,43 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from django.conf import settings
 from django.test import Client
-from django.utils import timezone
 
-from administrations.models import Administration
-from challenges import services as challenges
-from challenges.models import Citizen
-from ideas.models import Cluster, Idea
 from statuses import report
 from statuses.services import status_change
-from summaries.models import ValueProposition
 from tests.factories import UserFactory
+from tests.i18n.conftest import TYPED, Seeded
 from tests.i18n.english import English
 from tests.summaries.test_summary_languages import document_text, readable
-from workshops.models import Participant, Workshop
-from workshops.phases import Phase
+from workshops.models import Workshop
 
 pytestmark = pytest.mark.django_db
 
-TYPED = {
-    "da": {
-        "administration": "Vej og Park",
-        "title": "Biblioteket om aftenen",
-        "item": "Lektiecafé",
-        "proposal": "Lindetræer på Hovedgaden",
-        "note": "Vi åbner i marts",
-    },
-    "sv": {
-        "administration": "Gata och park",
-        "title": "Biblioteket på kvällen",
-        "item": "Läxkafé",
-        "proposal": "Lindar på Storgatan",
-        "note": "Vi öppnar i mars",
-    },
-}
 FORMATS = ("said.pdf", "said.docx", "said.csv", "said.json")
 
 
-def reports_in(language: str) -> list[str]:
-    """A closed workshop and a challenge in the language, each with an answered item."""
-    typed = TYPED[language]
-    user = UserFactory(username=f"member-{language}")
-    administration = Administration.objects.create(
-        name=typed["administration"], slug=f"adm-{language}"
-    )
-    administration.members.add(user)
-    workshop = Workshop.objects.create(
-        owner=user,
-        title=typed["title"],
-        question=typed["title"],
-        language=language,
-        phase=Phase.CLOSED,
-    )
-    cluster = Cluster.objects.create(workshop=workshop, name=typed["item"])
-    author = Participant.objects.create(workshop=workshop, display_name="Ea")
-    Idea.objects.create(
-        workshop=workshop, author=author, text=typed["item"], cluster=cluster, client_key="k"
-    )
-    proposition = ValueProposition.objects.create(workshop=workshop, cluster=cluster)
-    now = timezone.now()
-    challenge = challenges.challenge_create(
-        user=user,
-        title=typed["title"],
-        question=typed["title"],
-        language=language,
-        opens_at=now - timedelta(days=1),
-        closes_at=now + timedelta(days=30),
-        threshold_value=5,
-        administration=administration,
-    )
-    proposal = challenges.proposal_submit(
-        challenge=challenge,
-        citizen=Citizen.objects.create(),
-        title=typed["proposal"],
-        text=typed["proposal"],
-    )
-    for item in (proposition, proposal):
+def reports_of(seeded: Seeded) -> list[str]:
+    """The workshop's and the challenge's reports, each with an answered item."""
+    user, administration = seeded.member, seeded.administration
+    for item in (seeded.proposition, seeded.proposal):
         status_change(user=user, item=item, status="accepted", administration=administration)
         status_change(
             user=user,
             item=item,
             status="in_progress",
             administration=administration,
-            note=typed["note"],
+            note=TYPED[seeded.workshop.language]["note"],
             progress=40,
             expected_on=date(2027, 5, 1),
         )
-    return [f"/said/workshop/{workshop.join_code}/", f"/said/challenge/{challenge.pk}/"]
+    return [
+        f"/said/workshop/{seeded.workshop.join_code}/",
+        f"/said/challenge/{seeded.challenge.pk}/",
+    ]
 
 
 def labels_of_json(document: object, key: str = "") -> list[str]:
@@ -111,10 +57,10 @@ def labels_of_json(document: object, key: str = "") -> list[str]:
 
 
 @pytest.mark.parametrize("language", ["da", "sv"])
-def test_the_report_and_its_downloads_speak_the_language(language: str) -> None:
+def test_the_report_and_its_downloads_speak_the_language(language: str, seeded: Seeded) -> None:
     english = English(language, list(TYPED[language].values()))
     reader = Client(headers={"accept-language": "en"})
-    for address in reports_in(language):
+    for address in reports_of(seeded):
         page = reader.get(address)
         assert page.status_code == 200
         assert f'<html lang="{language}">' in page.text
@@ -135,9 +81,12 @@ def test_the_report_and_its_downloads_speak_the_language(language: str) -> None:
         assert {name: words for name, words in found.items() if words} == {}, address
 
 
-def test_asked_for_english_the_report_speaks_english_and_the_csv_heads_with_the_keys() -> None:
-    english = English("da", list(TYPED["da"].values()))
-    for address in reports_in("da"):
+@pytest.mark.parametrize("language", ["da"])
+def test_asked_for_english_the_report_speaks_english_and_the_csv_heads_with_the_keys(
+    language: str, seeded: Seeded
+) -> None:
+    english = English(language, list(TYPED[language].values()))
+    for address in reports_of(seeded):
         page = Client().get(address + "?lang=en")
         assert '<html lang="en">' in page.text
         # The check above would notice: it finds the English here.

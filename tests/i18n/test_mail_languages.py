@@ -12,13 +12,10 @@ from email.header import decode_header, make_header
 from email.message import Message
 
 import pytest
-from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
-from administrations.models import Administration
 from challenges import services as challenges
 from challenges.models import Challenge, Citizen
-from ideas.models import Cluster, Idea
 from statuses.mail import digests_send
 from statuses.models import Receipt
 from statuses.services import (
@@ -29,31 +26,14 @@ from statuses.services import (
     subscription_request,
 )
 from statuses.tasks import status_change_tell, subscription_confirmation_send
-from summaries.models import ValueProposition
 from tests.factories import UserFactory
+from tests.i18n.conftest import TYPED, Seeded
 from tests.i18n.english import English
 from tests.statuses.conftest import Sink, body_of, smtp_sink  # noqa: F401 - a fixture
 from workshops.models import Participant, Workshop
-from workshops.phases import Phase
 
 pytestmark = pytest.mark.django_db
 
-TYPED = {
-    "da": {
-        "administration": "Vej og Park",
-        "title": "Lektiecafé på biblioteket",
-        "challenge": "Grønnere gader",
-        "proposal": "Lindetræer på Hovedgaden",
-        "note": "Vi åbner i marts",
-    },
-    "sv": {
-        "administration": "Gata och park",
-        "title": "Läxkafé på biblioteket",
-        "challenge": "Grönare gator",
-        "proposal": "Lindar på Storgatan",
-        "note": "Vi öppnar i mars",
-    },
-}
 # A word of each language that the mails use, so an empty or English mail cannot pass.
 OWN_WORDS = {"da": ("bekræft", "Nyt om"), "sv": ("bekräfta", "Nyheter om")}
 
@@ -64,16 +44,6 @@ def subject_of(message: Message) -> str:
 
 def read(message: Message) -> str:
     return subject_of(message) + "\n" + body_of(message)
-
-
-def member_of(language: str) -> tuple[AbstractBaseUser, Administration]:
-    typed = TYPED[language]
-    user = UserFactory(username=f"member-{language}")
-    administration = Administration.objects.create(
-        name=typed["administration"], slug=f"adm-{language}", email=f"adm-{language}@example.org"
-    )
-    administration.members.add(user)
-    return user, administration
 
 
 def confirmed(receipt: Receipt, address: str, sink: Sink) -> Message:
@@ -91,24 +61,15 @@ def english_in(language: str, messages: list[Message]) -> dict[str, list[str]]:
 
 
 @pytest.mark.parametrize("language", ["da", "sv"])
-def test_a_workshops_mails_speak_its_language(smtp_sink: Sink, language: str) -> None:  # noqa: F811
+def test_a_workshops_mails_speak_its_language(
+    smtp_sink: Sink,  # noqa: F811
+    language: str,
+    seeded: Seeded,
+) -> None:
     typed = TYPED[language]
-    user, administration = member_of(language)
-    workshop = Workshop.objects.create(
-        owner=user,
-        title=typed["title"],
-        question=typed["title"],
-        language=language,
-        phase=Phase.CLOSED,
-    )
-    author = Participant.objects.create(workshop=workshop, display_name="Ea")
-    cluster = Cluster.objects.create(workshop=workshop, name=typed["title"])
-    Idea.objects.create(
-        workshop=workshop, author=author, text=typed["title"], cluster=cluster, client_key="k"
-    )
-    proposition = ValueProposition.objects.create(workshop=workshop, cluster=cluster)
+    user, administration, proposition = seeded.member, seeded.administration, seeded.proposition
     address = f"ea-{language}@example.org"
-    confirmed(receipt_for_participant(participant=author), address, smtp_sink)
+    confirmed(receipt_for_participant(participant=seeded.participant), address, smtp_sink)
 
     # One change: a notice of its own. Two more the same day: one digest the next day.
     for status, extra in (
@@ -134,34 +95,20 @@ def test_a_workshops_mails_speak_its_language(smtp_sink: Sink, language: str) ->
 def test_a_challenges_mails_speak_its_language(
     smtp_sink: Sink,  # noqa: F811
     language: str,
+    seeded: Seeded,
     django_capture_on_commit_callbacks: pytest.FixtureRequest,
 ) -> None:
     typed = TYPED[language]
-    user, administration = member_of(language)
-    now = timezone.now()
-    challenge = challenges.challenge_create(
-        user=user,
-        title=typed["challenge"],
-        question=typed["challenge"],
-        language=language,
-        opens_at=now - timedelta(days=1),
-        closes_at=now + timedelta(days=30),
-        threshold_value=1,
-        administration=administration,
-    )
-    author = Citizen.objects.create()
-    proposal = challenges.proposal_submit(
-        challenge=challenge, citizen=author, title=typed["proposal"], text=typed["proposal"]
-    )
+    user, administration, proposal = seeded.member, seeded.administration, seeded.proposal
     address = f"author-{language}@example.org"
-    confirmation = confirmed(receipt_for_citizen(citizen=author), address, smtp_sink)
+    confirmation = confirmed(receipt_for_citizen(citizen=seeded.citizen), address, smtp_sink)
 
     # Supported to its threshold: forwarded, and the administration is told by mail.
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
         challenges.support_give(proposal_id=proposal.pk, citizen=Citizen.objects.create())
         assert challenges.proposals_forward_due() == 1
     [forwarded] = smtp_sink.to(administration.email)
-    assert Challenge.objects.get(pk=challenge.pk).language == language
+    assert Challenge.objects.get(pk=seeded.challenge.pk).language == language
 
     change = status_change(
         user=user, item=proposal, status="accepted", administration=administration
