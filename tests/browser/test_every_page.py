@@ -13,7 +13,7 @@ import json
 import shutil
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,104 +30,102 @@ from tests.servers import daphne, manage, project_env
 @dataclass(frozen=True)
 class Visit:
     route: str  # the URL pattern, as the URL configuration spells it
-    who: str  # "anonymous", "participant", "facilitator", "member" (of an administration), "staff"
-    path: str  # the address, with {names} from the seed
-    status: int = 200  # what the page answers with
+    path: str = ""  # the address, with {names} from the seed; the route itself if it takes none
+    status: int = field(default=200, kw_only=True)  # what the page answers with
+
+    @property
+    def address(self) -> str:
+        return self.path or f"/{self.route}"
 
 
-VISITS = [
+# Each page as the one who sees it: "anonymous", "participant", "facilitator", "member" (of an
+# administration) or "staff".
+VISITS: dict[str, list[Visit]] = {
     # Citizens, without an account.
-    Visit("", "anonymous", "/"),
-    Visit("j/<str:code>", "anonymous", "/j/{live}"),
-    Visit("observe/<str:token>/", "anonymous", "/observe/{observer}/"),
-    Visit("s/<str:token>/", "anonymous", "/s/{share}/"),
-    Visit("challenges/", "anonymous", "/challenges/"),
-    Visit("challenges/<str:challenge_id>/", "anonymous", "/challenges/{challenge}/"),
-    Visit(
-        "challenges/<str:challenge_id>/propose/", "anonymous", "/challenges/{challenge}/propose/"
-    ),
-    Visit("proposals/<str:proposal_id>/", "anonymous", "/proposals/{proposal}/"),
-    Visit("cosponsor/<str:token>/", "anonymous", "/cosponsor/{cosponsor}/"),
-    Visit("said/<str:kind>/<str:item_id>/", "anonymous", "/said/idea/{idea}/"),
-    Visit("said/<str:kind>/<str:item_id>/", "anonymous", "/said/proposal/{proposal}/"),
-    Visit("said/workshop/<str:code>/", "anonymous", "/said/workshop/{closed}/"),
-    Visit("said/challenge/<str:challenge_id>/", "anonymous", "/said/challenge/{challenge}/"),
-    Visit("r/<str:token>/", "anonymous", "/r/{receipt}/"),
-    Visit("mail/confirm/<str:token>/", "anonymous", "/mail/confirm/{confirm}/"),
-    Visit("mail/unsubscribe/<str:token>/", "anonymous", "/mail/unsubscribe/{unsubscribe}/"),
-    Visit("routing/algorithm/", "anonymous", "/routing/algorithm/"),
-    Visit("what-we-hear/", "anonymous", "/what-we-hear/"),
-    Visit("accounts/login/", "anonymous", "/accounts/login/"),
-    Visit("accounts/signup/", "anonymous", "/accounts/signup/"),
-    Visit("accounts/password/reset/", "anonymous", "/accounts/password/reset/"),
-    Visit("accounts/password/reset/done/", "anonymous", "/accounts/password/reset/done/"),
-    Visit(
-        "accounts/^password/reset/key/(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)/$",
-        "anonymous",
-        "/accounts/password/reset/key/1-no-such-key/",
-    ),
-    Visit("accounts/password/reset/key/done/", "anonymous", "/accounts/password/reset/key/done/"),
-    Visit("accounts/confirm-email/", "anonymous", "/accounts/confirm-email/"),
-    Visit(
-        "accounts/^confirm-email/(?P<key>[-:\\w]+)/$",
-        "anonymous",
-        "/accounts/confirm-email/no-such-key/",
-    ),
-    Visit("accounts/inactive/", "anonymous", "/accounts/inactive/"),
-    Visit("accounts/3rdparty/login/cancelled/", "anonymous", "/accounts/3rdparty/login/cancelled/"),
-    Visit("accounts/3rdparty/login/error/", "anonymous", "/accounts/3rdparty/login/error/", 401),
+    "anonymous": [
+        Visit(""),
+        Visit("j/<str:code>", "/j/{live}"),
+        Visit("observe/<str:token>/", "/observe/{observer}/"),
+        Visit("s/<str:token>/", "/s/{share}/"),
+        Visit("challenges/"),
+        Visit("challenges/<str:challenge_id>/", "/challenges/{challenge}/"),
+        Visit("challenges/<str:challenge_id>/propose/", "/challenges/{challenge}/propose/"),
+        Visit("proposals/<str:proposal_id>/", "/proposals/{proposal}/"),
+        Visit("cosponsor/<str:token>/", "/cosponsor/{cosponsor}/"),
+        Visit("said/<str:kind>/<str:item_id>/", "/said/idea/{idea}/"),
+        Visit("said/<str:kind>/<str:item_id>/", "/said/proposal/{proposal}/"),
+        Visit("said/workshop/<str:code>/", "/said/workshop/{closed}/"),
+        Visit("said/challenge/<str:challenge_id>/", "/said/challenge/{challenge}/"),
+        Visit("r/<str:token>/", "/r/{receipt}/"),
+        Visit("mail/confirm/<str:token>/", "/mail/confirm/{confirm}/"),
+        Visit("mail/unsubscribe/<str:token>/", "/mail/unsubscribe/{unsubscribe}/"),
+        Visit("routing/algorithm/"),
+        Visit("what-we-hear/"),
+        Visit("accounts/login/"),
+        Visit("accounts/signup/"),
+        Visit("accounts/password/reset/"),
+        Visit("accounts/password/reset/done/"),
+        Visit(
+            "accounts/^password/reset/key/(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)/$",
+            "/accounts/password/reset/key/1-no-such-key/",
+        ),
+        Visit("accounts/password/reset/key/done/"),
+        Visit("accounts/confirm-email/"),
+        Visit(
+            "accounts/^confirm-email/(?P<key>[-:\\w]+)/$", "/accounts/confirm-email/no-such-key/"
+        ),
+        Visit("accounts/inactive/"),
+        Visit("accounts/3rdparty/login/cancelled/"),
+        Visit("accounts/3rdparty/login/error/", status=401),
+    ],
     # A participant's phone in a live room.
-    Visit("w/<str:code>/", "participant", "/w/{live}/"),
-    Visit("w/<str:code>/receipt/", "participant", "/w/{live}/receipt/"),
+    "participant": [
+        Visit("w/<str:code>/", "/w/{live}/"),
+        Visit("w/<str:code>/receipt/", "/w/{live}/receipt/"),
+    ],
     # A facilitator.
-    Visit("facilitate/", "facilitator", "/facilitate/"),
-    Visit("facilitate/new/", "facilitator", "/facilitate/new/"),
-    Visit("facilitate/<str:code>/", "facilitator", "/facilitate/{live}/"),
-    Visit("facilitate/<str:code>/edit/", "facilitator", "/facilitate/{live}/edit/"),
-    Visit("facilitate/<str:code>/projector/", "facilitator", "/facilitate/{live}/projector/"),
-    Visit("facilitate/<str:code>/summary/", "facilitator", "/facilitate/{closed}/summary/"),
-    Visit(
-        "facilitate/<str:code>/moderation/log/", "facilitator", "/facilitate/{live}/moderation/log/"
-    ),
-    Visit("facilitate/<str:code>/self-check/", "facilitator", "/facilitate/{closed}/self-check/"),
-    Visit("self-check/", "facilitator", "/self-check/"),
-    Visit("challenges/new/", "facilitator", "/challenges/new/"),
-    Visit(
-        "challenges/<str:challenge_id>/moderate/",
-        "facilitator",
-        "/challenges/{challenge}/moderate/",
-    ),
-    Visit("routing/", "facilitator", "/routing/"),
-    Visit("routing/workshops/<str:code>/", "facilitator", "/routing/workshops/{live}/"),
-    Visit(
-        "routing/challenges/<str:challenge_id>/", "facilitator", "/routing/challenges/{challenge}/"
-    ),
-    Visit("tendencies/", "facilitator", "/tendencies/"),
-    Visit("tendencies/themes/", "facilitator", "/tendencies/themes/"),
-    Visit("tendencies/themes/<int:theme_id>/", "facilitator", "/tendencies/themes/{theme}/"),
-    Visit("accounts/email/", "facilitator", "/accounts/email/"),
-    Visit("accounts/password/change/", "facilitator", "/accounts/password/change/"),
-    Visit("accounts/password/set/", "facilitator", "/accounts/password/set/"),
-    Visit("accounts/reauthenticate/", "facilitator", "/accounts/reauthenticate/"),
-    Visit("accounts/logout/", "facilitator", "/accounts/logout/"),
-    Visit("accounts/3rdparty/", "facilitator", "/accounts/3rdparty/"),
+    "facilitator": [
+        Visit("facilitate/"),
+        Visit("facilitate/new/"),
+        Visit("facilitate/<str:code>/", "/facilitate/{live}/"),
+        Visit("facilitate/<str:code>/edit/", "/facilitate/{live}/edit/"),
+        Visit("facilitate/<str:code>/projector/", "/facilitate/{live}/projector/"),
+        Visit("facilitate/<str:code>/summary/", "/facilitate/{closed}/summary/"),
+        Visit("facilitate/<str:code>/moderation/log/", "/facilitate/{live}/moderation/log/"),
+        Visit("facilitate/<str:code>/self-check/", "/facilitate/{closed}/self-check/"),
+        Visit("self-check/"),
+        Visit("challenges/new/"),
+        Visit("challenges/<str:challenge_id>/moderate/", "/challenges/{challenge}/moderate/"),
+        Visit("routing/"),
+        Visit("routing/workshops/<str:code>/", "/routing/workshops/{live}/"),
+        Visit("routing/challenges/<str:challenge_id>/", "/routing/challenges/{challenge}/"),
+        Visit("tendencies/"),
+        Visit("tendencies/themes/"),
+        Visit("tendencies/themes/<int:theme_id>/", "/tendencies/themes/{theme}/"),
+        Visit("accounts/email/"),
+        Visit("accounts/password/change/"),
+        Visit("accounts/password/set/"),
+        Visit("accounts/reauthenticate/"),
+        Visit("accounts/logout/"),
+        Visit("accounts/3rdparty/"),
+    ],
     # A member of an administration.
-    Visit("queue/", "member", "/queue/"),
-    Visit("said/<str:kind>/<str:item_id>/", "member", "/said/idea/{idea}/"),
-    Visit(
-        "routing/administrations/<slug:slug>/",
-        "member",
-        "/routing/administrations/{administration}/",
-    ),
-    Visit("invitations/<str:token>/", "member", "/invitations/{invitation}/"),
-    Visit("cocreation/", "member", "/cocreation/"),
-    Visit("cocreation/new/", "member", "/cocreation/new/"),
-    Visit("cocreation/<int:request_id>/", "member", "/cocreation/{request}/"),
-    Visit("cocreation/<int:request_id>/edit/", "member", "/cocreation/{request}/edit/"),
+    "member": [
+        Visit("queue/"),
+        Visit("said/<str:kind>/<str:item_id>/", "/said/idea/{idea}/"),
+        Visit("routing/administrations/<slug:slug>/", "/routing/administrations/{administration}/"),
+        Visit("invitations/<str:token>/", "/invitations/{invitation}/"),
+        Visit("cocreation/"),
+        Visit("cocreation/new/"),
+        Visit("cocreation/<int:request_id>/", "/cocreation/{request}/"),
+        Visit("cocreation/<int:request_id>/edit/", "/cocreation/{request}/edit/"),
+    ],
     # Staff: the co-creation team, and the municipality's administrators.
-    Visit("cocreation/<int:request_id>/", "staff", "/cocreation/{request}/"),
-    Visit("admin/", "staff", "/admin/"),
-]
+    "staff": [
+        Visit("cocreation/<int:request_id>/", "/cocreation/{request}/"),
+        Visit("admin/"),
+    ],
+}
 
 POST_ONLY = "a form's or a script's POST; answers with a redirect to a page or with JSON"
 DOWNLOAD = "a download (file, image or script), not a page"
@@ -241,7 +239,7 @@ def url_patterns(patterns: list[Any] | None = None, prefix: str = "") -> Iterato
 
 def test_every_url_pattern_is_visited_or_listed_as_not_a_page() -> None:
     routes = {route for route in url_patterns() if not route.startswith(ADMIN)}
-    visited = {visit.route for visit in VISITS}
+    visited = {visit.route for visits in VISITS.values() for visit in visits}
     forgotten = sorted(routes - visited - NOT_PAGES.keys())
     assert not forgotten, f"neither visited nor listed as not a page: {forgotten}"
     stale = sorted((visited | NOT_PAGES.keys()) - routes - {ADMIN})
@@ -288,27 +286,28 @@ def test_every_page_passes_axe_the_keyboard_and_the_phone_width(
     browser: Browser, server: LiveServer, seeded: dict[str, Any], size: dict[str, Any]
 ) -> None:
     sessions: dict[str, str | None] = {"anonymous": None, **seeded["sessions"]}
-    contexts = {who: _context(browser, server.url, size, s) for who, s in sessions.items()}
     width = size["viewport"]["width"]
     problems: dict[str, list[str]] = {}
-    try:
-        for visit in VISITS:
-            page = contexts[visit.who].new_page()
-            address = visit.path.format(**seeded)
-            response = page.goto(address)
-            name = f"{address} as {visit.who}"
-            if response is None or response.status != visit.status:
-                problems[name] = [f"answers {response and response.status}"]
+    for who, visits in VISITS.items():
+        context = _context(browser, server.url, size, sessions[who])
+        try:
+            for visit in visits:
+                page = context.new_page()
+                address = visit.address.format(**seeded)
+                response = page.goto(address)
+                name = f"{address} as {who}"
+                if response is None or response.status != visit.status:
+                    problems[name] = [f"answers {response and response.status}"]
+                    page.close()
+                    continue
+                page.wait_for_load_state("load")
+                shoot(page, f"every-page-{width}-{who}-{address.strip('/').replace('/', '-')}")
+                found = page_problems(page)
+                if found:
+                    problems[name] = found
                 page.close()
-                continue
-            page.wait_for_load_state("load")
-            shoot(page, f"every-page-{width}-{visit.who}-{address.strip('/').replace('/', '-')}")
-            found = page_problems(page)
-            if found:
-                problems[name] = found
-            page.close()
-    finally:
-        for context in contexts.values():
+        finally:
             context.close()
     report = "\n".join(f"{name}:\n  " + "\n  ".join(lines) for name, lines in problems.items())
-    assert not problems, f"{len(problems)} of {len(VISITS)} pages at {width} px:\n{report}"
+    count = sum(len(visits) for visits in VISITS.values())
+    assert not problems, f"{len(problems)} of {count} pages at {width} px:\n{report}"
