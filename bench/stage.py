@@ -38,18 +38,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from bench.chromium import CHROMIUM, CHROMIUM_ARGS
 from bench.ports import free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 TARGETS = {
     "elements_per_idea": "≤ 15",
     "longest_task_ms": "≤ 200",

@@ -24,16 +24,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from bench.ports import free_port, wait_for_port  # noqa: E402
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 PHONE = {
     "viewport": {"width": 360, "height": 740},
     "device_scale_factor": 2,
@@ -124,9 +117,7 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="samskab-screenshots-"))
     try:
         with serve(folder) as (base, env), sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-            )
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             try:
                 for phase in options.phases:
                     facts = seed(env, folder, phase)

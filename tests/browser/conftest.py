@@ -11,20 +11,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from bench.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.servers import daphne, manage, project_env, service_missing
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 STRONG_PASSWORD = "Kommune-Workshop-2025!"
 
 
