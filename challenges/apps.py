@@ -19,6 +19,24 @@ class ChallengesConfig(AppConfig):
         # and expires within a minute of its challenge's closing; a run with nothing due
         # costs two queries.
         schedule_register(tasks.challenges_transitions_run, every=timedelta(minutes=1))
+        # Hourly, as the workshops' retention: a challenge's personal data goes within the
+        # hour its retention ends, and a run that finds nothing due costs one query.
+        schedule_register(tasks.challenges_personal_data_expired_erase, every=timedelta(hours=1))
+
+        from moderation.retention import RetentionSweep, retention_register
+
+        from . import services
+
+        # The same command erases workshops and challenges, where no worker runs.
+        retention_register(
+            RetentionSweep(
+                noun="challenge",
+                people="citizens",
+                due=services.challenges_retention_due,
+                erase=lambda challenge: services.challenge_erase_personal_data(challenge=challenge),
+                name_of=lambda challenge: str(challenge.pk),
+            )
+        )
 
         from workshops import registry
         from workshops.languages import source_language_register

@@ -10,7 +10,12 @@ from administrations.selectors import administrations_active
 from moderation.models import Flag
 
 from .models import Challenge
-from .services import AUTHOR_NAME_MAX_LENGTH, TEXT_MAX_LENGTH, TITLE_MAX_LENGTH
+from .services import (
+    AUTHOR_NAME_MAX_LENGTH,
+    RETENTION_DAYS_DEFAULT,
+    TEXT_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+)
 
 
 class ChallengeForm(forms.Form):
@@ -47,6 +52,20 @@ class ChallengeForm(forms.Form):
     administration = forms.ModelChoiceField(
         label=_("Responsible administration"), queryset=administrations_active()
     )
+    retention_days = forms.IntegerField(
+        label=_("Days to keep personal data after closing"),
+        help_text=_(
+            "Afterwards receipts, e-mail addresses and the links between phones and what "
+            "they wrote or supported are erased; proposals and counts stay, anonymous."
+        ),
+        min_value=1,
+        max_value=3650,
+        initial=RETENTION_DAYS_DEFAULT,
+        required=False,
+    )
+
+    def clean_retention_days(self) -> int:
+        return self.cleaned_data.get("retention_days") or RETENTION_DAYS_DEFAULT
 
 
 class ProposalForm(forms.Form):

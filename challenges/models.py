@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import secrets
+from datetime import timedelta
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -98,6 +99,19 @@ class Challenge(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_challenges"
     )
+    # Counted from the closing time, not the creation as a workshop's is: a forwarded
+    # proposal's formal treatment takes months, and its author and supporters are told
+    # of it through their receipts until then (see services.challenge_erase_personal_data).
+    retention_days = models.PositiveSmallIntegerField(
+        _("days to keep personal data after closing"),
+        default=180,
+        help_text=_(
+            "After this many days from the closing time, receipts, e-mail addresses and the "
+            "links between phones and what they wrote or supported are erased; proposals and "
+            "counts stay."
+        ),
+    )
+    personal_data_erased_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -126,6 +140,11 @@ class Challenge(models.Model):
 
     def has_closed(self, now: Any = None) -> bool:
         return bool((now or timezone.now()) >= self.closes_at)
+
+    @property
+    def personal_data_erased_after(self) -> Any:
+        """When the retention job erases this challenge's personal data."""
+        return self.closes_at + timedelta(days=self.retention_days)
 
     @staticmethod
     def threshold_for(kind: str, value: int, population: int) -> int:
@@ -211,7 +230,11 @@ class Proposal(models.Model):
 
 class Cosponsorship(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="cosponsorships")
-    citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="cosponsorships")
+    # NULL once the citizen erased their data or the retention period ended: the
+    # co-sponsorship still counts towards publication, belonging to nobody.
+    citizen = models.ForeignKey(
+        Citizen, on_delete=models.SET_NULL, null=True, blank=True, related_name="cosponsorships"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -231,7 +254,12 @@ class Support(models.Model):
     """One person's support for one proposal."""
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="supports")
-    citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="supports")
+    # NULL once the citizen erased their data or the retention period ended: the support
+    # stays, and stays counted (a count never drops behind a person's back), but belongs
+    # to nobody, so nobody can withdraw it (see services.citizen_erase).
+    citizen = models.ForeignKey(
+        Citizen, on_delete=models.SET_NULL, null=True, blank=True, related_name="supports"
+    )
     # For verified support: a keyed hash (HMAC) of the eID's subject, never the subject.
     # NULL, not "", for open support: the unique constraint below skips only NULLs.
     person_hash = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
@@ -263,7 +291,10 @@ class ProposalFlag(models.Model):
     """A citizen's report that a proposal does not belong here; enough of them hold it."""
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="flags")
-    citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="+")
+    # NULL once the citizen erased their data: the report still counts towards a hold.
+    citizen = models.ForeignKey(
+        Citizen, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     reason = models.CharField(_("reason"), max_length=16, choices=Flag.Reason.choices)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -294,6 +325,9 @@ class ChallengeLog(AppendOnlyModel):
         THRESHOLD = "threshold", _("Threshold reached")
         FORWARD = "forward", _("Forwarded to the administration")
         EXPIRE = "expire", _("Expired at the closing time")
+        ERASE = "erase", _("A citizen erased their data")
+        RETENTION = "retention", _("Personal data erased after the retention period")
+        RETENTION_SET = "retention_set", _("Retention period changed")
 
     challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="log")
     kind = models.CharField(max_length=16, choices=Kind.choices)

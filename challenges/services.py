@@ -50,6 +50,9 @@ CONTEXT_MAX_LENGTH = 4000
 REASON_MAX_LENGTH = 500
 THRESHOLD_MAX = 10_000_000
 COSPONSORS_MAX = 100
+# Days after closing that a challenge keeps its personal data, as for the model's default.
+RETENTION_DAYS_DEFAULT = 180
+RETENTION_DAYS_MAX = 3650
 # The author hears of these shares of the threshold, once each.
 MILESTONES = (33, 66, 100)
 # Flags from different citizens that hold a published proposal for review.
@@ -158,6 +161,7 @@ def challenge_create(
     supporters: str = Challenge.Supporters.OPEN,
     residence_required: bool = False,
     administration: Administration,
+    retention_days: object = RETENTION_DAYS_DEFAULT,
 ) -> Challenge:
     """A new challenge; the threshold per 1,000 inhabitants becomes a number now."""
     if not user.is_authenticated:
@@ -204,6 +208,12 @@ def challenge_create(
         supporters=supporters,
         residence_required=residence_required,
         administration=administration,
+        retention_days=_whole(
+            retention_days,
+            label=_("Days to keep personal data"),
+            low=1,
+            high=RETENTION_DAYS_MAX,
+        ),
         owner_id=user.pk,
     )
     return challenge
@@ -872,3 +882,195 @@ def _id(raw: object) -> int:
     if isinstance(raw, bool) or not isinstance(raw, int):
         raise ActionRefused("invalid", _("That id is not valid."))
     return raw
+
+
+# ---- privacy ---------------------------------------------------------------------------------
+#
+# What ties a phone to a person is its Citizen row: the secret key in its session and
+# in its receipts. Erasing a citizen deletes that row (and, through `citizen_erased`,
+# the receipts, e-mail addresses and notices other apps keep for it). What the citizen
+# wrote, co-sponsored, supported and reported stays, belonging to nobody: the rows are
+# detached (their citizen becomes NULL), not deleted, so every count stays what it was
+# and a threshold once reached stays reached — a support count never drops because
+# someone left.
+#
+# The price: the rows no longer say which phone made them, so the one-support-per-phone
+# guarantee of *open* support is lost for that phone. Should it support the same
+# proposal again it is a new citizen, and counts again. That is no weaker than open
+# support already is (a phone that clears its cookies is a new citizen too), which is
+# why open support is shown as unverified. *Verified* support keeps its `person_hash`
+# while the challenge is open: it is a keyed hash that names nobody without the
+# platform's key, and it is the only thing that keeps "one person, one voice" — without
+# it the same eID could support the same proposal again and count twice. Once the
+# challenge has closed no support can be given, so the hash has done its work and goes
+# (at the erasure, or by the retention job).
+
+
+def citizen_session_forget(session: Any) -> None:
+    """The session forgets its citizen and any eID sign-in kept for supporting."""
+    from .eid import SESSION_PERSON_KEY
+
+    session.pop(SESSION_CITIZEN_KEY, None)
+    session.pop(SESSION_PERSON_KEY, None)
+
+
+def _citizen_delete(citizen: Citizen) -> None:
+    """The row goes; what hung off it is detached (SET_NULL) or, for receipts, deleted."""
+    signals.citizen_erased.send(sender=Citizen, citizen=citizen)
+    citizen.delete()
+
+
+@transaction.atomic
+def citizen_erase(*, citizen_key: object, session: Any | None = None) -> int:
+    """A citizen erases their own data; returns how many challenges it touched.
+
+    `citizen_key` is the key from the phone's session or from its receipt: nobody else
+    knows it. A key that names no citizen (forged, or erased already) is refused and
+    changes nothing. Their proposals keep their text and supports but lose the name
+    they were signed with; the audit log of each challenge touched gets one line with
+    counts, no names, no addresses.
+    """
+    if not isinstance(citizen_key, str) or not citizen_key or len(citizen_key) > 64:
+        raise ActionRefused("not_found", _("There is nothing of yours to erase."))
+    citizen = Citizen.objects.select_for_update().filter(key=citizen_key).first()
+    if citizen is None:
+        raise ActionRefused("not_found", _("There is nothing of yours to erase."))
+    now = timezone.now()
+    touched: dict[int, dict[str, int]] = {}
+
+    def count(rows: Any, what: str) -> None:
+        for challenge_id in rows:
+            per = touched.setdefault(challenge_id, {})
+            per[what] = per.get(what, 0) + 1
+
+    written = Proposal.objects.filter(author=citizen).select_related("challenge")
+    count(written.values_list("challenge_id", flat=True), "proposals")
+    count(
+        Support.objects.filter(citizen=citizen).values_list("proposal__challenge_id", flat=True),
+        "supports",
+    )
+    count(
+        Cosponsorship.objects.filter(citizen=citizen).values_list(
+            "proposal__challenge_id", flat=True
+        ),
+        "cosponsorships",
+    )
+    count(
+        ProposalFlag.objects.filter(citizen=citizen).values_list(
+            "proposal__challenge_id", flat=True
+        ),
+        "flags",
+    )
+    # The name they signed with is theirs; the text stays, as in the workshops.
+    signed = list(written.exclude(author_name=""))
+    written.update(author_name="")
+    # No support can come once a challenge has closed: "one person, one voice" needs
+    # the hash no longer (see above).
+    Support.objects.filter(citizen=citizen, proposal__challenge__closes_at__lte=now).update(
+        person_hash=None
+    )
+    _citizen_delete(citizen)
+    for challenge in Challenge.objects.filter(pk__in=touched):
+        _log(challenge=challenge, kind=ChallengeLog.Kind.ERASE, detail=touched[challenge.pk])
+    for proposal in signed:
+        proposal.author_name = ""
+        proposal.author_id = None
+        events.proposal_changed(proposal)
+    if session is not None:
+        citizen_session_forget(session)
+    return len(touched)
+
+
+def challenges_retention_due(*, now: datetime | None = None) -> list[Challenge]:
+    """Closed challenges whose personal data has outlived their retention period."""
+    now = now or timezone.now()
+    candidates = Challenge.objects.filter(personal_data_erased_at=None, closes_at__lte=now)
+    return [c for c in candidates.iterator() if c.personal_data_erased_after <= now]
+
+
+@transaction.atomic
+def challenge_erase_personal_data(*, challenge: Challenge, now: datetime | None = None) -> int:
+    """Erase every link between the challenge's proposals and the phones behind them.
+
+    Returns how many citizens were detached; 0, changing nothing, when it was done
+    already (a second run, or a second worker). The platform's own act, run by the
+    retention job: one line in the audit log. Proposals, supports, co-sponsorships
+    and counts stay, belonging to nobody; a citizen left with nothing in any
+    challenge is erased whole (receipt, address, notices); one still taking part
+    elsewhere keeps its receipt, which no longer shows this challenge.
+    """
+    locked = (
+        Challenge.objects.select_for_update()
+        .filter(pk=challenge.pk, personal_data_erased_at=None)
+        .first()
+    )
+    if locked is None:
+        return 0
+    proposals = Proposal.objects.filter(challenge=locked)
+    supports = Support.objects.filter(proposal__challenge=locked)
+    cosponsorships = Cosponsorship.objects.filter(proposal__challenge=locked)
+    flags = ProposalFlag.objects.filter(proposal__challenge=locked)
+    citizen_ids: set[int] = set()
+    for rows in (
+        proposals.exclude(author=None).values_list("author_id", flat=True),
+        supports.exclude(citizen=None).values_list("citizen_id", flat=True),
+        cosponsorships.exclude(citizen=None).values_list("citizen_id", flat=True),
+        flags.exclude(citizen=None).values_list("citizen_id", flat=True),
+    ):
+        citizen_ids.update(pk for pk in rows if pk is not None)
+    signals.challenge_personal_data_erased.send(sender=Challenge, challenge=locked)
+    # A proposal opened from a workshop has no author and is signed with the
+    # workshop's title, which is no one's name: it stays.
+    proposals.exclude(author=None).update(author=None, author_name="")
+    supports.update(citizen=None, person_hash=None)
+    cosponsorships.update(citizen=None)
+    flags.update(citizen=None)
+    erased = 0
+    for citizen in Citizen.objects.select_for_update().filter(pk__in=citizen_ids):
+        if not _citizen_takes_part(citizen):
+            _citizen_delete(citizen)
+            erased += 1
+    locked.personal_data_erased_at = now or timezone.now()
+    locked.save(update_fields=["personal_data_erased_at"])
+    _log(
+        challenge=locked,
+        kind=ChallengeLog.Kind.RETENTION,
+        detail={
+            "citizens": len(citizen_ids),
+            "citizens_erased": erased,
+            "retention_days": locked.retention_days,
+        },
+    )
+    return len(citizen_ids)
+
+
+def _citizen_takes_part(citizen: Citizen) -> bool:
+    return (
+        Proposal.objects.filter(author=citizen).exists()
+        or Support.objects.filter(citizen=citizen).exists()
+        or Cosponsorship.objects.filter(citizen=citizen).exists()
+        or ProposalFlag.objects.filter(citizen=citizen).exists()
+    )
+
+
+def challenge_retention_set(
+    *, user: AbstractBaseUser | AnonymousUser, challenge: Challenge, retention_days: object
+) -> Challenge:
+    """A facilitator sets how long after closing the challenge's personal data is kept."""
+    if not challenge_may_manage(challenge=challenge, user=user):
+        raise ActionRefused("forbidden", _("Only the challenge's facilitators can do that."))
+    if challenge.personal_data_erased_at is not None:
+        raise ActionRefused("conflict", _("This challenge's personal data is erased already."))
+    days = _whole(
+        retention_days, label=_("Days to keep personal data"), low=1, high=RETENTION_DAYS_MAX
+    )
+    with transaction.atomic():
+        Challenge.objects.filter(pk=challenge.pk).update(retention_days=days)
+        challenge.retention_days = days
+        _log(
+            challenge=challenge,
+            kind=ChallengeLog.Kind.RETENTION_SET,
+            user=user,
+            detail={"retention_days": days},
+        )
+    return challenge

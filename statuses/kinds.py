@@ -194,12 +194,17 @@ def register_workshop_kinds() -> None:
 
 
 def _proposal_people(proposal: Proposal) -> Q:
-    cosponsors = Cosponsorship.objects.filter(proposal=proposal).values("citizen_id")
-    return (
-        Q(citizen_id=proposal.author_id)
-        | Q(citizen__in=proposal_supporters(proposal=proposal).values("pk"))
-        | Q(citizen__in=cosponsors)
+    cosponsors = (
+        Cosponsorship.objects.filter(proposal=proposal).exclude(citizen=None).values("citizen_id")
     )
+    people = Q(citizen__in=proposal_supporters(proposal=proposal).values("pk")) | Q(
+        citizen__in=cosponsors
+    )
+    # A proposal with no author (opened from a workshop, or its author erased their data)
+    # must not match `citizen IS NULL`, which is every workshop participant's receipt.
+    if proposal.author_id is not None:
+        people |= Q(citizen_id=proposal.author_id)
+    return people
 
 
 def citizen_proposals(*, citizen_id: int) -> QuerySet[Proposal]:
