@@ -14,25 +14,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import logging
-from functools import partial
-from typing import Any, Protocol
+from typing import Any
 
 from channels.layers import get_channel_layer
 
-from workshops.hub import frame_of, write_now
+from workshops.hub import YIELD_EVERY, HubsByLoop, Socket, Writes, frame_of
 
 from .events import challenge_group
-
-logger = logging.getLogger(__name__)
 
 # A quarter of a second: well inside the second a page may lag behind the last support,
 # and a process with 500 pages open writes 2,000 frames a second in a storm, not 5,000.
 FLUSH_SECONDS = 0.25
-
-
-class Page(Protocol):
-    async def hub_send(self, text: str) -> None: ...
 
 
 class ChallengeHub:
@@ -40,7 +32,7 @@ class ChallengeHub:
         self.challenge_id = challenge_id
         self.group = challenge_group(challenge_id)
         self.layer = get_channel_layer()
-        self.pages: set[Page] = set()
+        self.pages: set[Socket] = set()
         self.channel = ""
         self.subscribed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -48,19 +40,19 @@ class ChallengeHub:
         self._revisions: dict[int, int] = {}
         self._latest: dict[int, dict[str, Any]] = {}
         self._wake = asyncio.Event()
-        self._busy: dict[Page, asyncio.Task[None]] = {}
+        self._writes = Writes[Socket](f"challenge {challenge_id}")
 
-    async def add(self, page: Page) -> None:
+    async def add(self, page: Socket) -> None:
         self.pages.add(page)
         if self._task is None:
             self._task = asyncio.create_task(self._run())
         await self.subscribed.wait()
 
-    async def remove(self, page: Page) -> None:
+    async def remove(self, page: Socket) -> None:
         self.pages.discard(page)
         if self.pages:
             return
-        _HUBS.pop((asyncio.get_running_loop(), self.challenge_id), None)
+        _HUBS.forget(self.challenge_id)
         task, self._task = self._task, None
         if task is not None:
             task.cancel()
@@ -114,30 +106,16 @@ class ChallengeHub:
             events, self._pending = list(self._pending.values()), {}
             text = frame_of([json.dumps(event, ensure_ascii=False) for event in events])
             for index, page in enumerate(list(self.pages)):
-                if index and index % 64 == 0:
+                if index and index % YIELD_EVERY == 0:
                     await asyncio.sleep(0)
-                if page in self._busy:
+                if page in self._writes.stalled:
                     continue  # still writing an earlier frame: it gets the next one
-                try:
-                    pending = write_now(page.hub_send(text))
-                except Exception:
-                    logger.exception("challenge %s: a page refused an event", self.challenge_id)
-                    continue
-                if pending is not None:
-                    self._busy[page] = pending
-                    pending.add_done_callback(partial(self._written, page))
+                self._writes.start(page, text)
             await asyncio.sleep(FLUSH_SECONDS)
 
-    def _written(self, page: Page, _write: asyncio.Task[None]) -> None:
-        self._busy.pop(page, None)
 
-
-_HUBS: dict[tuple[asyncio.AbstractEventLoop, int], ChallengeHub] = {}
+_HUBS = HubsByLoop(ChallengeHub)
 
 
 def challenge_hub(challenge_id: int) -> ChallengeHub:
-    key = (asyncio.get_running_loop(), challenge_id)
-    hub = _HUBS.get(key)
-    if hub is None:
-        hub = _HUBS[key] = ChallengeHub(challenge_id)
-    return hub
+    return _HUBS.of(challenge_id)

@@ -35,9 +35,9 @@ import contextlib
 import json
 import logging
 import random
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from functools import partial
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from channels.layers import get_channel_layer
 
@@ -143,6 +143,70 @@ def write_now(write: Coroutine[Any, Any, None]) -> asyncio.Task[None] | None:
     return asyncio.get_running_loop().create_task(_finish_write(write, waiting_on))
 
 
+class Socket(Protocol):
+    async def hub_send(self, text: str) -> None: ...
+
+
+S = TypeVar("S", bound=Socket)
+
+
+class Writes(Generic[S]):
+    """A hub's writes to its local sockets, none waited for (see `write_now`).
+
+    A socket still writing an earlier frame is `stalled`; the hub passes it by meanwhile.
+    `written` is told of each stalled write once it is done, or failed, or cancelled.
+    """
+
+    def __init__(
+        self, where: str, written: Callable[[S, asyncio.Task[None]], None] | None = None
+    ) -> None:
+        self.where = where
+        self.written = written
+        self.stalled: dict[S, asyncio.Task[None]] = {}
+
+    def start(self, socket: S, text: str) -> None:
+        try:
+            pending = write_now(socket.hub_send(text))
+        except Exception:
+            logger.exception("%s: a socket refused an event", self.where)
+            return
+        if pending is not None:
+            self.stalled[socket] = pending
+            pending.add_done_callback(partial(self._done, socket))
+
+    def _done(self, socket: S, write: asyncio.Task[None]) -> None:
+        self.stalled.pop(socket, None)
+        if self.written is not None:
+            self.written(socket, write)
+
+
+H = TypeVar("H")
+
+
+class HubsByLoop(dict[tuple[asyncio.AbstractEventLoop, int], H]):
+    """Hubs by event loop and id: a test runner or a second server thread has its own."""
+
+    def __init__(self, hub: Callable[[int], H]) -> None:
+        super().__init__()
+        self.hub = hub
+
+    def of(self, pk: int) -> H:
+        """The hub of `pk` in this loop, created on its first local socket."""
+        key = (asyncio.get_running_loop(), pk)
+        found = self.get(key)
+        if found is None:
+            found = self[key] = self.hub(pk)
+        return found
+
+    def forget(self, pk: int) -> None:
+        """Forget this loop's hub of `pk`, the next socket makes a new one.
+
+        Precondition: called before the hub's last socket awaits anything on leaving, so
+        a socket arriving meanwhile is not added to a hub that is going away.
+        """
+        self.pop((asyncio.get_running_loop(), pk), None)
+
+
 async def _finish_write(write: Coroutine[Any, Any, None], waiting_on: Any) -> None:
     """Go on with a write that `write_now` started, as a task would have."""
     try:
@@ -176,7 +240,7 @@ class RoomHub:
         self._pong_seen = 0
         # Sockets still writing a frame of an earlier pass, and those that missed
         # events meanwhile: they get the whole room once the write is done.
-        self._stalled: dict[Listener, asyncio.Task[None]] = {}
+        self._writes = Writes[Listener](f"room {workshop_id}", self._write_done)
         self._missed: set[Listener] = set()
         # Resyncs and closes under way, kept until done (the loop holds tasks weakly).
         self._helpers: set[asyncio.Task[None]] = set()
@@ -212,8 +276,7 @@ class RoomHub:
                 if self.channel:
                     leave.append((participant_group(participant), self.channel))
         if not self.listeners:
-            # Decided before any await, so a socket arriving meanwhile gets a new hub.
-            _HUBS.pop((asyncio.get_running_loop(), self.workshop_id), None)
+            _HUBS.forget(self.workshop_id)
             tasks += self._tasks
             self._tasks = []
             if self.channel:
@@ -362,21 +425,13 @@ class RoomHub:
             text = frames.for_facilitators(language) if facilitator else frames.for_room(language)
             if not text:
                 continue
-            if listener in self._stalled:
+            if listener in self._writes.stalled:
                 self._missed.add(listener)
                 continue
-            try:
-                pending = write_now(listener.hub_send(text))
-            except Exception:
-                logger.exception("room %s: a socket refused an event", self.workshop_id)
-                continue
-            if pending is not None:
-                self._stalled[listener] = pending
-                pending.add_done_callback(partial(self._write_done, listener))
+            self._writes.start(listener, text)
 
     def _write_done(self, listener: Listener, write: asyncio.Task[None]) -> None:
         """A stalled socket took its frame (or closed): resync it if it missed events."""
-        self._stalled.pop(listener, None)
         missed = listener in self._missed
         self._missed.discard(listener)
         if write.cancelled() or write.exception() is not None or listener not in self.listeners:
@@ -385,17 +440,12 @@ class RoomHub:
             self._spawn(listener.hub_resync())
 
 
-# Hubs by event loop and workshop: a test runner or a second server thread has its own.
-_HUBS: dict[tuple[asyncio.AbstractEventLoop, int], RoomHub] = {}
+_HUBS = HubsByLoop(RoomHub)
 
 
 def room_hub(workshop_id: int) -> RoomHub:
     """The room's hub in this process, created on the first local socket."""
-    key = (asyncio.get_running_loop(), workshop_id)
-    hub = _HUBS.get(key)
-    if hub is None:
-        hub = _HUBS[key] = RoomHub(workshop_id)
-    return hub
+    return _HUBS.of(workshop_id)
 
 
 # Where WireSend keeps the server's own `send` in a socket's scope.
