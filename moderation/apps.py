@@ -20,6 +20,7 @@ class ModerationConfig(AppConfig):
 
         registry.add_commands(commands.COMMANDS)
         registry.add_events(events.EVENTS)
+        registry.add_shapes(events.SHAPES)
         registry.add_snapshot_part(selectors.snapshot_part)
         registry.set_participant_standing(related="restriction", read=selectors.restriction_of)
         # What waits for review comes before everything else a facilitator runs.

@@ -10,13 +10,41 @@ from typing import Annotated, Any
 
 import msgspec
 
-from workshops.registry import Data, Event
+from workshops.registry import Data, Event, Shape
 
 Idea = Annotated[dict[str, Any], msgspec.Meta(extra={"shape": "Idea"})]
-Review = Annotated[dict[str, Any], msgspec.Meta(extra={"shape": "Review"})]
 Settings = Annotated[dict[str, Any], msgspec.Meta(extra={"shape": "the moderation settings"})]
 Participant = Annotated[dict[str, Any], msgspec.Meta(extra={"shape": "Participant"})]
 Restriction = Annotated[dict[str, Any], msgspec.Meta(extra={"shape": "`{participant_id, kind}`"})]
+
+
+# The facilitators' shape of an idea, built by moderation.serializers.review_as_dict.
+class Review(Shape):
+    idea_id: int
+    status: Annotated[
+        str,
+        msgspec.Meta(description="`held`, `hidden` or `published` (flagged but still on the wall)"),
+    ]
+    text: Annotated[str, msgspec.Meta(description="the idea's words, also when held or hidden")]
+    original_text: Annotated[
+        str | None,
+        msgspec.Meta(
+            description="the author's words, kept when a facilitator first edited the idea"
+        ),
+    ]
+    author_id: int | None
+    author_name: str
+    hold_reason: Annotated[
+        str, msgspec.Meta(description='`pre_moderation`, `word_list`, `flags` or `""`')
+    ]
+    matched_words: Annotated[
+        list[str], msgspec.Meta(description="the word-list entries that matched")
+    ]
+    flag_count: Annotated[int, msgspec.Meta(description="open flags")]
+    flag_reasons: Annotated[dict[str, int], msgspec.Meta(description="open flags by reason")]
+
+
+SHAPES: dict[str, type[Shape]] = {"Review": Review}
 
 
 class IdeaHeld(Data):

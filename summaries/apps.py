@@ -17,6 +17,7 @@ class SummariesConfig(AppConfig):
 
         registry.add_commands(commands.COMMANDS)
         registry.add_events(events.EVENTS)
+        registry.add_shapes(events.SHAPES)
         registry.add_snapshot_part(selectors.snapshot_part)
         registry.add_panel(Screen.ROOM, "summaries/room_panel.html")
         registry.add_panel(

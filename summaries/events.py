@@ -2,13 +2,52 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
 
-from workshops.registry import Data, Event
+from workshops.registry import Data, Event, Shape, one_of
 
-Proposition = Annotated[dict[str, Any], msgspec.Meta(extra={"shape": "Proposition"})]
+
+class Part(msgspec.Struct, forbid_unknown_fields=True):
+    name: str
+    label: str
+    text: str
+    revision: int
+
+
+class Alternative(msgspec.Struct, forbid_unknown_fields=True):
+    id: int
+    field: str
+    text: str
+    based_on: int
+
+
+class Suggestion(msgspec.Struct, forbid_unknown_fields=True):
+    id: int
+    field: str
+    text: str
+
+
+# The shape of a value proposition, built by summaries.serializers.
+class Proposition(Shape):
+    id: int
+    target_type: Annotated[str, msgspec.Meta(description=one_of(("cluster", "idea")))]
+    target_id: Annotated[int, msgspec.Meta(description="the cluster's or the idea's id")]
+    title: Annotated[str, msgspec.Meta(description="the cluster's name or the idea's text")]
+    position: Annotated[int, msgspec.Meta(description="order in the room")]
+    fields: Annotated[list[Part], msgspec.Meta(description="six, always in the order above")]
+    alternatives: Annotated[
+        list[Alternative],
+        msgspec.Meta(description="facilitators only (else `[]`): unsettled conflicting texts"),
+    ]
+    suggestions: Annotated[
+        list[Suggestion],
+        msgspec.Meta(description="facilitators only (else `[]`): pending participant suggestions"),
+    ]
+
+
+SHAPES: dict[str, type[Shape]] = {"Proposition": Proposition}
 
 
 class PropositionStarted(Data):

@@ -63,9 +63,30 @@ class ParticipantShape(registry.Shape):
     display_name: str
 
 
+class You(msgspec.Struct, forbid_unknown_fields=True):
+    role: str
+    participant_id: int | None
+    display_name: str
+
+
+# Built by workshops.selectors.room_snapshot, before each app adds its part.
+class SnapshotShape(registry.Shape):
+    workshop: WorkshopShape
+    participant_count: Annotated[int, msgspec.Meta(description="participants who joined")]
+    you: Annotated[
+        You,
+        msgspec.Meta(
+            description="the connection's role; a citizen's participant id and name "
+            "(for anyone else `null` and empty)"
+        ),
+    ]
+    server_time: Annotated[str, msgspec.Meta(description="ISO 8601, the server's clock")]
+
+
 SHAPES: dict[str, type[registry.Shape]] = {
     "Workshop": WorkshopShape,
     "Participant": ParticipantShape,
+    "Snapshot": SnapshotShape,
 }
 
 

@@ -144,6 +144,22 @@ def test_every_shape_is_what_its_serialiser_builds(workshop: Workshop) -> None:
         msgspec.convert(data, shape)
 
 
+@pytest.mark.parametrize("role", ["facilitator", "citizen", "observer"])
+def test_the_rooms_own_part_of_the_snapshot_is_its_declared_shape(
+    workshop: Workshop, role: str
+) -> None:
+    from tests.factories import actor_for
+    from workshops.events import SnapshotShape
+    from workshops.selectors import room_snapshot
+
+    actor = actor_for(role, workshop)
+    snapshot = room_snapshot(actor=actor)
+    apps_parts = {key for part in registry.SNAPSHOT_PARTS for key in part(actor=actor)}
+    own = {key: value for key, value in snapshot.items() if key not in apps_parts}
+    you = msgspec.convert(own, SnapshotShape).you
+    assert (you.role, you.participant_id is None) == (role, role != "citizen")
+
+
 def test_the_protocol_reference_is_written_from_the_declarations() -> None:
     text = DOC.read_text()
 
