@@ -98,7 +98,12 @@ _VOTER = "citizen, vote"
 
 COMMANDS: dict[str, Command] = {
     "vote.set": Command(
-        _set, SetDots, who=f"{_VOTER}, dot voting", answer="own ballot", batched=True
+        _set,
+        SetDots,
+        who=f"{_VOTER}, dot voting",
+        answer="own ballot",
+        batched=True,
+        together=services.votes_set_together,
     ),
     "vote.approve": Command(
         _approve, Approve, who=f"{_VOTER}, approval", answer="own ballot", batched=True

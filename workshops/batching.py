@@ -7,8 +7,13 @@ as `batched` (workshops.registry.Command) queue in the process; while one batch 
 in the database the next gathers, so under load a batch holds what arrived during
 the last one and in a quiet room a command goes alone, without waiting.
 
-Each command runs in its own savepoint (its service is @transaction.atomic), so a
-refused or failed command changes nothing and the others still commit. Events are
+A command that can be carried out together with others of its type (a dot vote:
+workshops.registry.Command.together) is, for every participant whose commands in
+the batch are all of that type: their reads and writes are shared, so a batch costs
+a few round trips to the database however many it holds, in one savepoint; a
+database error there rolls the savepoint back and each is carried out again alone.
+Every other command runs in its own savepoint (its service is @transaction.atomic),
+so a refused or failed command changes nothing and the others still commit. Events are
 published after the batch commits, and every reply is sent after it too: nobody is
 told of a vote that could still be rolled back. If the batch itself cannot commit,
 nothing of it was kept and each command is carried out again on its own; the
@@ -26,8 +31,10 @@ carried out again alone.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,8 +43,9 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from . import registry
 from .actors import Actor
-from .commands import command_handle, error_reply
+from .commands import command_handle, commands_together, error_reply
 from .events import Held, events_held, events_send
 
 logger = logging.getLogger(__name__)
@@ -85,10 +93,16 @@ def batch_handle(items: list[_Waiting]) -> tuple[list[tuple[Actor, dict[str, Any
         range(len(items)),
         key=lambda index: getattr(items[index].actor.participant, "pk", 0),
     )
+    together = _together(items, order)
     held: Held = []
     try:
         with events_held() as held, transaction.atomic():
+            for kind, indices in together.items():
+                _handle_together(kind, [items[index] for index in indices], indices, answers)
+            grouped = {index for indices in together.values() for index in indices}
             for index in order:
+                if index in grouped:
+                    continue
                 item = items[index]
                 try:
                     answers[index] = command_handle(
@@ -117,6 +131,71 @@ def batch_handle(items: list[_Waiting]) -> tuple[list[tuple[Actor, dict[str, Any
         for answer, item in zip(answers, items, strict=True)
     ]
     return replies, held
+
+
+def _together(items: list[_Waiting], order: list[int]) -> dict[str, list[int]]:
+    """The commands to carry out together, by type, in lock order.
+
+    Those of a type that can be (workshops.registry.Command.together), of participants
+    whose every command in this batch is of that one type, so that each
+    participant's commands still run in the order they came.
+    """
+    kinds: dict[int, set[Any]] = {}
+    for item in items:
+        if item.actor.participant is not None:
+            kinds.setdefault(item.actor.participant.pk, set()).add(item.frame.get("type"))
+    groups: dict[str, list[int]] = {}
+    for index in order:
+        item = items[index]
+        kind = item.frame.get("type")
+        command = registry.COMMANDS.get(kind) if isinstance(kind, str) else None
+        if command is None or command.together is None or item.actor.participant is None:
+            continue
+        if kinds[item.actor.participant.pk] == {kind}:
+            groups.setdefault(str(kind), []).append(index)
+    return groups
+
+
+def _handle_together(
+    kind: str,
+    batch: list[_Waiting],
+    indices: list[int],
+    answers: list[tuple[Actor, dict[str, Any]] | None],
+) -> None:
+    """Carry out one type's commands at once in a savepoint of their own, or none of them."""
+    try:
+        with transaction.atomic():
+            replies = commands_together(
+                registry.COMMANDS[kind], [(item.actor, item.frame, item.language) for item in batch]
+            )
+    except DatabaseError:
+        # The savepoint was rolled back: each is carried out again alone after the batch.
+        logger.warning("%d room commands %r retried alone", len(batch), kind)
+        return
+    except Exception:
+        logger.exception("%d room commands %r failed", len(batch), kind)
+        replies = [_server_error(item.frame.get("request_id"), item.language) for item in batch]
+    for index, item, reply in zip(indices, batch, replies, strict=True):
+        answers[index] = (item.actor, reply)
+
+
+@contextlib.contextmanager
+def one_round_trip() -> Iterator[None]:
+    """Send the block's statements without waiting for each answer, on PostgreSQL.
+
+    psycopg's pipeline mode: statements go out as they are executed and their
+    answers are read when first fetched, so statements that do not need each
+    other's answers cost one round trip together instead of one each. The server
+    still runs them in order. Elsewhere (SQLite, in process) the block runs as it is.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    connection.ensure_connection()
+    raw: Any = connection.connection
+    # An error surfaces when the pipeline syncs; Django's wrapper makes it a DatabaseError.
+    with connection.wrap_database_errors, raw.pipeline():
+        yield
 
 
 def batches_in_flight() -> int:

@@ -110,6 +110,36 @@ def command_handle(
     return actor, {"type": "ack", "request_id": request_id, "data": data}
 
 
+def commands_together(
+    command: registry.Command, items: list[tuple[Actor, dict[str, Any], str | None]]
+) -> list[dict[str, Any]]:
+    """Carry out many frames of one batched command at once: a reply for each, in order.
+
+    Precondition: `command.together` is set; inside the batch's transaction.
+    """
+    together = command.together
+    if together is None:
+        raise ValueError("this command is not carried out together with others")
+    replies: list[dict[str, Any] | None] = [None] * len(items)
+    prepared: list[tuple[int, registry.Together]] = []
+    for index, (actor, frame, language) in enumerate(items):
+        try:
+            with translation.override(language or actor.workshop.language):
+                message = fields_checked(command, frame)
+        except ActionRefused as refused:
+            replies[index] = error_reply(frame.get("request_id"), refused.code, refused.message)
+            continue
+        prepared.append((index, registry.Together(actor, message, language)))
+    outcomes = together([item for _index, item in prepared]) if prepared else []
+    for (index, _item), outcome in zip(prepared, outcomes, strict=True):
+        request_id = items[index][1].get("request_id")
+        if isinstance(outcome, ActionRefused):
+            replies[index] = error_reply(request_id, outcome.code, outcome.message)
+        else:
+            replies[index] = {"type": "ack", "request_id": request_id, "data": outcome}
+    return [reply for reply in replies if reply is not None]
+
+
 # Every frame carries these beside the command's own fields.
 _ENVELOPE = frozenset({"type", "request_id"})
 _PROBLEM_AT = re.compile(r"^(?P<problem>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.DOTALL)

@@ -69,6 +69,7 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
     from .actors import Actor
+    from .errors import ActionRefused
     from .models import Participant
 
 
@@ -129,6 +130,20 @@ class Command:
     # (@transaction.atomic), so commands arriving together can share one commit
     # (workshops.batching).
     batched: bool = False
+    # Optionally, for a batched command: carry out many at once, the batch's commands
+    # of one participant in order (workshops.batching). together(items) answers each
+    # item with the ack's data or the ActionRefused it met, in the items' order.
+    together: Callable[[list[Together]], list[dict[str, Any] | ActionRefused]] | None = None
+
+
+@dataclass(frozen=True)
+class Together:
+    """One command of a batch carried out together with others: who, the checked fields, and
+    the language its refusal is written in."""
+
+    actor: Actor
+    message: dict[str, Any]
+    language: str | None
 
 
 @dataclass(frozen=True)

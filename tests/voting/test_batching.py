@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -9,11 +10,14 @@ from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 
 from ideas.models import Idea
+from tests.factories import actor_for
 from tests.voting.conftest import RecordingLayer
 from voting import services
 from voting.models import Vote
+from workshops import registry
 from workshops.actors import Actor
 from workshops.batching import _Waiting, batch_handle
+from workshops.models import Workshop
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -66,8 +70,19 @@ def test_a_batch_commits_once_and_answers_each_vote_in_order(
     assert room_bus.sent == []
 
 
+@pytest.fixture
+def one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Dot votes carried out one by one, each in its savepoint, as approval and ranking are."""
+    command = registry.COMMANDS["vote.set"]
+    monkeypatch.setitem(registry.COMMANDS, "vote.set", dataclasses.replace(command, together=None))
+
+
 def test_a_vote_meeting_a_database_error_is_carried_out_again_alone(
-    voter: Actor, second_voter: Actor, ideas: list[Idea], monkeypatch: pytest.MonkeyPatch
+    voter: Actor,
+    second_voter: Actor,
+    ideas: list[Idea],
+    monkeypatch: pytest.MonkeyPatch,
+    one_by_one: None,
 ) -> None:
     vote_set = services.vote_set
     failed: list[int] = []
@@ -94,7 +109,11 @@ def test_a_vote_meeting_a_database_error_is_carried_out_again_alone(
 
 
 def test_a_vote_failing_for_another_reason_is_answered_and_the_others_still_count(
-    voter: Actor, second_voter: Actor, ideas: list[Idea], monkeypatch: pytest.MonkeyPatch
+    voter: Actor,
+    second_voter: Actor,
+    ideas: list[Idea],
+    monkeypatch: pytest.MonkeyPatch,
+    one_by_one: None,
 ) -> None:
     vote_set = services.vote_set
 
@@ -116,22 +135,119 @@ def test_a_vote_failing_for_another_reason_is_answered_and_the_others_still_coun
     assert dots_of(second_voter) == {}
 
 
-def test_a_vote_is_five_statements_with_the_room_read_once_under_the_lock(
+def test_votes_carried_out_together_meeting_a_database_error_are_each_carried_out_again(
+    voter: Actor, second_voter: Actor, ideas: list[Idea], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_papers = services._write_papers
+    failed: list[int] = []
+
+    def deadlocked_once(papers: list[Any]) -> None:
+        if not failed:
+            failed.append(1)
+            write_papers(papers)
+            raise OperationalError("deadlock detected")
+        write_papers(papers)
+
+    monkeypatch.setattr(services, "_write_papers", deadlocked_once)
+    replies, held = batch_handle(
+        [waiting(voter, ideas[0], 1, "a"), waiting(second_voter, ideas[0], 2, "b")]
+    )
+
+    assert [reply["type"] for _actor, reply in replies] == ["ack", "ack"]
+    assert failed == [1]
+    assert dots_of(voter) == {ideas[0].pk: 1}
+    assert dots_of(second_voter) == {ideas[0].pk: 2}
+    assert [reply["data"]["remaining"] for _actor, reply in replies] == [4, 3]
+    # What the rolled-back attempt published was never sent.
+    assert held == []
+
+
+def test_a_vote_of_a_batch_failing_for_another_reason_changes_nothing_and_the_others_count(
+    voter: Actor, second_voter: Actor, ideas: list[Idea], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target_known = services._target_known
+
+    def broken_for_one(voting: Any, target_type: Any, target_id: Any, statuses: Any) -> Any:
+        if target_id == ideas[2].pk:
+            raise RuntimeError("a fault of ours")
+        return target_known(voting, target_type, target_id, statuses)
+
+    monkeypatch.setattr(services, "_target_known", broken_for_one)
+    replies, _held = batch_handle(
+        [
+            waiting(second_voter, ideas[2], 2, "b"),
+            waiting(voter, ideas[0], 1, "a"),
+            waiting(second_voter, ideas[1], 1, "c"),
+        ]
+    )
+
+    assert [(reply["type"], reply.get("code")) for _actor, reply in replies] == [
+        ("error", "server_error"),
+        ("ack", None),
+        ("ack", None),
+    ]
+    assert replies[2][1]["data"]["remaining"] == 4
+    assert dots_of(voter) == {ideas[0].pk: 1}
+    assert dots_of(second_voter) == {ideas[1].pk: 1}
+
+
+def test_a_batch_of_votes_from_many_voters_costs_the_statements_of_one_vote(
+    voting_room: Workshop, ideas: list[Idea], room_bus: RecordingLayer
+) -> None:
+    """Who votes, their standing, the phase, the rules, their votes and the ideas read once."""
+    voters = [actor_for("citizen", voting_room) for _ in range(6)]
+    batch_handle([waiting(voters[0], ideas[0], 1, "first")])
+
+    def statements_of(batch: list[_Waiting]) -> list[str]:
+        with CaptureQueriesContext(connection) as queries:
+            answers, _held = batch_handle(batch)
+        assert all(reply["type"] == "ack" for _actor, reply in answers), answers
+        return [
+            query["sql"]
+            for query in queries.captured_queries
+            if query["sql"] not in {"BEGIN", "COMMIT"} and "SAVEPOINT" not in query["sql"]
+        ]
+
+    one = statements_of([waiting(voters[0], ideas[1], 1, "one")])
+    many = statements_of(
+        [
+            waiting(voter, ideas[2 + index % 2], 1 + index % 2, f"many-{index}")
+            for index, voter in enumerate(voters)
+        ]
+        + [waiting(voters[1], ideas[0], 1, "again")]
+    )
+    # Participants with standing, room and ballot, under their locks; their votes; their
+    # revisions; the ideas; the inserts; the revisions written.
+    assert len(one) == len(many) == 6, many
+    assert "moderation_participantrestriction" in many[0]
+    assert "voting_ballot" in many[0]
+    assert Vote.objects.filter(ballot__workshop=voting_room).count() == 9
+
+
+def test_votes_of_one_person_in_one_batch_build_on_each_other_and_resends_land_once(
     voter: Actor, ideas: list[Idea], room_bus: RecordingLayer
 ) -> None:
-    """Who votes, their standing, the phase and the rules in one read; nothing read twice."""
-    batch_handle([waiting(voter, ideas[0], 1, "first")])
-    with CaptureQueriesContext(connection) as queries:
-        [(_actor, reply)], _held = batch_handle([waiting(voter, ideas[1], 1, "second")])
-
-    assert reply["type"] == "ack", reply
-    statements = [
-        query["sql"]
-        for query in queries.captured_queries
-        if query["sql"] not in {"BEGIN", "COMMIT"} and "SAVEPOINT" not in query["sql"]
+    replies, held = batch_handle(
+        [
+            waiting(voter, ideas[0], 2, "a"),
+            waiting(voter, ideas[0], 2, "a-again"),  # a resend: lands once
+            waiting(voter, ideas[0], 0, "taken-back"),
+            waiting(voter, ideas[0], 1, "put-back"),
+            waiting(voter, ideas[1], 3, "b"),  # at most three on one idea
+            waiting(voter, ideas[2], 2, "c"),  # one dot left
+        ]
+    )
+    answered = [(reply["request_id"], reply["type"], reply.get("code")) for _a, reply in replies]
+    assert answered == [
+        ("a", "ack", None),
+        ("a-again", "ack", None),
+        ("taken-back", "ack", None),
+        ("put-back", "ack", None),
+        ("b", "ack", None),
+        ("c", "error", "conflict"),
     ]
-    # The participant with standing, room and ballot; the own votes; the idea; the
-    # insert; the paper's revision.
-    assert len(statements) == 5, statements
-    assert "moderation_participantrestriction" in statements[0]
-    assert "voting_ballot" in statements[0]
+    assert [reply["data"]["revision"] for _a, reply in replies[:5]] == [1, 1, 2, 3, 4]
+    assert [reply["data"]["remaining"] for _a, reply in replies[:5]] == [3, 3, 5, 4, 1]
+    assert dots_of(voter) == {ideas[0].pk: 1, ideas[1].pk: 3}
+    # Each change told the voter's tabs once; the resend and the refusal told nobody.
+    assert [message["event"]["data"]["revision"] for _group, message in held] == [1, 2, 3, 4]
