@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from bench.chromium import CHROMIUM, CHROMIUM_ARGS
+from bench.ports import free_port
 from tests.servers import daphne, manage, project_env, service_missing
 
 if TYPE_CHECKING:
@@ -42,17 +44,34 @@ def sign_up(page: Page, email: str) -> None:
     expect(page.get_by_role("heading", name="My workshops", level=1)).to_be_visible()
 
 
-@pytest.fixture(scope="session")
-def live_daphne() -> Iterator[LiveServer]:
-    """A real Daphne serving the project on a throwaway SQLite file, in-memory channel layer."""
-    folder = Path(tempfile.mkdtemp(prefix="samskab-browser-"))
-    env = project_env(DATABASE_URL=f"sqlite:///{folder / 'db.sqlite3'}", DEBUG="true")
+@contextlib.contextmanager
+def live_server(name: str, **settings: str) -> Iterator[LiveServer]:
+    """Daphne serving the project on a throwaway SQLite file, with `settings` in its environment.
+
+    It knows its own address (SITE_URL), as `make run` tells it, for links made without a
+    request; the channel layer is in memory.
+    """
+    folder = Path(tempfile.mkdtemp(prefix=f"samskab-{name}-"))
+    port = free_port()
+    env = project_env(
+        DATABASE_URL=f"sqlite:///{folder / 'db.sqlite3'}",
+        DEBUG="true",
+        SITE_URL=f"http://127.0.0.1:{port}",
+        **settings,
+    )
     try:
         manage(env, "migrate", "--noinput")
-        with daphne(env) as url:
+        with daphne(env, port=port) as url:
             yield LiveServer(url=url, env=env)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def live_daphne() -> Iterator[LiveServer]:
+    """The live server most browser tests share."""
+    with live_server("browser") as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -10,11 +10,8 @@ visible focus indicator.
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,9 +19,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from playwright.sync_api import Browser, BrowserContext
 
 from tests.browser.checks import page_problems
-from tests.browser.conftest import LiveServer
+from tests.browser.conftest import LiveServer, live_server
 from tests.browser.test_live_room import LAPTOP, PHONE, shoot
-from tests.servers import daphne, manage, project_env
 
 
 @dataclass(frozen=True)
@@ -253,18 +249,8 @@ SEED = "import json; from tests.browser.every_page_seed import seed; print(json.
 @pytest.fixture(scope="module")
 def server() -> Iterator[LiveServer]:
     """Daphne on a database of its own, with every optional page published."""
-    folder = Path(tempfile.mkdtemp(prefix="samskab-every-page-"))
-    env = project_env(
-        DATABASE_URL=f"sqlite:///{folder / 'db.sqlite3'}",
-        DEBUG="true",
-        SAMSKAB_PUBLISH_WHAT_WE_HEAR="true",
-    )
-    try:
-        manage(env, "migrate", "--noinput")
-        with daphne(env) as url:
-            yield LiveServer(url=url, env=env)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    with live_server("every-page", SAMSKAB_PUBLISH_WHAT_WE_HEAR="true") as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

@@ -13,21 +13,16 @@ English source text of the catalogues, and dates and numbers written the English
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from bench.ports import free_port
 from tests.browser.checks import axe_violations
-from tests.browser.conftest import LiveServer, sign_up
+from tests.browser.conftest import LiveServer, live_server, sign_up
 from tests.browser.test_languages import Reader
 from tests.browser.test_live_room import LAPTOP, PHONE, Watch
-from tests.servers import daphne, manage, project_env
 
 pytestmark = pytest.mark.browser
 
@@ -148,20 +143,8 @@ print(json.dumps({{
 @pytest.fixture(scope="module")
 def site() -> Iterator[LiveServer]:
     """Daphne on a throwaway SQLite file, with the public "what we hear" page switched on."""
-    folder = Path(tempfile.mkdtemp(prefix="samskab-languages-"))
-    port = free_port()
-    env = project_env(
-        DATABASE_URL=f"sqlite:///{folder / 'db.sqlite3'}",
-        DEBUG="true",
-        SITE_URL=f"http://127.0.0.1:{port}",
-        SAMSKAB_PUBLISH_WHAT_WE_HEAR="true",
-    )
-    try:
-        manage(env, "migrate", "--noinput")
-        with daphne(env, port=port) as url:
-            yield LiveServer(url=url, env=env)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    with live_server("languages", SAMSKAB_PUBLISH_WHAT_WE_HEAR="true") as server:
+        yield server
 
 
 def staff_member(browser: Browser, site: LiveServer, language: str) -> tuple[BrowserContext, str]:
