@@ -5,10 +5,11 @@ from __future__ import annotations
 import contextlib
 import shutil
 import tempfile
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -17,7 +18,7 @@ from bench.ports import free_port
 from tests.servers import daphne, manage, project_env, service_missing
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import Browser, BrowserContext, Page
 
 STRONG_PASSWORD = "Kommune-Workshop-2025!"
 
@@ -42,6 +43,18 @@ def sign_up(page: Page, email: str) -> None:
     page.get_by_label("Password (again)").fill(STRONG_PASSWORD)
     page.get_by_role("button", name="Sign up").click()
     expect(page.get_by_role("heading", name="My workshops", level=1)).to_be_visible()
+
+
+def signed_up(
+    browser: Browser, base_url: str, name: str, **options: Any
+) -> tuple[BrowserContext, str]:
+    """The browser of a facilitator who just signed up, and their e-mail address (`name-…`)."""
+    context = browser.new_context(base_url=base_url, **options)
+    email = f"{name}-{uuid.uuid4().hex[:10]}@example.org"
+    page = context.new_page()
+    sign_up(page, email)
+    page.close()
+    return context, email
 
 
 @contextlib.contextmanager

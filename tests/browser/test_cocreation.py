@@ -7,13 +7,11 @@ workshop. Every page is scanned with axe-core.
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
-from playwright.sync_api import Browser, BrowserContext, expect
+from playwright.sync_api import Browser, expect
 
 from tests.browser.checks import assert_fits_and_passes_axe
-from tests.browser.conftest import LiveServer, sign_up
+from tests.browser.conftest import LiveServer, signed_up
 from tests.browser.test_live_room import PHONE
 
 pytestmark = pytest.mark.browser
@@ -31,20 +29,11 @@ users.get(email={team!r}).user_permissions.add(
 """
 
 
-def signed_up(browser: Browser, base_url: str, prefix: str) -> tuple[BrowserContext, str]:
-    context = browser.new_context(base_url=base_url, **PHONE)
-    email = f"{prefix}-{uuid.uuid4().hex[:10]}@example.org"
-    page = context.new_page()
-    sign_up(page, email)
-    page.close()
-    return context, email
-
-
 def test_a_department_asks_and_the_team_turns_it_into_a_workshop(
     browser: Browser, live_daphne: LiveServer
 ) -> None:
-    department, member = signed_up(browser, live_daphne.url, "department")
-    team_context, team = signed_up(browser, live_daphne.url, "team")
+    department, member = signed_up(browser, live_daphne.url, "department", **PHONE)
+    team_context, team = signed_up(browser, live_daphne.url, "team", **PHONE)
     live_daphne.manage("shell", "-c", SEED.format(member=member, team=team))
 
     page = department.new_page()

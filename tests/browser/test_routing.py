@@ -9,14 +9,13 @@ page shows the live model. Every page is scanned with axe-core.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.browser.checks import assert_fits_and_passes_axe
-from tests.browser.conftest import LiveServer, sign_up
+from tests.browser.conftest import LiveServer, signed_up
 from tests.browser.test_live_room import PHONE
 
 pytestmark = pytest.mark.browser
@@ -59,11 +58,7 @@ print(routing_model_retrain.call())
 
 @pytest.fixture(scope="module")
 def phone_facilitator(browser: Browser, server_url: str) -> Iterator[tuple[BrowserContext, str]]:
-    context = browser.new_context(base_url=server_url, **PHONE)
-    email = f"routing-{uuid.uuid4().hex[:10]}@example.org"
-    page = context.new_page()
-    sign_up(page, email)
-    page.close()
+    context, email = signed_up(browser, server_url, "routing", **PHONE)
     yield context, email
     context.close()
 

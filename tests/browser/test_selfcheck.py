@@ -7,14 +7,13 @@ workshops. Every page is scanned with axe-core.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
 
 from tests.browser.checks import assert_fits_and_passes_axe
-from tests.browser.conftest import LiveServer, sign_up
+from tests.browser.conftest import LiveServer, signed_up
 from tests.browser.test_live_room import PHONE
 
 pytestmark = pytest.mark.browser
@@ -30,11 +29,7 @@ print(WorkshopFactory(owner=user, title="Harbour bath", phase=Phase.CLOSED).join
 
 @pytest.fixture(scope="module")
 def facilitator(browser: Browser, server_url: str) -> Iterator[tuple[BrowserContext, str]]:
-    context = browser.new_context(base_url=server_url, **PHONE)
-    email = f"selfcheck-{uuid.uuid4().hex[:10]}@example.org"
-    page = context.new_page()
-    sign_up(page, email)
-    page.close()
+    context, email = signed_up(browser, server_url, "selfcheck", **PHONE)
     yield context, email
     context.close()
 

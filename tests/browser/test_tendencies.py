@@ -8,14 +8,13 @@ scanned with axe-core.
 from __future__ import annotations
 
 import json
-import uuid
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.browser.checks import assert_fits_and_passes_axe
-from tests.browser.conftest import LiveServer, sign_up
+from tests.browser.conftest import LiveServer, signed_up
 from tests.browser.test_live_room import PHONE
 
 pytestmark = pytest.mark.browser
@@ -45,10 +44,8 @@ def test_a_facilitator_reads_filters_curates_and_exports_tendencies(
 ) -> None:
     # Script stays on for axe-core (its promise never settles with script off); the pages
     # themselves carry none, which the test checks.
-    context = browser.new_context(base_url=live_daphne.url, **PHONE)
-    email = f"tendencies-{uuid.uuid4().hex[:10]}@example.org"
+    context, email = signed_up(browser, live_daphne.url, "tendencies", **PHONE)
     page = context.new_page()
-    sign_up(page, email)
     theme_id = live_daphne.manage("shell", "-c", SEED.format(email=email)).strip().splitlines()[-1]
 
     page.goto("/facilitate/")
@@ -111,10 +108,8 @@ Cluster.objects.create(workshop=workshop, name="Træer i parken")
 def test_a_facilitator_makes_adopts_and_fills_themes_on_the_themes_page(
     browser: Browser, live_daphne: LiveServer
 ) -> None:
-    context = browser.new_context(base_url=live_daphne.url, **PHONE)
-    email = f"themes-{uuid.uuid4().hex[:10]}@example.org"
+    context, email = signed_up(browser, live_daphne.url, "themes", **PHONE)
     page = context.new_page()
-    sign_up(page, email)
     live_daphne.manage("shell", "-c", CURATE_SEED.format(email=email))
 
     page.goto("/tendencies/")
