@@ -43,12 +43,12 @@ class ChallengesConfig(AppConfig):
 
         from .selectors import challenge_language_of_page, console_panel_context
 
-        # A challenge's own pages speak its language to citizens who chose none.
+        # A challenge's own pages speak its language to citizens who chose none. (The
+        # support reads it with the proposal, once: challenges.views.support.)
         source_language_register(
             "challenges:challenge",
             "challenges:propose",
             "challenges:proposal",
-            "challenges:support",
             "challenges:withdraw",
             "challenges:flag",
             "challenges:cosponsor",

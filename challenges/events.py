@@ -13,12 +13,14 @@ See docs/challenges.md.
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import logging
+import os
 import threading
-import time
 from typing import Any
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
@@ -64,16 +66,20 @@ def _publish(challenge_id: int, event_type: str, data: dict[str, Any]) -> None:
 
 # A support storm moves one count thousands of times a minute, and every change would
 # be a message on the bus for every server process to read. A page only needs the
-# newest count: the first change of a proposal in a window of `WINDOW_SECONDS` waits
-# out the window in its own thread, the changes that follow in this process meanwhile
-# only replace it (newer by revision) and return at once, and then the newest goes.
-# So a process sends a proposal's count at most about once per window however fast
-# support comes; the change that arrives after a window has been taken opens the
-# next one, so the last change always goes; and no one waits longer than one window
-# and one send.
+# newest count: the first change of a proposal opens a window of `WINDOW_SECONDS`,
+# the changes that follow in this process meanwhile only replace it (newer by
+# revision), and at the window's end the newest goes. So a process sends a proposal's
+# count at most about once per window however fast support comes; the change that
+# arrives after a window has been taken opens the next one, so the last change always
+# goes. No support waits for the window: in the server the window is timed by the
+# server's event loop and its end sent from there (a sleeping request would keep its
+# database connection and answer its phone a window later); elsewhere (a command, a
+# test) by a timer thread.
 WINDOW_SECONDS = 0.05
 _lock = threading.Lock()
 _waiting: dict[int, tuple[str, dict[str, Any]]] = {}
+# Sends started on the server's loop, kept until done (the loop holds tasks weakly).
+_sending: set[asyncio.Task[None]] = set()
 
 
 def _offer(group: str, proposal_id: int, message: dict[str, Any]) -> None:
@@ -81,11 +87,56 @@ def _offer(group: str, proposal_id: int, message: dict[str, Any]) -> None:
         earlier = _waiting.get(proposal_id)
         _waiting[proposal_id] = (group, _newer(earlier[1], message) if earlier else message)
         if earlier is not None:
-            return  # the window is open: its opener sends the newest
-    time.sleep(WINDOW_SECONDS)
+            return  # the window is open: its end sends the newest
+    loop = _server_loop()
+    if loop is not None:
+        # A fresh context: the request's own must not follow the send onto the loop.
+        loop.call_soon_threadsafe(
+            loop.call_later,
+            WINDOW_SECONDS,
+            _window_closed_on_loop,
+            proposal_id,
+            context=contextvars.Context(),
+        )
+        return
+    timer = threading.Timer(WINDOW_SECONDS, _window_closed, args=(proposal_id,))
+    timer.daemon = True
+    timer.start()
+
+
+def _server_loop() -> asyncio.AbstractEventLoop | None:
+    """The running event loop of the server whose worker thread this is, if any.
+
+    asgiref marks each thread it runs synchronous code in (a view, a consumer's
+    database call) with the loop that handed the work over.
+    """
+    local = SyncToAsync.threadlocal
+    loop: asyncio.AbstractEventLoop | None = getattr(local, "main_event_loop", None)
+    if loop is None or getattr(local, "main_event_loop_pid", None) != os.getpid():
+        return None
+    return loop if loop.is_running() and not loop.is_closed() else None
+
+
+def _window_closed(proposal_id: int) -> None:
     with _lock:
         newest = _waiting.pop(proposal_id)
     _send(*newest)
+
+
+def _window_closed_on_loop(proposal_id: int) -> None:
+    with _lock:
+        group, message = _waiting.pop(proposal_id)
+    task = asyncio.get_running_loop().create_task(_send_on_loop(group, message))
+    _sending.add(task)
+    task.add_done_callback(_sending.discard)
+
+
+async def _send_on_loop(group: str, message: dict[str, Any]) -> None:
+    try:
+        await get_channel_layer().group_send(group, message)
+    except Exception:
+        # The write has committed; a page that missed it gets the counts again on reconnect.
+        logger.exception("could not publish %s to %s", message["event"]["type"], group)
 
 
 def _newer(earlier: dict[str, Any], later: dict[str, Any]) -> dict[str, Any]:

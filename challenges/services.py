@@ -74,6 +74,11 @@ def citizen_for_session(session: Any) -> Citizen:
     return citizen
 
 
+def citizen_remember(*, citizen: Citizen, session: Any) -> None:
+    """Keep a citizen stored by its first write (a support) in the phone's session."""
+    session[SESSION_CITIZEN_KEY] = citizen.key
+
+
 def citizen_forget(*, citizen: Citizen, session: Any) -> None:
     """Undo `citizen_for_session` for a phone whose first write was refused: nothing is left."""
     if session.get(SESSION_CITIZEN_KEY) == citizen.key:
@@ -470,13 +475,17 @@ def _supportable(proposal: Proposal) -> None:
 
 def support_give(
     *,
-    proposal_id: object,
+    proposal_id: object = None,
+    proposal: Proposal | None = None,
     citizen: Citizen,
     person_hash: str | None = None,
     address: str | None = None,
 ) -> Proposal:
     """Count one person's support; the one that reaches the threshold records it, once.
 
+    `proposal`, when the caller has read it (with its challenge), saves reading it
+    again by `proposal_id`. `citizen` may be new and unsaved (a phone's first write):
+    it is stored together with its support, and not at all when the support is refused.
     `person_hash` is the keyed hash of a verified eID subject (challenges/eid.py);
     a verified challenge refuses support without one.
 
@@ -485,7 +494,8 @@ def support_give(
     `_counted`), the threshold and the author's milestones are claimed afterwards by
     conditional updates that only one support can win.
     """
-    proposal = _proposal_to_count(proposal_id)
+    if proposal is None:
+        proposal = _proposal_to_count(proposal_id)
     _supportable(proposal)
     verified = proposal.challenge.supporters == Challenge.Supporters.VERIFIED
     if verified and not person_hash:
@@ -500,9 +510,9 @@ def support_give(
                 rate=settings.SAMSKAB_RATE_LIMITS["support_per_address"],
             )
     if not _counted(proposal, citizen=citizen, person_hash=person_hash, step=1):
-        if Support.objects.filter(proposal=proposal, citizen=citizen).exists() or (
-            person_hash
-            and Support.objects.filter(proposal=proposal, person_hash=person_hash).exists()
+        supports = Support.objects.filter(proposal=proposal)
+        if (citizen.pk is not None and supports.filter(citizen=citizen).exists()) or (
+            person_hash and supports.filter(person_hash=person_hash).exists()
         ):
             raise ActionRefused("already_supported", _("You already support this proposal."))
         raise ActionRefused("not_supportable", _("This proposal is not open for support."))
@@ -512,9 +522,12 @@ def support_give(
     return proposal
 
 
-def support_withdraw(*, proposal_id: object, citizen: Citizen) -> Proposal:
+def support_withdraw(
+    *, proposal_id: object = None, proposal: Proposal | None = None, citizen: Citizen
+) -> Proposal:
     """Take one's support back while the proposal is open; a reached threshold stays reached."""
-    proposal = _proposal_to_count(proposal_id)
+    if proposal is None:
+        proposal = _proposal_to_count(proposal_id)
     _supportable(proposal)
     if not _counted(proposal, citizen=citizen, person_hash=None, step=-1):
         if Support.objects.filter(proposal=proposal, citizen=citizen).exists():
@@ -543,8 +556,13 @@ def _counted(proposal: Proposal, *, citizen: Citizen, person_hash: str | None, s
     False, and nothing changed, when there was nothing to add or remove: the support
     is there already (or not there to withdraw), or the proposal stopped counting
     support since it was read. The support row and the count always move together,
-    so the count is the number of rows whatever runs beside it.
+    so the count is the number of rows whatever runs beside it. A new (unsaved)
+    citizen is stored with its support, in the same statement or transaction, and
+    left unsaved when nothing was added.
     """
+    new = citizen._state.adding
+    if new and step < 0:
+        return False  # a citizen not yet stored supports nothing
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         row = _counted_in_one_statement(
             proposal, citizen=citizen, person_hash=person_hash, step=step
@@ -554,7 +572,13 @@ def _counted(proposal: Proposal, *, citizen: Citizen, person_hash: str | None, s
             proposal, citizen=citizen, person_hash=person_hash, step=step
         )
     if row is None:
+        if new:
+            citizen.pk = None
+            citizen._state.adding = True
         return False
+    if new:
+        citizen.pk, row = row[-1], row[:-1]
+        citizen._state.adding = False
     for field, value in zip(_COUNTED_FIELDS, row, strict=True):
         setattr(proposal, field, value)
     return True
@@ -578,6 +602,30 @@ UPDATE {proposal} SET support_count = support_count + 1, revision = revision + 1
 WHERE id IN (SELECT proposal_id FROM added)
 RETURNING {fields}
 """
+# A phone's first support also stores its citizen, only when the proposal counts it
+# (a new citizen cannot have supported before). With a person hash the support may
+# still be refused (that person supports already), and the citizen with it: the
+# citizen's row is inserted only when no support of that person is there (one person
+# on two new phones at the same instant may leave one citizen with nothing on it).
+_ADD_WITH_CITIZEN_SQL = """
+WITH counting AS (
+    SELECT id FROM {proposal} WHERE id = %(proposal)s AND status = ANY(%(statuses)s)
+    AND (%(person)s::text IS NULL OR NOT EXISTS (
+        SELECT 1 FROM {support} WHERE proposal_id = %(proposal)s AND person_hash = %(person)s
+    ))
+), citizen AS (
+    INSERT INTO {citizen} ({citizen_columns}) SELECT {citizen_values} FROM counting
+    RETURNING id
+), added AS (
+    INSERT INTO {support} (proposal_id, citizen_id, person_hash, created_at)
+    SELECT counting.id, citizen.id, %(person)s, %(now)s FROM counting, citizen
+    ON CONFLICT DO NOTHING
+    RETURNING proposal_id, citizen_id
+)
+UPDATE {proposal} SET support_count = support_count + 1, revision = revision + 1
+WHERE id IN (SELECT proposal_id FROM added)
+RETURNING {fields}, (SELECT citizen_id FROM added)
+"""
 _REMOVE_SQL = """
 WITH counting AS (
     SELECT id FROM {proposal} WHERE id = %(proposal)s AND status = ANY(%(statuses)s)
@@ -592,25 +640,46 @@ RETURNING {fields}
 """
 
 
+def _citizen_insert(citizen: Citizen) -> tuple[str, str, dict[str, Any]]:
+    """The columns, placeholders and values of an unsaved citizen's row, as the ORM saves it."""
+    fields = [f for f in Citizen._meta.concrete_fields if not f.primary_key]
+    values = {
+        f"citizen_{f.column}": f.get_db_prep_save(f.pre_save(citizen, True), connection)
+        for f in fields
+    }
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    placeholders = ", ".join(f"%(citizen_{f.column})s" for f in fields)
+    return columns, placeholders, values
+
+
 def _counted_in_one_statement(
     proposal: Proposal, *, citizen: Citizen, person_hash: str | None, step: int
 ) -> tuple[Any, ...] | None:
-    sql = (_ADD_SQL if step > 0 else _REMOVE_SQL).format(
-        proposal=connection.ops.quote_name(Proposal._meta.db_table),
-        support=connection.ops.quote_name(Support._meta.db_table),
-        fields=", ".join(_COUNTED_FIELDS),
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            {
-                "proposal": proposal.pk,
-                "statuses": sorted(Proposal.SUPPORTABLE),
-                "citizen": citizen.pk,
-                "person": person_hash,
-                "now": timezone.now(),
-            },
+    names = {
+        "proposal": connection.ops.quote_name(Proposal._meta.db_table),
+        "support": connection.ops.quote_name(Support._meta.db_table),
+        "fields": ", ".join(_COUNTED_FIELDS),
+    }
+    values: dict[str, Any] = {
+        "proposal": proposal.pk,
+        "statuses": sorted(Proposal.SUPPORTABLE),
+        "citizen": citizen.pk,
+        "person": person_hash,
+        "now": timezone.now(),
+    }
+    if citizen._state.adding:
+        columns, placeholders, citizen_values = _citizen_insert(citizen)
+        sql = _ADD_WITH_CITIZEN_SQL.format(
+            **names,
+            citizen=connection.ops.quote_name(Citizen._meta.db_table),
+            citizen_columns=columns,
+            citizen_values=placeholders,
         )
+        values.update(citizen_values)
+    else:
+        sql = (_ADD_SQL if step > 0 else _REMOVE_SQL).format(**names)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
         row = cursor.fetchone()
     return tuple(row) if row is not None else None
 
@@ -622,9 +691,12 @@ def _counted_in_a_transaction(
     """The same with the ORM: for SQLite (one writer at a time anyway) and inside a transaction."""
     if not Proposal.objects.filter(pk=proposal.pk, status__in=Proposal.SUPPORTABLE).exists():
         return None
+    new = citizen._state.adding
     if step > 0:
         try:
             with transaction.atomic():
+                if new:
+                    citizen.save()
                 Support.objects.create(proposal=proposal, citizen=citizen, person_hash=person_hash)
         except IntegrityError:
             return None
@@ -635,7 +707,8 @@ def _counted_in_a_transaction(
     Proposal.objects.filter(pk=proposal.pk).update(
         support_count=F("support_count") + step, revision=F("revision") + 1
     )
-    return tuple(Proposal.objects.filter(pk=proposal.pk).values_list(*_COUNTED_FIELDS).get())
+    row = tuple(Proposal.objects.filter(pk=proposal.pk).values_list(*_COUNTED_FIELDS).get())
+    return (*row, citizen.pk) if new else row
 
 
 def _milestones_claim(proposal: Proposal) -> int | None:

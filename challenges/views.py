@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from workshops import links
 from workshops.errors import ActionRefused
 from workshops.http import id_from_path, refused_json, wants_json
+from workshops.languages import language_use, request_language
 from workshops.limits import client_address
 from workshops.selectors import workshop_by_code
 
@@ -40,11 +41,19 @@ def _challenge_or_404(challenge_id: str) -> Challenge:
     return challenge
 
 
-def _proposal_or_404(request: HttpRequest, proposal_id: str) -> Proposal:
-    """The proposal, if this visitor may see it: public, its author's, or a facilitator's."""
+def _proposal_or_404(request: HttpRequest, proposal_id: str, *, speak: bool = False) -> Proposal:
+    """The proposal, if this visitor may see it: public, its author's, or a facilitator's.
+
+    `speak`: the page speaks the proposal's challenge's language from here on, for views
+    that read the language with the proposal instead of in the language middleware.
+    """
     proposal = selectors.proposal_by_id(proposal_id=id_from_path(proposal_id))
     if proposal is None:
         raise Http404(_("No such proposal."))
+    if speak:
+        language_use(
+            request, request_language(request, workshop_language=proposal.challenge.language)
+        )
     if proposal.is_public:
         return proposal
     citizen = selectors.citizen_from_session(session=request.session)
@@ -240,8 +249,13 @@ def propose(request: HttpRequest, challenge_id: str) -> HttpResponse:
 
 @require_POST
 def support(request: HttpRequest, proposal_id: str) -> HttpResponse:
-    """Give support, or with `withdraw=1` take it back."""
-    proposal = _proposal_or_404(request, proposal_id)
+    """Give support, or with `withdraw=1` take it back.
+
+    A support storm sends thousands of these a minute (bench/support_storm.py), so the
+    proposal is read once, with its challenge and language, and a new phone's citizen
+    is written by the support's own statement (services.support_give).
+    """
+    proposal = _proposal_or_404(request, proposal_id, speak=True)
     back = proposal.get_absolute_url()
     # Not one transaction: the count is a statement of its own (services._counted), so
     # supports to one proposal do not wait on each other's whole requests.
@@ -249,13 +263,14 @@ def support(request: HttpRequest, proposal_id: str) -> HttpResponse:
     if known is None and request.POST.get("withdraw") == "1":
         refused = ActionRefused("not_supported", _("You do not support this proposal."))
         return _refused(request, refused, back)
-    citizen = known or services.citizen_for_session(request.session)
+    # A phone new to the challenges: its citizen is stored with its support, or not at all.
+    citizen = known or Citizen()
     try:
         proposal, message = _support_or_withdraw(request, proposal, citizen)
     except ActionRefused as refused:
-        if known is None:
-            services.citizen_forget(citizen=citizen, session=request.session)
         return _refused(request, refused, back)
+    if known is None:
+        services.citizen_remember(citizen=citizen, session=request.session)
     return _done(request, message, back, {"proposal": support_change_as_dict(proposal)})
 
 
@@ -267,7 +282,7 @@ def _support_or_withdraw(
         return proposal, _("Your support is withdrawn.")
     person = eid.person_for_challenge(request.session, proposal.challenge)
     proposal = services.support_give(
-        proposal_id=proposal.pk,
+        proposal=proposal,
         citizen=citizen,
         person_hash=person,
         address=client_address(request),
