@@ -354,6 +354,31 @@ SAMSKAB = {
     # Hours between two e-mails of status news to one address (one digest a day).
     "NOTICE_DIGEST_HOURS": envint("SAMSKAB_NOTICE_DIGEST_HOURS", 24),
 }
+# Web Push of status notices to phones that allowed it (statuses/push.py, docs/statuses.md).
+SAMSKAB_PUSH = {
+    # The VAPID key the push services know this site by: the raw P-256 private key,
+    # base64url (`manage.py vapid_key` prints a new one). Unset, one is made on first
+    # use and kept in the database, so every process and server shares it.
+    "VAPID_PRIVATE_KEY": os.environ.get("SAMSKAB_VAPID_PRIVATE_KEY", ""),
+    # Whom a push service may write to about this site's pushes: mailto: or https:.
+    "VAPID_SUBJECT": os.environ.get("SAMSKAB_VAPID_SUBJECT") or f"mailto:{DEFAULT_FROM_EMAIL}",
+    # The push services a subscription may name (a host or any host below it): the
+    # browsers' own. The site posts to these addresses, so nothing else is accepted.
+    "SERVICES": envlist(
+        "SAMSKAB_PUSH_SERVICES",
+        [
+            "fcm.googleapis.com",
+            "push.services.mozilla.com",
+            "web.push.apple.com",
+            "notify.windows.com",
+        ],
+    ),
+    # Also http://127.0.0.1:<port>/…, for a push service running on this machine (tests
+    # and a laptop); never in production.
+    "ALLOW_LOCAL_HTTP": envbool("SAMSKAB_PUSH_ALLOW_LOCAL_HTTP", default=DEBUG),
+    # Phones one receipt may notify at once.
+    "MAX_PER_RECEIPT": envint("SAMSKAB_PUSH_MAX_PER_RECEIPT", 5),
+}
 # How often one participant, or one address, may act: "count/period" (s, m, h), counted
 # in the cache (Redis when REDIS_URL is set). Per address is generous on purpose: a
 # town hall of a thousand phones often reaches us from one Wi-Fi address, all joining

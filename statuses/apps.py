@@ -32,6 +32,8 @@ class StatusesConfig(AppConfig):
             "statuses:receipt_revoke",
             "statuses:receipt_email",
             "statuses:receipt_email_stop",
+            "statuses:receipt_push",
+            "statuses:receipt_push_stop",
             "statuses:receipt_answer",
             "statuses:item",
             language_of=statuses_language_of_page,

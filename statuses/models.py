@@ -261,6 +261,52 @@ class Subscription(models.Model):
         return f"subscription {self.pk}"
 
 
+class PushSubscription(models.Model):
+    """A phone that allowed this receipt's notices by Web Push: its push service and keys.
+
+    Erased with the receipt (a cascade); withdrawing the receipt deletes it too.
+    """
+
+    receipt = models.ForeignKey(
+        Receipt, on_delete=models.CASCADE, related_name="push_subscriptions"
+    )
+    # The push service's address for this phone (RFC 8030), checked by statuses/push.py.
+    endpoint = models.CharField(max_length=1000)
+    # The phone's P-256 public key and auth secret (RFC 8291), base64url as the browser
+    # gives them: what the notices are encrypted for.
+    p256dh = models.CharField(max_length=100)
+    auth = models.CharField(max_length=32)
+    created_at = models.DateTimeField(default=timezone.now)
+    # The receipt's notices up to this id went to this phone (or came before it asked).
+    pushed_until = models.PositiveBigIntegerField(default=0)
+    # Failed sends in a row; the push service has forgotten the phone after too many.
+    failures = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("phone notified by push")
+        verbose_name_plural = _("phones notified by push")
+        constraints = [
+            models.UniqueConstraint(fields=["receipt", "endpoint"], name="push_once_per_phone")
+        ]
+
+    def __str__(self) -> str:
+        return f"push {self.pk}"
+
+
+class PushKey(models.Model):
+    """The site's VAPID key, made on first use when the environment sets none.
+
+    Kept in the database rather than a file so every process and server signs with the
+    same key: a phone's subscription is bound to the key it was made with.
+    """
+
+    private_key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"push key {self.pk}"
+
+
 class Unsubscription(models.Model):
     """An item whose changes a subscriber no longer wants by mail (the page still shows them)."""
 

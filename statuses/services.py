@@ -26,12 +26,13 @@ from workshops.models import Participant
 from workshops.photos import CleanPhoto, photo_clean
 from workshops.sanitize import clean_text
 
-from . import live
+from . import live, push
 from .models import (
     TRANSITIONS,
     AnswerTemplate,
     ItemStatus,
     Notice,
+    PushSubscription,
     Receipt,
     ReopenRequest,
     Status,
@@ -367,6 +368,7 @@ def receipt_revoke(*, receipt: Receipt) -> Receipt | None:
         locked.revoked_at = timezone.now()
         locked.save(update_fields=["revoked_at"])
         Subscription.objects.filter(receipt=locked).delete()
+        PushSubscription.objects.filter(receipt=locked).delete()
         fresh = Receipt.objects.create(
             participant_id=locked.participant_id, citizen_id=locked.citizen_id
         )
@@ -437,6 +439,61 @@ def item_unsubscribe(*, subscription: Subscription, item: Model) -> bool:
         subscription=subscription, content_type=content_type, object_id=item.pk
     )
     return created
+
+
+# ---- push to phones -------------------------------------------------------------------------
+
+
+def push_subscribe(*, receipt: Receipt, subscription: object) -> PushSubscription:
+    """Notify a phone of this receipt's news by Web Push, from now on.
+
+    `subscription` is what the phone's browser gave (PushSubscription.toJSON()). The
+    same phone again only renews its keys.
+    """
+    try:
+        offered = push.subscription_read(subscription)
+    except ValueError as error:
+        raise ActionRefused("invalid", str(error)) from error
+    limit = push.max_per_receipt()
+    with transaction.atomic():
+        locked = Receipt.objects.select_for_update().filter(pk=receipt.pk, revoked_at=None).first()
+        if locked is None:
+            raise ActionRefused("not_found", _("This receipt has been withdrawn."))
+        known = PushSubscription.objects.filter(receipt=locked, endpoint=offered.endpoint).first()
+        if known is not None:
+            known.p256dh, known.auth = offered.p256dh, offered.auth
+            known.failures = 0
+            known.save(update_fields=["p256dh", "auth", "failures"])
+            return known
+        if PushSubscription.objects.filter(receipt=locked).count() >= limit:
+            raise ActionRefused(
+                "conflict",
+                ngettext(
+                    "This receipt already notifies %(count)d phone. Turn it off on that phone "
+                    "first.",
+                    "This receipt already notifies %(count)d phones. Turn it off on one of them "
+                    "first.",
+                    limit,
+                )
+                % {"count": limit},
+            )
+        # Only what changes from now on is pushed.
+        latest = Notice.objects.filter(receipt=locked).order_by("-pk").first()
+        return PushSubscription.objects.create(
+            receipt=locked,
+            endpoint=offered.endpoint,
+            p256dh=offered.p256dh,
+            auth=offered.auth,
+            pushed_until=latest.pk if latest is not None else 0,
+        )
+
+
+def push_unsubscribe(*, receipt: Receipt, endpoint: object) -> bool:
+    """No more pushes to that phone for this receipt; False if it was not notified."""
+    if not isinstance(endpoint, str) or len(endpoint) > 1000:
+        raise ActionRefused("invalid", _("The subscription has no valid push service address."))
+    deleted, _rows = PushSubscription.objects.filter(receipt=receipt, endpoint=endpoint).delete()
+    return deleted > 0
 
 
 # ---- notices (run by the worker) -----------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Background work of the statuses app: telling people of changes, by page and by mail."""
+"""Background work of the statuses app: telling people of changes, by page, mail and push."""
 
 from __future__ import annotations
 
@@ -9,10 +9,13 @@ from django_tasks import task
 
 from .mail import confirmation_message, digests_send
 from .models import StatusChange, Subscription
+from .push import pushes_send
 from .services import notices_create
 
 # How often the clock sends the digests that waited for their day to pass.
 DIGEST_EVERY = timedelta(minutes=15)
+# How often the clock retries pushes a push service did not take.
+PUSH_RETRY_EVERY = timedelta(minutes=15)
 
 
 @task()
@@ -22,8 +25,22 @@ def status_change_tell(change_id: int) -> int:
     if change is None:
         return 0
     notices_create(change=change)
+    # Phones are told in a task of their own, so a mail server that fails holds no push up.
+    status_change_push.enqueue(change_id=change_id)
     receipt_ids = change.notices.values_list("receipt_id", flat=True)
     return digests_send(receipt_ids=list(receipt_ids))
+
+
+@task()
+def status_change_push(change_id: int) -> int:
+    """Push the phones behind one change their new notices; idempotent."""
+    return pushes_send(change_id=change_id).sent
+
+
+@task()
+def notice_pushes_send() -> int:
+    """Push whatever a push service did not take before; idempotent."""
+    return pushes_send().sent
 
 
 @task()
@@ -49,3 +66,4 @@ def schedule() -> None:
     from jobs.schedule import schedule_register
 
     schedule_register(notice_digests_send, every=DIGEST_EVERY)
+    schedule_register(notice_pushes_send, every=PUSH_RETRY_EVERY)

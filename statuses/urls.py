@@ -35,6 +35,9 @@ urlpatterns = [
     path("r/<str:token>/revoke/", views.receipt_revoke, name="receipt_revoke"),
     path("r/<str:token>/email/", views.receipt_email, name="receipt_email"),
     path("r/<str:token>/email/stop/", views.receipt_email_stop, name="receipt_email_stop"),
+    path("r/<str:token>/push/", views.receipt_push, name="receipt_push"),
+    path("r/<str:token>/push/stop/", views.receipt_push_stop, name="receipt_push_stop"),
+    path("push-worker.js", views.push_worker, name="push_worker"),
     path(
         "r/<str:token>/answer/<str:kind>/<str:item_id>/",
         views.receipt_answer,

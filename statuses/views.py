@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from django.contrib import messages
@@ -18,16 +20,23 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from challenges.selectors import challenge_by_id, citizen_from_session
 from workshops.actors import actor_resolve
 from workshops.errors import ActionRefused
-from workshops.http import answers_json, done_json, id_from_path, wants_json
+from workshops.http import answers_json, done_json, id_from_path, refused_json, wants_json
 from workshops.languages import Reader, language_switch, language_use, request_language
 from workshops.links import absolute_url, qr_svg
 from workshops.phases import Phase
 from workshops.selectors import workshop_by_code
 
-from . import report, services
+from . import push, report, services
 from .forms import AnswerBackForm, BulkAnswerForm, EmailForm, StatusChangeForm
 from .mail import content_type_of, unsubscribe_read
-from .models import AnswerTemplate, ItemStatus, Status, StatusPhoto, Subscription
+from .models import (
+    AnswerTemplate,
+    ItemStatus,
+    PushSubscription,
+    Status,
+    StatusPhoto,
+    Subscription,
+)
 from .registry import KINDS, item_get
 from .room import receipt_offer
 from .selectors import (
@@ -42,6 +51,9 @@ from .selectors import (
     timeline_of,
 )
 from .serializers import change_as_dict
+
+# A browser's subscription is a few hundred bytes; anything far larger is not one.
+PUSH_BODY_MAX_BYTES = 4096
 
 
 def _public_item(kind: str, item_id: str) -> Any:
@@ -278,6 +290,7 @@ def _receipt_response(
         # A live change arrives labelled in the language of whoever made it; the page
         # shows each status in its own.
         "status_labels": {status.value: str(status.label) for status in Status},
+        "push": _push_config(receipt),
     }
     context = {
         "receipt": receipt,
@@ -294,6 +307,81 @@ def _receipt_response(
     # The site's Referrer-Policy (same-origin) already keeps the token from other sites;
     # "no-referrer" would make the browser send "Origin: null", which fails CSRF checks.
     response["Cache-Control"] = "no-store"
+    return response
+
+
+def _push_config(receipt: Any) -> dict[str, Any] | None:
+    """What the page's script needs to offer "Notify this phone"; None when push is off."""
+    try:
+        key = push.public_key()
+    except ValueError:
+        # A SAMSKAB_VAPID_PRIVATE_KEY that is not one: the page offers no push.
+        return None
+    return {
+        "key": key,
+        "worker": reverse("statuses:push_worker"),
+        "scope": push.SCOPE,
+        "subscribe": reverse("statuses:receipt_push", kwargs={"token": receipt.token}),
+        "stop": reverse("statuses:receipt_push_stop", kwargs={"token": receipt.token}),
+        # Which phones are notified, without naming their push addresses on the page.
+        "known": [
+            hashlib.sha256(endpoint.encode()).hexdigest()
+            for endpoint in PushSubscription.objects.filter(receipt=receipt).values_list(
+                "endpoint", flat=True
+            )
+        ],
+    }
+
+
+def _json_body(request: HttpRequest) -> Any:
+    if len(request.body) > PUSH_BODY_MAX_BYTES:
+        raise ActionRefused("invalid", _("That is too much to be a phone's subscription."))
+    try:
+        return json.loads(request.body)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ActionRefused(
+            "invalid", _("Send the phone's subscription as a JSON object.")
+        ) from error
+
+
+@answers_json
+@require_POST
+def receipt_push(request: HttpRequest, token: str) -> HttpResponse:
+    """The page's script hands over this phone's push subscription (JSON only)."""
+    receipt = _receipt(token)
+    try:
+        services.push_subscribe(receipt=receipt, subscription=_json_body(request))
+    except ActionRefused as refused:
+        return refused_json(refused)
+    return done_json({"push": True})
+
+
+@answers_json
+@require_POST
+def receipt_push_stop(request: HttpRequest, token: str) -> HttpResponse:
+    """No more pushes to this phone: `{"endpoint": …}` names it (JSON only)."""
+    receipt = _receipt(token)
+    try:
+        body = _json_body(request)
+        endpoint = body.get("endpoint") if isinstance(body, dict) else None
+        removed = services.push_unsubscribe(receipt=receipt, endpoint=endpoint)
+    except ActionRefused as refused:
+        return refused_json(refused)
+    return done_json({"push": False, "removed": removed})
+
+
+@require_GET
+def push_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker that shows a pushed notice; served from the root of the site.
+
+    From the root its scope may cover the receipt pages (/r/), which a script under
+    /static/ could not without a Service-Worker-Allowed header; and its address stays
+    the same from one version to the next, as a service worker's must.
+    """
+    response = render(
+        request, "statuses/push_worker.js", {}, content_type="text/javascript; charset=utf-8"
+    )
+    response["Cache-Control"] = "no-cache"
     return response
 
 
