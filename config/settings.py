@@ -282,6 +282,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 WHITENOISE_ROOT = BASE_DIR / "public"
 
 # A citizen's phone is recognised by its session for as long as a workshop may run.
+SESSION_ENGINE = "workshops.sessions"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 60 * 60 * 24 * 30)
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_HTTPONLY = True

@@ -14,7 +14,6 @@ import re
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -26,6 +25,7 @@ from workshops.consumers import _resolve
 from workshops.models import Workshop
 from workshops.room_cache import room_changed
 from workshops.selectors import room_snapshot
+from workshops.sessions import SessionStore
 
 pytestmark = pytest.mark.django_db
 
@@ -36,11 +36,11 @@ JOIN_PAGE_QUERIES = 1
 # The form: the workshop, the participant's insert
 # and the room's count in one transaction, the snapshot's count and the person's own
 # parts (votes and voter revision, flags, held ideas, name consent; the room's parts
-# come from the cache), the session's insert after checking its key is new.
-JOIN_FORM_QUERIES = 11
-# The socket: the session, the workshop, the participant with their standing, then the
-# snapshot as above.
-SOCKET_QUERIES = 9
+# come from the cache), the session's insert (a new key needs no question first).
+JOIN_FORM_QUERIES = 10
+# The socket: the workshop, the participant with their standing, then the snapshot as
+# above; the session comes from the cache (workshops.sessions).
+SOCKET_QUERIES = 8
 
 
 def _join_page(client: Client, workshop: Workshop) -> str:
