@@ -379,6 +379,8 @@ SAMSKAB_PUSH = {
     "ALLOW_LOCAL_HTTP": envbool("SAMSKAB_PUSH_ALLOW_LOCAL_HTTP", default=DEBUG),
     # Phones one receipt may notify at once.
     "MAX_PER_RECEIPT": envint("SAMSKAB_PUSH_MAX_PER_RECEIPT", 5),
+    # Pushes the worker has in flight at once (each waits tens of ms for its service).
+    "CONCURRENCY": envint("SAMSKAB_PUSH_CONCURRENCY", 10),
 }
 # How often one participant, or one address, may act: "count/period" (s, m, h), counted
 # in the cache (Redis when REDIS_URL is set). Per address is generous on purpose: a

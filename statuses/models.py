@@ -281,6 +281,9 @@ class PushSubscription(models.Model):
     pushed_until = models.PositiveBigIntegerField(default=0)
     # Failed sends in a row; the push service has forgotten the phone after too many.
     failures = models.PositiveSmallIntegerField(default=0)
+    # The run sending to it now, until when (statuses.push._claim).
+    claim = models.CharField(max_length=16, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("phone notified by push")

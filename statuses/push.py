@@ -13,6 +13,9 @@ import binascii
 import datetime as dt
 import json
 import logging
+import secrets
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,9 +25,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from py_vapid import Vapid
@@ -43,6 +46,10 @@ AUTH_MAX_LENGTH = 32
 KEEP_FOR = dt.timedelta(days=2)
 # How long one push service may take to answer before the send counts as failed.
 TIMEOUT_SECONDS = 10
+# Phones taken at once by a run, and how long they stay its own: a crashed run's phones
+# are tried again after it. Longer than a batch can take (BATCH * TIMEOUT / threads).
+BATCH = 100
+LEASE = dt.timedelta(minutes=5)
 # Failed sends in a row (every 15 minutes by the clock: about two days) before a phone
 # counts as gone.
 GIVE_UP_AFTER = 200
@@ -54,6 +61,11 @@ SCOPE = "/r/"
 
 def _settings() -> dict[str, Any]:
     return dict(settings.SAMSKAB_PUSH)
+
+
+def concurrency() -> int:
+    """Pushes in flight at once: a push service answers in tens of milliseconds."""
+    return max(1, int(_settings().get("CONCURRENCY", 10)))
 
 
 def max_per_receipt() -> int:
@@ -226,6 +238,16 @@ class Outcome:
     failed: int = 0
 
 
+@dataclass(frozen=True)
+class _Push:
+    subscription_id: int
+    endpoint: str
+    p256dh: str
+    auth: str
+    until: int
+    payload: str
+
+
 def pushes_send(*, change_id: int | None = None) -> Outcome:
     """Push every phone its receipt's notices it has not had yet; idempotent.
 
@@ -244,77 +266,119 @@ def pushes_send(*, change_id: int | None = None) -> Outcome:
         return outcome
     signer = vapid()
     subject = str(_settings().get("VAPID_SUBJECT") or "")
-    # One connection per push service, kept open from one phone to the next.
-    with requests.Session() as session:
-        for pk in ids:
-            _send_one(pk, signer=signer, subject=subject, session=session, outcome=outcome)
+    sessions = threading.local()
+
+    def send(push: _Push) -> tuple[str, str]:
+        # Each sending thread keeps one connection per push service from phone to phone.
+        if not hasattr(sessions, "session"):
+            sessions.session = requests.Session()
+        return _post(push, signer=signer, subject=subject, session=sessions.session)
+
+    with ThreadPoolExecutor(max_workers=concurrency()) as pool:
+        for start in range(0, len(ids), BATCH):
+            pushes = _claim(ids[start : start + BATCH])
+            results = list(pool.map(send, pushes))
+            _settle(pushes, results, outcome)
     return outcome
 
 
-def _send_one(
-    pk: int, *, signer: Vapid, subject: str, session: requests.Session, outcome: Outcome
-) -> None:
+def _claim(ids: list[int]) -> list[_Push]:
+    """Take these phones for this run, with what to push to each.
+
+    A lease rather than a lock held while sending: another worker skips them until it
+    ends, so no phone gets the same notice twice, and a crashed run's phones come back.
+    """
+    now = timezone.now()
+    claim = secrets.token_hex(8)
+    PushSubscription.objects.filter(pk__in=ids).filter(
+        Q(claimed_until=None) | Q(claimed_until__lt=now)
+    ).update(claim=claim, claimed_until=now + LEASE)
+    claimed = list(
+        PushSubscription.objects.filter(claim=claim, receipt__revoked_at=None).select_related(
+            "receipt", "receipt__participant__workshop"
+        )
+    )
+    if not claimed:
+        return []
+    notices: dict[int, list[Notice]] = {}
+    for notice in (
+        Notice.objects.filter(
+            receipt_id__in=[s.receipt_id for s in claimed],
+            pk__gt=min(s.pushed_until for s in claimed),
+        )
+        .select_related("change", "change__item_status")
+        .order_by("pk")
+    ):
+        notices.setdefault(notice.receipt_id, []).append(notice)
+    pushes = []
+    for subscription in claimed:
+        waiting = [
+            n for n in notices.get(subscription.receipt_id, []) if n.pk > subscription.pushed_until
+        ]
+        if not waiting:
+            continue
+        pushes.append(
+            _Push(
+                subscription_id=subscription.pk,
+                endpoint=subscription.endpoint,
+                p256dh=subscription.p256dh,
+                auth=subscription.auth,
+                until=waiting[-1].pk,
+                payload=json.dumps(payload_of(subscription.receipt, waiting), ensure_ascii=False),
+            )
+        )
+    # Those with nothing left to push are released at once.
+    taken = {push.subscription_id for push in pushes}
+    PushSubscription.objects.filter(claim=claim).exclude(pk__in=taken).update(
+        claim="", claimed_until=None
+    )
+    return pushes
+
+
+def _post(
+    push: _Push, *, signer: Vapid, subject: str, session: requests.Session
+) -> tuple[str, str]:
+    """One push to one phone's push service: "sent", "gone" or "failed", and why."""
+    if not endpoint_allowed(push.endpoint):
+        # The settings no longer allow its push service.
+        return "gone", "push service not allowed"
+    try:
+        webpush(
+            subscription_info={
+                "endpoint": push.endpoint,
+                "keys": {"p256dh": push.p256dh, "auth": push.auth},
+            },
+            data=push.payload,
+            vapid_private_key=signer,
+            vapid_claims={"sub": subject},
+            content_encoding="aes128gcm",
+            ttl=int(KEEP_FOR.total_seconds()),
+            timeout=TIMEOUT_SECONDS,
+            requests_session=session,
+        )
+    except WebPushException as error:
+        status = error.response.status_code if error.response is not None else None
+        if status in (404, 410):
+            return "gone", str(status)
+        return "failed", f"{status}: {error}"
+    except requests.RequestException as error:
+        return "failed", repr(error)
+    return "sent", ""
+
+
+def _settle(pushes: list[_Push], results: list[tuple[str, str]], outcome: Outcome) -> None:
+    """Record what each push service answered, and release the phones."""
     with transaction.atomic():
-        # Held while sending: a second worker on the same phone waits, then finds nothing.
-        subscription = (
-            PushSubscription.objects.select_for_update()
-            .select_related("receipt", "receipt__participant__workshop")
-            .filter(pk=pk, receipt__revoked_at=None)
-            .first()
-        )
-        if subscription is None:
-            return
-        notices = list(
-            Notice.objects.filter(
-                receipt_id=subscription.receipt_id, pk__gt=subscription.pushed_until
-            )
-            .select_related("change", "change__item_status")
-            .order_by("pk")
-        )
-        if not notices:
-            return
-        payload = payload_of(subscription.receipt, notices)
-        if not endpoint_allowed(subscription.endpoint):
-            # The settings no longer allow its push service.
-            subscription.delete()
-            outcome.gone += 1
-            return
-        try:
-            webpush(
-                subscription_info={
-                    "endpoint": subscription.endpoint,
-                    "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth},
-                },
-                data=json.dumps(payload, ensure_ascii=False),
-                vapid_private_key=signer,
-                vapid_claims={"sub": subject},
-                content_encoding="aes128gcm",
-                ttl=int(KEEP_FOR.total_seconds()),
-                timeout=TIMEOUT_SECONDS,
-                requests_session=session,
-            )
-        except WebPushException as error:
-            status = error.response.status_code if error.response is not None else None
-            if status in (404, 410):
-                subscription.delete()
+        for push, (result, why) in zip(pushes, results, strict=True):
+            row = PushSubscription.objects.filter(pk=push.subscription_id)
+            if result == "sent":
+                outcome.sent += 1
+                row.update(pushed_until=push.until, failures=0, claim="", claimed_until=None)
+            elif result == "gone":
                 outcome.gone += 1
-                return
-            _failed(subscription, outcome, f"{status}: {error}")
-            return
-        except requests.RequestException as error:
-            _failed(subscription, outcome, repr(error))
-            return
-        subscription.pushed_until = notices[-1].pk
-        subscription.failures = 0
-        subscription.save(update_fields=["pushed_until", "failures"])
-        outcome.sent += 1
-
-
-def _failed(subscription: PushSubscription, outcome: Outcome, why: str) -> None:
-    outcome.failed += 1
-    logger.warning("Push to subscription %s failed: %s", subscription.pk, why)
-    subscription.failures += 1
-    if subscription.failures >= GIVE_UP_AFTER:
-        subscription.delete()
-        return
-    subscription.save(update_fields=["failures"])
+                row.delete()
+            else:
+                outcome.failed += 1
+                logger.warning("Push to subscription %s failed: %s", push.subscription_id, why)
+                row.filter(failures__gte=GIVE_UP_AFTER - 1).delete()
+                row.update(failures=F("failures") + 1, claim="", claimed_until=None)

@@ -10,6 +10,7 @@ import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -19,7 +20,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.contrib.auth.models import AbstractBaseUser
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 from py_vapid import Vapid02
 
 from administrations.models import Administration
@@ -437,3 +438,28 @@ def test_the_service_worker_is_served_for_the_receipt_pages() -> None:
     body = answer.content.decode()
     assert 'addEventListener("push"' in body and 'addEventListener("notificationclick"' in body
     assert "openWindow" in body
+
+
+def test_a_phone_another_run_is_pushing_to_is_left_to_it_until_its_lease_ends(
+    closed: Closed,
+    parks: Administration,
+    parks_member: AbstractBaseUser,
+    push_service: PushService,
+) -> None:
+    receipt = closed.receipts["author"]
+    phone = Phone.new()
+    subscribe(receipt, phone.subscription(push_service.endpoint()))
+    made = status_change(
+        user=parks_member, item=closed.proposition, status="accepted", administration=parks
+    )
+    status_change_tell.call(change_id=made.pk)
+    soon = timezone.now() + timedelta(minutes=1)
+    PushSubscription.objects.update(claim="other-run", claimed_until=soon)
+    assert notice_pushes_send.call() == 0
+    assert push_service.received == []
+    # That run crashed: once its lease is over, the phone is pushed, once.
+    PushSubscription.objects.update(claimed_until=timezone.now() - timedelta(seconds=1))
+    assert notice_pushes_send.call() == 1
+    assert notice_pushes_send.call() == 0
+    assert len(push_service.to("phone-1")) == 1
+    assert PushSubscription.objects.get().claimed_until is None
