@@ -198,8 +198,13 @@ def snapshot_part(*, actor: Actor) -> dict[str, Any]:
         part["queue"] = review_queue(workshop=workshop)
         part["restricted"] = restrictions(workshop=workshop)
     elif actor.role is Role.CITIZEN and actor.participant is not None:
-        part["flagged_by_you"] = list(
-            actor.participant.flags.values_list("idea_id", flat=True).order_by("idea_id")
+        # A participant created in this request has flagged nothing and has nothing
+        # held (workshops.actors): their snapshot asks for neither.
+        fresh = actor.just_joined
+        part["flagged_by_you"] = (
+            []
+            if fresh
+            else list(actor.participant.flags.values_list("idea_id", flat=True).order_by("idea_id"))
         )
         workshop = actor.workshop
         part["premoderated"] = room_part(
@@ -211,10 +216,14 @@ def snapshot_part(*, actor: Actor) -> dict[str, Any]:
             ),
         )
         # Their own words are theirs to see while they wait; nobody else's are.
-        part["your_held"] = [
-            {"id": idea.pk, "text": idea.text}
-            for idea in Idea.objects.filter(
-                author=actor.participant, status=Idea.Status.HELD
-            ).order_by("created_at", "pk")
-        ]
+        part["your_held"] = (
+            []
+            if fresh
+            else [
+                {"id": idea.pk, "text": idea.text}
+                for idea in Idea.objects.filter(
+                    author=actor.participant, status=Idea.Status.HELD
+                ).order_by("created_at", "pk")
+            ]
+        )
     return {"moderation": part}

@@ -128,7 +128,10 @@ def snapshot_part(*, actor: Actor) -> dict[str, Any]:
     )
     part: dict[str, Any] = {**shared, "name_in_summary": None}
     if actor.role is Role.CITIZEN and actor.participant is not None:
-        part["name_in_summary"] = name_consented(participant_id=actor.participant.pk)
+        # A participant created in this request has not consented yet (workshops.actors).
+        part["name_in_summary"] = not actor.just_joined and name_consented(
+            participant_id=actor.participant.pk
+        )
     return {"propositions": part}
 
 

@@ -237,7 +237,12 @@ def snapshot_part(*, actor: Actor) -> dict[str, Any]:
         workshop_id=workshop.pk, role=actor.role, name="voting", read=read_rules
     )
     part: dict[str, Any] = {**rules, "mine": None, "voters": None}
-    if actor.role is Role.CITIZEN and actor.participant is not None:
+    if actor.role is Role.CITIZEN and actor.participant is not None and actor.just_joined:
+        # Nobody has voted as a participant created in this request (workshops.actors).
+        part["mine"] = own_ballot_as_dict(
+            votes=[], remaining=remaining_of(ballot=ballot, votes=[]), revision=0
+        )
+    elif actor.role is Role.CITIZEN and actor.participant is not None:
         part["mine"] = own_ballot(ballot=ballot, participant=actor.participant)
     else:
         # The screens that show the room how many have voted (the projector); a phone

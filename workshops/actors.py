@@ -44,6 +44,9 @@ class Actor:
     address: str | None = None
     # "muted", "removed" or "erased" once moderation restricted this participant.
     restriction: str = ""
+    # A participant created by this very request: nothing of their own exists yet (no
+    # votes, flags, held ideas or consent), so their snapshot need not ask for it.
+    just_joined: bool = False
     # A socket's kept actor: the standing tokens it was read under, and when
     # (actor_current). None for an actor read for one request.
     stamp: tuple[str, ...] | None = dataclasses.field(default=None, compare=False, repr=False)

@@ -202,12 +202,13 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
             # trip is seconds. Its script puts the room's own address in the address
             # bar, so a reload asks for the room rather than sending the form again.
             # Who they are now needs no second read: a participant who has just joined
-            # holds no restriction yet.
+            # holds no restriction yet, and nothing of their own for the snapshot to read.
             joined_actor = Actor(
                 role=Role.CITIZEN,
                 workshop=workshop,
                 participant=participant,
                 address=actor.address,
+                just_joined=True,
             )
             return _citizen_room(request, joined_actor)
     status = 400 if form.errors else 200

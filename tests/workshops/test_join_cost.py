@@ -33,11 +33,11 @@ TRANSACTION_STATEMENTS = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT", "
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 # The join page: the workshop (read once, by the language middleware, for the view too).
 JOIN_PAGE_QUERIES = 1
-# The form: the workshop, the participant's insert
-# and the room's count in one transaction, the snapshot's count and the person's own
-# parts (votes and voter revision, flags, held ideas, name consent; the room's parts
-# come from the cache), the session's insert (a new key needs no question first).
-JOIN_FORM_QUERIES = 10
+# The form: the workshop, the participant's insert and the room's count in one
+# transaction, the snapshot's count (the room's parts come from the cache; a person who
+# has just joined has no parts of their own to read), the session's insert (a new key
+# needs no question first).
+JOIN_FORM_QUERIES = 5
 # The socket: the workshop, the participant with their standing, then the snapshot as
 # above; the session comes from the cache (workshops.sessions).
 SOCKET_QUERIES = 8
@@ -88,6 +88,33 @@ def test_a_join_needs_no_more_queries_than_counted(workshop: Workshop) -> None:
     assert len(statements(page)) <= JOIN_PAGE_QUERIES, statements(page)
     assert len(statements(form)) <= JOIN_FORM_QUERIES, statements(form)
     assert len(statements(socket)) <= SOCKET_QUERIES, statements(socket)
+
+
+def test_the_joining_pages_snapshot_is_what_a_fresh_read_gives(workshop: Workshop) -> None:
+    # The form answers with a snapshot made without asking for the person's own parts
+    # (workshops.actors, just_joined): it must read exactly as one that asked.
+    IdeaFactory(author__workshop=workshop, text="Benches by the river")
+    phone = Client()
+    token = _join_page(phone, workshop)
+    page = phone.post(
+        reverse("workshops:join", kwargs={"code": workshop.join_code}),
+        {"display_name": "Curious Otter", "csrfmiddlewaretoken": token},
+    ).text
+    embedded = re.search(
+        r'<script id="room-snapshot" type="application/json">(.*?)</script>', page, re.S
+    )
+    assert embedded is not None
+    joined = json.loads(embedded[1])
+    session = SessionStore(phone.cookies["sessionid"].value)
+    actor = _resolve(workshop.join_code, AnonymousUser(), session, False, "127.0.0.1")
+    assert actor is not None
+    fresh = json.loads(json.dumps(room_snapshot(actor=actor)))
+    for snapshot in (joined, fresh):
+        snapshot.pop("server_time")
+        snapshot["voting"].pop("tallies_as_of")
+    assert joined == fresh
+    assert joined["voting"]["mine"] is not None
+    assert joined["moderation"]["your_held"] == []
 
 
 def test_the_wall_is_shared_but_each_author_sees_their_own_ideas_marked(
