@@ -25,10 +25,12 @@ from py_vapid import Vapid02
 
 from administrations.models import Administration
 from bench.ports import free_port
+from moderation.signals import personal_data_erased
 from statuses.models import Notice, PushSubscription, Receipt
 from statuses.services import receipt_revoke, status_change
 from statuses.tasks import notice_pushes_send, status_change_push, status_change_tell
 from tests.statuses.conftest import Closed
+from workshops.models import Participant
 
 pytestmark = pytest.mark.django_db
 
@@ -426,7 +428,8 @@ def test_phones_go_with_a_withdrawn_or_erased_receipt(closed: Closed) -> None:
     subscribe(voter, Phone.new().subscription("https://fcm.googleapis.com/fcm/send/v"))
     receipt_revoke(receipt=author)
     assert not PushSubscription.objects.filter(receipt__participant=closed.author).exists()
-    voter.delete()
+    # The participant's erasure (moderation's signal) takes their receipts and phones.
+    personal_data_erased.send(sender=Participant, participant=closed.voter)
     assert not PushSubscription.objects.exists()
 
 
@@ -463,3 +466,21 @@ def test_a_phone_another_run_is_pushing_to_is_left_to_it_until_its_lease_ends(
     assert notice_pushes_send.call() == 0
     assert len(push_service.to("phone-1")) == 1
     assert PushSubscription.objects.get().claimed_until is None
+
+
+def test_the_key_comes_from_the_settings_and_a_bad_one_offers_no_push(
+    closed: Closed, settings: Any
+) -> None:
+    from statuses import push
+
+    receipt = closed.receipts["author"]
+    # Nothing configured: one key made once, kept, and the same on every page.
+    made = page_config(receipt)["push"]["key"]
+    assert page_config(closed.receipts["voter"])["push"]["key"] == made
+    private = push.new_private_key()
+    settings.SAMSKAB_PUSH = {**settings.SAMSKAB_PUSH, "VAPID_PRIVATE_KEY": private}
+    configured = page_config(receipt)["push"]["key"]
+    assert configured == push.public_key(push.vapid(private)) != made
+    settings.SAMSKAB_PUSH = {**settings.SAMSKAB_PUSH, "VAPID_PRIVATE_KEY": "not-a-key"}
+    assert page_config(receipt)["push"] is None
+    assert "Notify this phone" not in Client().get(f"/r/{receipt.token}/").content.decode()
