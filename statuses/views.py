@@ -334,6 +334,10 @@ def _push_config(receipt: Any) -> dict[str, Any] | None:
 
 
 def _json_body(request: HttpRequest) -> Any:
+    # The declared length first: a body past Django's own limit would not even be read.
+    declared = request.META.get("CONTENT_LENGTH") or "0"
+    if not declared.isdigit() or int(declared) > PUSH_BODY_MAX_BYTES:
+        raise ActionRefused("invalid", _("That is too much to be a phone's subscription."))
     if len(request.body) > PUSH_BODY_MAX_BYTES:
         raise ActionRefused("invalid", _("That is too much to be a phone's subscription."))
     try:

@@ -30,8 +30,14 @@
   }
 
   function blocked() {
+    const hadFocus = document.activeElement === button;
     button.hidden = true;
     state.textContent = t("Notifications are blocked for this site in this browser's settings.");
+    // The button is gone: the keyboard's focus goes to what replaced it, not to the page's top.
+    if (hadFocus) {
+      state.tabIndex = -1;
+      state.focus();
+    }
   }
 
   function keyBytes(base64url) {

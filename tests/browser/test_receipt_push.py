@@ -100,10 +100,15 @@ def test_notifications_refused_by_the_browser_are_said_plainly(
         section = page.get_by_role("region", name="Få besked på denne telefon")
         button = section.get_by_role("button", name="Giv besked på denne telefon")
         expect(button).to_be_visible(timeout=WAIT)
-        button.click()
-        expect(section.locator("[data-push-state]")).to_have_text(
+        button.focus()
+        page.keyboard.press("Enter")
+        state = section.locator("[data-push-state]")
+        expect(state).to_have_text(
             "Beskeder fra dette websted er blokeret i browserens indstillinger.", timeout=WAIT
         )
+        # The button is gone; the keyboard's focus is on the words that replaced it.
+        expect(button).to_be_hidden()
+        expect(state).to_be_focused()
         problems = page_problems(page)
         assert not problems, "\n".join(problems)
     finally:

@@ -362,6 +362,14 @@ def test_a_malformed_subscription_is_refused_and_nothing_is_kept(closed: Closed,
     assert not PushSubscription.objects.exists()
 
 
+def test_a_body_past_the_servers_own_limit_gets_the_same_clear_answer(closed: Closed) -> None:
+    huge = json.dumps({**_keys(), "padding": "x" * 3_000_000})
+    answer = subscribe(closed.receipts["author"], huge)
+    assert answer.status_code == 400
+    assert answer.json()["message"] == "That is too much to be a phone's subscription."
+    assert not PushSubscription.objects.exists()
+
+
 def test_a_revoked_or_forged_receipt_takes_no_phone(closed: Closed) -> None:
     receipt = closed.receipts["author"]
     body = Phone.new().subscription("https://fcm.googleapis.com/fcm/send/x")
