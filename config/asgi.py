@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import django
 from asgiref.sync import ThreadSensitiveContext, sync_to_async
+from django.conf import settings
 from django.core.handlers.asgi import ASGIHandler
 from django.http import HttpRequest, HttpResponseBase
 
@@ -24,33 +27,45 @@ class PageThreads:
     joined by another thread started after it, and the new thread opens a new
     database connection: on the join flow, two thread starts and a connection (with
     its pragmas) per request took about a tenth of the server's samples (py-spy).
-    Here a request borrows an idle thread (one call at a time, as Django's own), and
-    gives it back with its connection once answered; a crowd of requests still gets
-    one thread each, and only `kept` idle threads stay when the crowd has gone.
+    Here a request borrows a kept thread (one call at a time, as Django's own) and
+    gives it back, with its connection, once answered. At most `size` pages run at
+    once; a crowd beyond that waits its turn on the event loop, in order of arrival,
+    rather than in as many threads taking the interpreter from each other.
     """
 
-    def __init__(self, kept: int) -> None:
-        self.kept = kept
+    def __init__(self, size: int) -> None:
+        self.size = size
         self.idle: list[ThreadPoolExecutor] = []
         self.lock = threading.Lock()
+        # Turns are per event loop: a test runner or a second server thread has its own.
+        self.turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+            weakref.WeakKeyDictionary()
+        )
 
-    def borrow(self) -> ThreadPoolExecutor:
+    def _turns(self) -> asyncio.Semaphore:
+        loop = asyncio.get_running_loop()
+        turns = self.turns.get(loop)
+        if turns is None:
+            turns = self.turns[loop] = asyncio.Semaphore(self.size)
+        return turns
+
+    async def borrow(self) -> ThreadPoolExecutor:
+        await self._turns().acquire()
         with self.lock:
             if self.idle:
+                # Last in, first out: the busiest threads keep their connections warm.
                 return self.idle.pop()
         return ThreadPoolExecutor(max_workers=1, thread_name_prefix="page")
 
     def give_back(self, executor: ThreadPoolExecutor) -> None:
         with self.lock:
-            if len(self.idle) < self.kept:
-                # Last in, first out: the busiest threads keep their connections warm.
-                self.idle.append(executor)
-                return
-        # Its work, if any is still running (a page whose client left), ends first.
-        executor.shutdown(wait=False)
+            self.idle.append(executor)
+        self._turns().release()
 
 
-PAGE_THREADS = PageThreads(kept=16)
+# As many pages at once as the database's pool has connections (DATABASE_POOL_SIZE): a
+# page waits for a thread on the loop, where nothing times out, not for a connection.
+PAGE_THREADS = PageThreads(size=settings.DATABASE_POOL_SIZE or 10)
 
 
 class SyncPagesHandler(ASGIHandler):
@@ -67,7 +82,7 @@ class SyncPagesHandler(ASGIHandler):
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             raise ValueError(f"Pages are HTTP, not {scope['type']}.")
-        executor = PAGE_THREADS.borrow()
+        executor = await PAGE_THREADS.borrow()
         try:
             async with ThreadSensitiveContext(executor=executor):
                 await self.handle(scope, receive, send)

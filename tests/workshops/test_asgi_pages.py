@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import httpx
 import pytest
 from django.urls import reverse
 
-from config.asgi import application
+from config.asgi import PAGE_THREADS, application
 from workshops.models import Participant, Workshop
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -57,3 +58,18 @@ async def test_a_join_form_without_its_csrf_token_is_refused(workshop: Workshop)
 
     assert refused.status_code == 403
     assert await Participant.objects.filter(workshop=workshop).acount() == 0
+
+
+async def test_a_crowd_larger_than_the_kept_threads_gets_every_page(workshop: Workshop) -> None:
+    # Pages beyond the kept threads (config.asgi.PageThreads) wait their turn: none is
+    # dropped or left hanging, and no thread is kept beyond the bound.
+    join_url = reverse("workshops:join", kwargs={"code": workshop.join_code})
+    crowd = PAGE_THREADS.size * 3
+    async with phone() as client:
+        pages = await asyncio.wait_for(
+            asyncio.gather(*(client.get(join_url) for _ in range(crowd))), timeout=60
+        )
+
+    assert [page.status_code for page in pages] == [200] * crowd
+    assert all(CSRF_INPUT.search(page.text) for page in pages)
+    assert len(PAGE_THREADS.idle) <= PAGE_THREADS.size
