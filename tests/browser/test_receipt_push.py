@@ -5,10 +5,15 @@ Chromium cannot reach here: the subscription's way through the server, to a real
 endpoint and back decrypted, is tested in tests/statuses/test_push.py. This test checks
 the page's part: the button is there where the browser has push, reached and pressed by
 keyboard, labelled, with no axe violation; pressing it registers the service worker
-served by the site for the receipt pages, and a refusal is said plainly.
+served by the site for the receipt pages, and a refusal is said plainly. A push handed
+to that service worker through Chromium's DevTools protocol shows the notification,
+which keeps the receipt page as where a tap leads, and never another site.
 """
 
 from __future__ import annotations
+
+import json
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -113,3 +118,64 @@ def test_notifications_refused_by_the_browser_are_said_plainly(
         assert not problems, "\n".join(problems)
     finally:
         context.close()
+
+
+def test_the_service_worker_shows_a_pushed_notice_and_keeps_it_to_the_site(
+    browser: Browser, live_daphne: LiveServer
+) -> None:
+    """A push delivered to the service worker through Chromium's DevTools protocol,
+    in place of the vendor's push service, as the server's worker would send it."""
+    context = browser.new_context(**PHONE)
+    context.grant_permissions(["notifications"], origin=live_daphne.url)
+    page = context.new_page()
+    try:
+        receipt = receipt_of(live_daphne)
+        page.goto(receipt)
+        devtools = context.new_cdp_session(page)
+        registrations: list[dict[str, Any]] = []
+        devtools.on(
+            "ServiceWorker.workerRegistrationUpdated",
+            lambda event: registrations.extend(event["registrations"]),
+        )
+        devtools.send("ServiceWorker.enable")
+        page.evaluate(
+            """async () => {
+              await navigator.serviceWorker.register("/push-worker.js", {scope: "/r/"});
+              await navigator.serviceWorker.ready;
+            }"""
+        )
+        for _ in range(100):
+            live = [
+                r for r in registrations if r["scopeURL"].endswith("/r/") and not r["isDeleted"]
+            ]
+            if live:
+                break
+            page.wait_for_timeout(100)
+        assert live, f"no service worker registration for /r/ among {registrations}"
+        path = receipt.removeprefix(live_daphne.url)
+        for url in [path, "https://elsewhere.example/r/x/"]:
+            devtools.send(
+                "ServiceWorker.deliverPushMessage",
+                {
+                    "origin": live_daphne.url + "/",
+                    "registrationId": live[-1]["registrationId"],
+                    "data": json.dumps(
+                        {"title": "News about what you said", "body": url, "url": url, "lang": "en"}
+                    ),
+                },
+            )
+        shown = SHOWN
+        page.wait_for_function(f"{shown}.then((n) => n.length === 2)", timeout=WAIT)
+        notices = page.evaluate(shown)
+        by_body = {n["body"]: n for n in notices}
+        assert by_body[path]["title"] == "News about what you said"
+        assert by_body[path]["url"] == receipt
+        # A notice naming another site opens the receipt pages instead.
+        assert by_body["https://elsewhere.example/r/x/"]["url"] == f"{live_daphne.url}/r/"
+    finally:
+        context.close()
+
+
+SHOWN = """navigator.serviceWorker.ready
+  .then((registration) => registration.getNotifications())
+  .then((shown) => shown.map((n) => ({title: n.title, body: n.body, url: n.data.url})))"""
