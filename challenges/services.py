@@ -1049,7 +1049,9 @@ def citizen_erase(*, citizen_key: object, session: Any | None = None) -> int:
         proposal.author_name = ""
         proposal.author_id = None
         events.proposal_changed(proposal)
-    if session is not None:
+    # The phone that erases forgets it; erasing through the receipt's link from another
+    # phone leaves that phone's own citizen alone.
+    if session is not None and session.get(SESSION_CITIZEN_KEY) == citizen_key:
         citizen_session_forget(session)
     return len(touched)
 

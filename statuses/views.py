@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from challenges import services as challenge_services
+from challenges.models import Citizen
 from challenges.selectors import challenge_by_id, citizen_from_session
 from workshops.actors import actor_resolve
 from workshops.errors import ActionRefused
@@ -33,6 +35,7 @@ from .models import (
     AnswerTemplate,
     ItemStatus,
     PushSubscription,
+    Receipt,
     Status,
     StatusPhoto,
     Subscription,
@@ -233,7 +236,9 @@ def queue_answer(request: HttpRequest) -> HttpResponse:
 def _receipt(token: str) -> Any:
     receipt = receipt_by_token(token=token)
     if receipt is None:
-        raise Http404(_("This receipt does not exist or has been withdrawn."))
+        raise Http404(
+            _("This receipt does not exist: it was withdrawn or erased, or the link is wrong.")
+        )
     return receipt
 
 
@@ -455,6 +460,79 @@ def receipt_answer(request: HttpRequest, token: str, kind: str, item_id: str) ->
         return redirect("statuses:receipt", token=receipt.token)
     messages.success(request, _("Thank you. Your answer has reached the administration."))
     return redirect("statuses:receipt", token=receipt.token)
+
+
+# ---- a challenge citizen erases their data -------------------------------------------------
+
+
+def _erase_page(
+    request: HttpRequest, *, citizen: Citizen | None, action: str, back: str
+) -> HttpResponse:
+    """What erasing takes and what stays, and the one button that erases (a POST)."""
+    tokens = (
+        list(Receipt.objects.filter(citizen=citizen).values_list("token", flat=True))
+        if citizen is not None
+        else []
+    )
+    context = {
+        "nothing": citizen is None,
+        "action": action,
+        "back": back,
+        "tokens_json": json.dumps(tokens),
+    }
+    response = render(request, "statuses/erase.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _erase(request: HttpRequest, citizen: Citizen) -> HttpResponse:
+    try:
+        challenge_services.citizen_erase(citizen_key=citizen.key, session=request.session)
+    except ActionRefused as refused:
+        # Erased meanwhile (another tab, the retention job): nothing is left to erase.
+        messages.error(request, refused.message)
+        return redirect("challenges:list")
+    messages.success(
+        request,
+        _(
+            "Your data is erased. Nothing ties this phone to what you proposed or supported "
+            "any more, and your receipt and e-mail address are gone. Your proposals and "
+            "supports stay and still count, without your name."
+        ),
+    )
+    return redirect("challenges:list")
+
+
+@require_http_methods(["GET", "POST"])
+def receipt_erase(request: HttpRequest, token: str) -> HttpResponse:
+    """Erase the data of the challenge citizen behind this receipt; the GET only asks."""
+    receipt = _receipt(token)
+    if receipt.citizen is None:
+        # A workshop participant's data is erased in the room, where it lives.
+        raise Http404(
+            _(
+                "This receipt is of a workshop. Erase your data there: "
+                "“Erase my data and leave” in the workshop's menu."
+            )
+        )
+    if request.method == "POST":
+        return _erase(request, receipt.citizen)
+    back = reverse("statuses:receipt", kwargs={"token": receipt.token})
+    return _erase_page(request, citizen=receipt.citizen, action=request.path, back=back)
+
+
+@require_http_methods(["GET", "POST"])
+def erase_from_challenges(request: HttpRequest) -> HttpResponse:
+    """The same for the phone that proposed, co-sponsored or supported, from its session."""
+    citizen = citizen_from_session(session=request.session)
+    if request.method == "POST":
+        if citizen is None:
+            messages.error(request, _("There is nothing of yours to erase."))
+            return redirect("challenges:list")
+        return _erase(request, citizen)
+    return _erase_page(
+        request, citizen=citizen, action=request.path, back=reverse("challenges:list")
+    )
 
 
 @require_http_methods(["GET", "POST"])

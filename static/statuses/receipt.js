@@ -89,8 +89,15 @@
       const event = JSON.parse(message.data);
       if (event.type === "status.changed") changed(event.data);
       if (event.type === "receipt.revoked" || (event.type === "error" && event.code === "not_found")) {
-        connection.textContent = t("This receipt has been withdrawn.");
+        connection.textContent = t("This receipt has been withdrawn or erased.");
         attempts = Infinity;
+        // Withdrawn or erased: the phone keeps no link that leads nowhere.
+        try {
+          const kept = JSON.parse(localStorage.getItem(STORE) || "[]").filter((t) => t !== config.token);
+          localStorage.setItem(STORE, JSON.stringify(kept));
+        } catch (error) {
+          // Private browsing may refuse storage.
+        }
       }
     });
     socket.addEventListener("close", () => {

@@ -19,6 +19,7 @@ from django.utils import timezone
 from administrations.models import Administration
 from challenges import services as challenge_services
 from challenges.models import Citizen
+from challenges.selectors import SESSION_CITIZEN_KEY
 from cocreation.services import request_submit
 from ideas.models import Cluster
 from statuses.mail import unsubscribe_token
@@ -167,6 +168,7 @@ def seed() -> dict[str, Any]:
         "proposal": proposal.pk,
         "cosponsor": waiting.cosponsor_token,
         "receipt": receipt.token,
+        "citizen_receipt": citizen_receipt.token,
         "confirm": subscription.confirm_token,
         "unsubscribe": unsubscribe_token(
             subscription_id=subscription.pk,
@@ -180,6 +182,7 @@ def seed() -> dict[str, Any]:
         "theme": theme.pk,
         "sessions": {
             "participant": _participant_session(citizen),
+            "citizen": _session({SESSION_CITIZEN_KEY: proposer.key}),
             "facilitator": _signed_in(facilitator),
             "member": _signed_in(member),
             "staff": _signed_in(staff),

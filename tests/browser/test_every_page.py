@@ -34,8 +34,8 @@ class Visit:
         return self.path or f"/{self.route}"
 
 
-# Each page as the one who sees it: "anonymous", "participant", "facilitator", "member" (of an
-# administration) or "staff".
+# Each page as the one who sees it: "anonymous", "citizen" (a phone that proposed in a
+# challenge), "participant", "facilitator", "member" (of an administration) or "staff".
 VISITS: dict[str, list[Visit]] = {
     # Citizens, without an account.
     "anonymous": [
@@ -53,6 +53,7 @@ VISITS: dict[str, list[Visit]] = {
         Visit("said/workshop/<str:code>/", "/said/workshop/{closed}/"),
         Visit("said/challenge/<str:challenge_id>/", "/said/challenge/{challenge}/"),
         Visit("r/<str:token>/", "/r/{receipt}/"),
+        Visit("c/erase/"),
         Visit("mail/confirm/<str:token>/", "/mail/confirm/{confirm}/"),
         Visit("mail/unsubscribe/<str:token>/", "/mail/unsubscribe/{unsubscribe}/"),
         Visit("routing/algorithm/"),
@@ -73,6 +74,14 @@ VISITS: dict[str, list[Visit]] = {
         Visit("accounts/inactive/"),
         Visit("accounts/3rdparty/login/cancelled/"),
         Visit("accounts/3rdparty/login/error/", status=401),
+    ],
+    # A phone that proposed in a challenge (its receipt, and erasing its data: the GETs
+    # only ask, so the pages after these still find it).
+    "citizen": [
+        Visit("proposals/<str:proposal_id>/", "/proposals/{proposal}/"),
+        Visit("r/<str:token>/", "/r/{citizen_receipt}/"),
+        Visit("r/<str:token>/erase/", "/r/{citizen_receipt}/erase/"),
+        Visit("c/erase/"),
     ],
     # A participant's phone in a live room.
     "participant": [
