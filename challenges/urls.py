@@ -13,6 +13,7 @@ urlpatterns = [
     path("challenges/<str:challenge_id>/propose/", views.propose, name="propose"),
     path("challenges/<str:challenge_id>/similar/", views.similar, name="similar"),
     path("challenges/<str:challenge_id>/moderate/", views.moderate, name="moderate"),
+    path("challenges/<str:challenge_id>/retention/", views.retention, name="retention"),
     path("challenges/eid/start/", eid.eid_start, name="eid_start"),
     path("proposals/<str:proposal_id>/", views.proposal_page, name="proposal"),
     path("proposals/<str:proposal_id>/photo/", views.proposal_photo, name="photo"),

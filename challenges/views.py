@@ -15,7 +15,8 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -387,6 +388,28 @@ def moderate(request: HttpRequest, challenge_id: str) -> HttpResponse:
             "reason_form": ReasonForm(),
         },
     )
+
+
+@login_required
+@require_POST
+def retention(request: HttpRequest, challenge_id: str) -> HttpResponse:
+    """A facilitator sets how many days after closing the personal data is kept."""
+    challenge = _challenge_or_404(challenge_id)
+    back = reverse("challenges:moderate", kwargs={"challenge_id": challenge.pk})
+    try:
+        services.challenge_retention_set(
+            user=request.user,
+            challenge=challenge,
+            retention_days=request.POST.get("retention_days"),
+        )
+    except ActionRefused as refused:
+        return _refused(request, refused, back)
+    message = _("Saved. The personal data is erased on %(date)s.") % {
+        "date": date_format(
+            timezone.localtime(challenge.personal_data_erased_after), "SHORT_DATE_FORMAT"
+        )
+    }
+    return _done(request, message, back, {"retention_days": challenge.retention_days})
 
 
 @login_required

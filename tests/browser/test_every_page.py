@@ -210,6 +210,7 @@ NOT_PAGES = {
             "facilitate/<str:code>/timer/",
             "facilitate/<str:code>/invite/",
             "proposals/<str:proposal_id>/support/",
+            "challenges/<str:challenge_id>/retention/",
             "proposals/<str:proposal_id>/withdraw/",
             "proposals/<str:proposal_id>/flag/",
             "proposals/<str:proposal_id>/<str:decision>/",

@@ -356,3 +356,37 @@ def test_a_proposal_without_author_tells_no_workshop_participant(
     assert notices_create(change=change) == 1
     assert set(Notice.objects.values_list("receipt_id", flat=True)) == {told.pk}
     assert not Notice.objects.filter(receipt=bystander).exists()
+
+
+def test_the_moderation_page_shows_and_sets_the_retention(
+    challenge: Challenge, challenge_owner: AbstractBaseUser
+) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    page_url = reverse("challenges:moderate", kwargs={"challenge_id": challenge.pk})
+    url = reverse("challenges:retention", kwargs={"challenge_id": challenge.pk})
+    owner = Client()
+    owner.force_login(challenge_owner)
+    page = owner.get(page_url).content.decode()
+    assert "erased 180 days after the challenge closes" in page
+    assert owner.get(url).status_code == 405
+    response = owner.post(url, {"retention_days": "45"}, follow=True)
+    erased_on = challenge.closes_at + timedelta(days=45)
+    assert "Saved. The personal data is erased on" in response.content.decode()
+    assert "erased 45 days after the challenge closes" in response.content.decode()
+    challenge.refresh_from_db()
+    assert challenge.personal_data_erased_after == erased_on
+    assert "45 days after closing" in response.content.decode()  # the log's line
+    bad = owner.post(url, {"retention_days": "0"}, follow=True).content.decode()
+    assert "must be a whole number from 1 to 3650" in bad
+    stranger = Client()
+    stranger.force_login(UserFactory(username="stranger"))
+    assert stranger.post(url, {"retention_days": "1"}).status_code == 302
+    challenge.refresh_from_db()
+    assert challenge.retention_days == 45
+    # Once erased, the page says when, and offers no form.
+    services.challenge_erase_personal_data(challenge=challenge)
+    page = owner.get(page_url).content.decode()
+    assert "The personal data of this challenge was erased on" in page
+    assert 'name="retention_days"' not in page
