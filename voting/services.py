@@ -24,7 +24,7 @@ from workshops.actors import Actor, actor_locked, actors_locked, require
 from workshops.batching import one_round_trip
 from workshops.errors import ActionRefused
 from workshops.events import publish, publish_to_participant
-from workshops.limits import actor_limit
+from workshops.limits import actor_limit, actors_limited_together, rate_limited
 from workshops.models import Participant, Workshop
 from workshops.phases import Action
 from workshops.registry import Together
@@ -665,13 +665,25 @@ def votes_set_together(items: list[Together]) -> list[dict[str, Any] | ActionRef
         paper.read[vote.pk] = vote.weight
         if vote.idea_id is not None:
             paper.merged_into[vote.idea_id] = row[-1]
+    # The rate limits are counted for the votes that reach them, all at once.
+    reaching: list[int] = []
+    for index, item in enumerate(items):
+        try:
+            _standing_checked(item, papers)
+        except ActionRefused:
+            continue
+        reaching.append(index)
+    counted = actors_limited_together(
+        actors=[papers[_participant_pk(items[index])].actor for index in reaching], kind="vote"
+    )
+    waits = dict(zip(reaching, counted, strict=True))
     rooms: set[int] = set()
-    for item in items:
+    for index, item in enumerate(items):
         with translation.override(item.language or item.actor.workshop.language):
             own = papers.get(getattr(item.actor.participant, "pk", 0))
             before = _paper_state(own)
             try:
-                outcomes.append(_set_on_paper(item, papers, statuses, rooms))
+                outcomes.append(_set_on_paper(item, papers, statuses, rooms, waits.get(index)))
             except ActionRefused as refused:
                 outcomes.append(refused)
             except DatabaseError:
@@ -704,15 +716,14 @@ def _paper_restore(paper: _Paper | None, state: Any) -> None:
     paper.revision = revision
 
 
-def _set_on_paper(
-    item: Together,
-    papers: dict[int, _Paper],
-    statuses: dict[int, tuple[int, str]],
-    rooms: set[int],
-) -> dict[str, Any]:
-    """One vote decided as vote_set() decides it, against the paper as earlier votes left it."""
-    message, actor = item.message, item.actor
-    count = _whole_number(message["dots"], _("Say how many dots, as a whole number."))
+def _participant_pk(item: Together) -> int:
+    return item.actor.participant.pk if item.actor.participant is not None else 0
+
+
+def _standing_checked(item: Together, papers: dict[int, _Paper]) -> tuple[_Paper, Participant]:
+    """The checks vote_set() makes before it counts the vote against the rate limits."""
+    actor = item.actor
+    _whole_number(item.message["dots"], _("Say how many dots, as a whole number."))
     phase_message = _("Voting is open only while the room is in the vote phase.")
     if actor.participant is None or actor.participant.workshop_id != actor.workshop.pk:
         _require(actor, Action.CAST_VOTE, phase_message)
@@ -722,7 +733,25 @@ def _set_on_paper(
     locked = paper.actor.participant
     if locked is None:
         raise ActionRefused("forbidden", _("You are not allowed to do that in this workshop."))
-    actor_limit(actor=paper.actor, kind="vote")
+    return paper, locked
+
+
+def _set_on_paper(
+    item: Together,
+    papers: dict[int, _Paper],
+    statuses: dict[int, tuple[int, str]],
+    rooms: set[int],
+    wait: int | None,
+) -> dict[str, Any]:
+    """One vote decided as vote_set() decides it, against the paper as earlier votes left it.
+
+    `wait` is what the vote's rate limits answered (workshops.limits.actors_limited_together).
+    """
+    message = item.message
+    count = _whole_number(message["dots"], _("Say how many dots, as a whole number."))
+    paper, locked = _standing_checked(item, papers)
+    if wait is not None:
+        raise rate_limited(wait)
     workshop = paper.actor.workshop
     if paper.ballot is None:
         paper.ballot = _ensure_ballot(workshop)

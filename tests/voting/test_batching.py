@@ -251,3 +251,34 @@ def test_votes_of_one_person_in_one_batch_build_on_each_other_and_resends_land_o
     assert dots_of(voter) == {ideas[0].pk: 1, ideas[1].pk: 3}
     # Each change told the voter's tabs once; the resend and the refusal told nobody.
     assert [message["event"]["data"]["revision"] for _group, message in held] == [1, 2, 3, 4]
+
+
+def test_the_rate_limits_hold_for_votes_of_one_batch_and_count_no_refused_vote(
+    voter: Actor,
+    second_voter: Actor,
+    ideas: list[Idea],
+    room_bus: RecordingLayer,
+    settings: Any,
+) -> None:
+    settings.SAMSKAB_RATE_LIMITS = {**settings.SAMSKAB_RATE_LIMITS, "vote": "2/m"}
+    replies, _held = batch_handle(
+        [
+            waiting(voter, ideas[0], "two", "bad"),  # refused before it counts
+            waiting(voter, ideas[0], 1, "a"),
+            waiting(voter, ideas[1], 1, "b"),
+            waiting(voter, ideas[2], 1, "c"),  # the third within the minute
+            waiting(second_voter, ideas[2], 1, "d"),
+        ]
+    )
+    answered = [(reply["request_id"], reply.get("code")) for _actor, reply in replies]
+    assert answered == [
+        ("bad", "invalid"),
+        ("a", None),
+        ("b", None),
+        ("c", "rate_limited"),
+        ("d", None),
+    ]
+    assert dots_of(voter) == {ideas[0].pk: 1, ideas[1].pk: 1}
+    # The same count holds for the next batch, and for a vote over HTTP.
+    [(_actor, later)], _held = batch_handle([waiting(voter, ideas[3], 1, "later")])
+    assert later["code"] == "rate_limited"

@@ -7,8 +7,16 @@ import redis
 from django.test import override_settings
 
 from tests.integration.conftest import redis_server, redis_url  # noqa: F401 - fixtures
+from workshops.actors import Actor
 from workshops.errors import ActionRefused
-from workshops.limits import connection_closed, connection_open, limit_or_refuse
+from workshops.limits import (
+    actors_limited_together,
+    connection_closed,
+    connection_open,
+    limit_or_refuse,
+)
+from workshops.models import Participant, Workshop
+from workshops.phases import Role
 
 pytestmark = pytest.mark.services
 
@@ -53,3 +61,27 @@ def test_a_redis_outage_lets_people_post(redis_url: str) -> None:  # noqa: F811
     with override_settings(CACHES=redis_cache(dead)):
         for _ in range(5):
             limit_or_refuse(key="post:participant:1", rate="1/m")
+
+
+def test_counts_taken_together_share_the_counters_of_one_by_one(redis_url: str) -> None:  # noqa: F811
+    """A batch's votes and an HTTP vote count alike: the same key, the same window."""
+    workshop, participant = Workshop(pk=7), Participant(pk=93, workshop_id=7)
+    actor = Actor(
+        role=Role.CITIZEN, workshop=workshop, participant=participant, address="192.0.2.9"
+    )
+    limits = {"vote": "3/m", "vote_per_address": "3/m"}
+    with override_settings(CACHES=redis_cache(redis_url), SAMSKAB_RATE_LIMITS=limits):
+        limit_or_refuse(key="vote:participant:93", rate="3/m")
+        waits = actors_limited_together(actors=[actor, actor, actor], kind="vote")
+        assert waits[:2] == [None, None]
+        assert waits[2] is not None and 1 <= waits[2] <= 60
+        with pytest.raises(ActionRefused):
+            limit_or_refuse(key="vote:participant:93", rate="3/m")
+        # The address counted the two votes let through, not the one refused.
+        limit_or_refuse(key="vote:address:192.0.2.9", rate="3/m")
+        with pytest.raises(ActionRefused):
+            limit_or_refuse(key="vote:address:192.0.2.9", rate="3/m")
+    client = redis.Redis.from_url(redis_url)
+    ttls = [client.ttl(key) for key in client.keys("*")]
+    client.close()
+    assert ttls and all(0 < ttl <= 60 + 60 for ttl in ttls), ttls
