@@ -658,13 +658,14 @@ def votes_set_together(items: list[Together]) -> list[dict[str, Any] | ActionRef
         papers[pk] = _Paper(pk, actor, ballot, [], {}, revision, revision, {})
     for row in vote_rows:
         paper = papers[row[2]]
-        if paper.ballot is None or row[1] != paper.ballot.pk:
-            continue
         vote = Vote.from_db(connection.alias, _OWN_VOTE_FIELDS, row[:-1])
         paper.votes.append(vote)
         paper.read[vote.pk] = vote.weight
         if vote.idea_id is not None:
             paper.merged_into[vote.idea_id] = row[-1]
+    for paper in papers.values():
+        if paper.ballot is not None:
+            _keep_votes_of(paper, paper.ballot)
     # The rate limits are counted for the votes that reach them, all at once.
     reaching: list[int] = []
     for index, item in enumerate(items):
@@ -716,6 +717,17 @@ def _paper_restore(paper: _Paper | None, state: Any) -> None:
     paper.revision = revision
 
 
+def _keep_votes_of(paper: _Paper, ballot: Ballot) -> None:
+    """Keep on the paper only its votes on this ballot (a participant has no other)."""
+    paper.votes[:] = [vote for vote in paper.votes if vote.ballot_id == ballot.pk]
+    kept = {vote.pk for vote in paper.votes}
+    paper.read = {pk: weight for pk, weight in paper.read.items() if pk in kept}
+    kept_ideas = {vote.idea_id for vote in paper.votes}
+    paper.merged_into = {
+        idea: into for idea, into in paper.merged_into.items() if idea in kept_ideas
+    }
+
+
 def _participant_pk(item: Together) -> int:
     return item.actor.participant.pk if item.actor.participant is not None else 0
 
@@ -755,6 +767,8 @@ def _set_on_paper(
     workshop = paper.actor.workshop
     if paper.ballot is None:
         paper.ballot = _ensure_ballot(workshop)
+        # Votes read before there was a ballot belong to it, whoever made it meanwhile.
+        _keep_votes_of(paper, paper.ballot)
     ballot = paper.ballot
     ballot.workshop = workshop
     if ballot.method != Ballot.Method.DOTS:

@@ -316,7 +316,7 @@ def actor_locked(actor: Actor, *, room_part: type[models.Model] | None = None) -
 def actors_locked(
     actors: list[Actor], *, room_part: type[models.Model] | None = None
 ) -> tuple[Any, Callable[[], dict[int, tuple[Actor, Any]]]]:
-    """actor_locked() for many participants in one statement, locked in the order of their ids.
+    """actor_locked() for many participants at once, locked in the order of their ids.
 
     Returns the cursor the statement was sent on and a function that reads its
     answer: each participant's id -> their actor and the room's `room_part`. The
@@ -327,8 +327,13 @@ def actors_locked(
     kept = {actor.participant.pk: actor for actor in actors if actor.participant is not None}
     ids = sorted(kept)
     read = _locked_read(room_part)
+    lock_sql, read_sql = read.many_sql(len(ids))
+    # Nothing to wait for in the lock's answer: the read behind it waits until it is held.
+    locking = connection.cursor()
+    if read.lock:
+        locking.execute(lock_sql, ids)
     cursor = connection.cursor()
-    cursor.execute(read.many_sql(len(ids)), ids)
+    cursor.execute(read_sql, ids)
 
     def answer() -> dict[int, tuple[Actor, Any]]:
         found: dict[int, tuple[Actor, Any]] = {}
@@ -341,6 +346,7 @@ def actors_locked(
                     part,
                 )
         cursor.close()
+        locking.close()
         # Gone, or of another room: nobody here.
         for pk, actor in kept.items():
             if pk not in found:
@@ -422,10 +428,19 @@ class _LockedRead:
         self.lock = lock
         self.sql = f"{self.select} WHERE p.id = %s AND p.workshop_id = %s{lock}"
 
-    def many_sql(self, count: int) -> str:
-        # Sorted before the rows are locked: every batch takes its locks in one order.
+    def many_sql(self, count: int) -> tuple[str, str]:
+        """The statement that locks the participants, and the one that then reads them.
+
+        Apart, because a statement that waited for a lock still answers the rows
+        it joined as they were when it began: a mute, a phase or new rules that
+        committed meanwhile would go unseen. The read, sent after the lock is held,
+        sees them.
+        """
         marks = ", ".join(["%s"] * count)
-        return f"{self.select} WHERE p.id IN ({marks}) ORDER BY p.id{self.lock}"
+        table = connection.ops.quote_name(Participant._meta.db_table)
+        # Sorted before the rows are locked: every batch takes its locks in one order.
+        lock = f"SELECT p.id FROM {table} p WHERE p.id IN ({marks}) ORDER BY p.id{self.lock}"  # noqa: S608
+        return lock, f"{self.select} WHERE p.id IN ({marks})"
 
     def run(self, participant_id: int, workshop_id: int) -> tuple[Participant | None, Any]:
         with connection.cursor() as cursor:

@@ -216,11 +216,15 @@ def test_a_batch_of_votes_from_many_voters_costs_the_statements_of_one_vote(
         ]
         + [waiting(voters[1], ideas[0], 1, "again")]
     )
-    # Participants with standing, room and ballot, under their locks; their votes; their
-    # revisions; the ideas; the inserts; the revisions written.
-    assert len(one) == len(many) == 6, many
-    assert "moderation_participantrestriction" in many[0]
-    assert "voting_ballot" in many[0]
+    assert len(one) == len(many), many
+    # On PostgreSQL first the participants' locks, in one order; then, under them, the
+    # participants with standing, room and ballot; their votes; their revisions; the
+    # ideas; the inserts; the revisions written.
+    reads = [sql for sql in many if "FOR NO KEY UPDATE" not in sql]
+    assert len(many) - len(reads) == (1 if connection.vendor == "postgresql" else 0), many
+    assert len(reads) == 6, reads
+    assert "moderation_participantrestriction" in reads[0]
+    assert "voting_ballot" in reads[0]
     assert Vote.objects.filter(ballot__workshop=voting_room).count() == 9
 
 
