@@ -169,6 +169,8 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
+            # Kept per process, not opened again by every request (config/caches.py).
+            "OPTIONS": {"pool_class": "config.caches.SharedConnectionPool"},
         }
     }
 else:
