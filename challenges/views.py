@@ -42,16 +42,24 @@ def _challenge_or_404(challenge_id: str) -> Challenge:
     return challenge
 
 
-def _proposal_or_404(request: HttpRequest, proposal_id: str, *, speak: bool = False) -> Proposal:
+def _proposal_or_404(
+    request: HttpRequest, proposal_id: str, *, to_support: bool = False
+) -> Proposal:
     """The proposal, if this visitor may see it: public, its author's, or a facilitator's.
 
-    `speak`: the page speaks the proposal's challenge's language from here on, for views
-    that read the language with the proposal instead of in the language middleware.
+    `to_support`: read as a support needs it (selectors.proposal_to_support), and the
+    page speaks its challenge's language from here on (the language middleware leaves
+    the support to its view, which reads the language with the proposal).
     """
-    proposal = selectors.proposal_by_id(proposal_id=id_from_path(proposal_id))
+    proposal_id_read = id_from_path(proposal_id)
+    proposal = (
+        selectors.proposal_to_support(proposal_id=proposal_id_read)
+        if to_support
+        else selectors.proposal_by_id(proposal_id=proposal_id_read)
+    )
     if proposal is None:
         raise Http404(_("No such proposal."))
-    if speak:
+    if to_support:
         language_use(
             request, request_language(request, workshop_language=proposal.challenge.language)
         )
@@ -256,7 +264,7 @@ def support(request: HttpRequest, proposal_id: str) -> HttpResponse:
     proposal is read once, with its challenge and language, and a new phone's citizen
     is written by the support's own statement (services.support_give).
     """
-    proposal = _proposal_or_404(request, proposal_id, speak=True)
+    proposal = _proposal_or_404(request, proposal_id, to_support=True)
     back = proposal.get_absolute_url()
     # Not one transaction: the count is a statement of its own (services._counted), so
     # supports to one proposal do not wait on each other's whole requests.
