@@ -426,7 +426,9 @@ class _LockedRead:
             f"{' '.join(joins)}"
         )
         self.lock = lock
-        self.sql = f"{self.select} WHERE p.id = %s AND p.workshop_id = %s{lock}"
+        self.sql = f"{self.select} WHERE p.id = %s AND p.workshop_id = %s"
+        table = quote(Participant._meta.db_table)
+        self.lock_one = f"SELECT p.id FROM {table} p WHERE p.id = %s{lock}"  # noqa: S608
 
     def many_sql(self, count: int) -> tuple[str, str]:
         """The statement that locks the participants, and the one that then reads them.
@@ -444,6 +446,10 @@ class _LockedRead:
 
     def run(self, participant_id: int, workshop_id: int) -> tuple[Participant | None, Any]:
         with connection.cursor() as cursor:
+            # Locked first and read after, as in many_sql(): a read that waited for the
+            # lock would answer the standing, phase and rules from before the wait.
+            if self.lock:
+                cursor.execute(self.lock_one, [participant_id])
             cursor.execute(self.sql, [participant_id, workshop_id])
             row = cursor.fetchone()
         if row is None:
