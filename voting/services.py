@@ -452,28 +452,12 @@ def _unchanged(voting: _Voting) -> OwnBallot:
     )
 
 
-@transaction.atomic
-def vote_set(*, actor: Actor, target_type: object, target_id: object, dots: object) -> OwnBallot:
-    """Put exactly `dots` of the participant's dots on one idea or cluster (0 takes them back).
+def _dots_fit(voting: _Voting, target: _Target, current: int, count: int) -> None:
+    """Refuse moving the dots on `target` from `current` to `count` past the cap or budget.
 
-    Setting a count rather than adding one makes a resend, or the same tap from a
-    second tab, land once.
+    The one check of vote_set() and of a batch's votes (votes_set_together).
     """
-    count = _whole_number(dots, _("Say how many dots, as a whole number."))
-    voting = _begin_vote(actor, Ballot.Method.DOTS)
     ballot = voting.ballot
-    _target_kind(ballot, target_type)
-    if count < 0:
-        raise ActionRefused("invalid", _("The number of dots cannot be negative."))
-    existing = _own_vote(voting, target_type, target_id)
-    current = existing.weight if existing is not None else 0
-    if count == current:
-        return _unchanged(voting)
-    if count < current and existing is not None:
-        # Taking dots back is always possible, even from an idea since merged or hidden.
-        _reweigh(voting, existing, count)
-        return _finish_vote(voting)
-    target = _target(voting, target_type, target_id)
     on_item = current
     merged_away = any(
         idea_id != target.pk and merged_into for idea_id, merged_into in voting.merged_into.items()
@@ -509,6 +493,31 @@ def vote_set(*, actor: Actor, target_type: object, target_id: object, dots: obje
             ngettext("You have %(count)d dot left.", "You have %(count)d dots left.", remaining)
             % {"count": remaining},
         )
+
+
+@transaction.atomic
+def vote_set(*, actor: Actor, target_type: object, target_id: object, dots: object) -> OwnBallot:
+    """Put exactly `dots` of the participant's dots on one idea or cluster (0 takes them back).
+
+    Setting a count rather than adding one makes a resend, or the same tap from a
+    second tab, land once.
+    """
+    count = _whole_number(dots, _("Say how many dots, as a whole number."))
+    voting = _begin_vote(actor, Ballot.Method.DOTS)
+    ballot = voting.ballot
+    _target_kind(ballot, target_type)
+    if count < 0:
+        raise ActionRefused("invalid", _("The number of dots cannot be negative."))
+    existing = _own_vote(voting, target_type, target_id)
+    current = existing.weight if existing is not None else 0
+    if count == current:
+        return _unchanged(voting)
+    if count < current and existing is not None:
+        # Taking dots back is always possible, even from an idea since merged or hidden.
+        _reweigh(voting, existing, count)
+        return _finish_vote(voting)
+    target = _target(voting, target_type, target_id)
+    _dots_fit(voting, target, current, count)
     if existing is None:
         _new_vote(voting, target, count, None)
     else:
@@ -793,39 +802,7 @@ def _set_on_paper(
         rooms.add(workshop.pk)
         return _paper_answer(paper, changed=True)
     target = _target_known(voting, target_type, target_id, statuses)
-    on_item = weight
-    merged_away = any(
-        idea_id != target.pk and merged_into for idea_id, merged_into in paper.merged_into.items()
-    )
-    if target.kind == Ballot.Target.IDEAS and merged_away:
-        final = merge_targets(workshop=workshop)
-        on_item = (
-            sum(
-                vote.weight
-                for vote in paper.votes
-                if vote.idea_id is not None
-                and vote.idea_id != target.pk
-                and final.get(vote.idea_id) == target.pk
-            )
-            + weight
-        )
-    if on_item - weight + count > ballot.max_dots_per_item:
-        raise ActionRefused(
-            "invalid",
-            ngettext(
-                "At most %(limit)d dot can go on one item.",
-                "At most %(limit)d dots can go on one item.",
-                ballot.max_dots_per_item,
-            )
-            % {"limit": ballot.max_dots_per_item},
-        )
-    remaining = remaining_of(ballot=ballot, votes=paper.votes) or 0
-    if count - weight > remaining:
-        raise ActionRefused(
-            "conflict",
-            ngettext("You have %(count)d dot left.", "You have %(count)d dots left.", remaining)
-            % {"count": remaining},
-        )
+    _dots_fit(voting, target, weight, count)
     if existing is None:
         on_idea = target.kind == Ballot.Target.IDEAS
         paper.votes.append(
