@@ -26,7 +26,7 @@ from py_vapid import Vapid02
 from administrations.models import Administration
 from bench.ports import free_port
 from moderation.signals import personal_data_erased
-from statuses.models import Notice, PushSubscription, Receipt
+from statuses.models import Notice, PushSubscription, Receipt, StatusChange
 from statuses.services import receipt_revoke, status_change
 from statuses.tasks import notice_pushes_send, status_change_push, status_change_tell
 from tests.statuses.conftest import Closed
@@ -146,6 +146,17 @@ def page_config(receipt: Receipt) -> dict[str, Any]:
     return json.loads(found.group(1))
 
 
+def _told(
+    closed: Closed, member: AbstractBaseUser, administration: Administration, status: str
+) -> StatusChange:
+    """A status change on the proposition, with its notices made as the worker makes them."""
+    made = status_change(
+        user=member, item=closed.proposition, status=status, administration=administration
+    )
+    status_change_tell.call(change_id=made.pk)
+    return made
+
+
 def test_a_status_change_reaches_the_phone_encrypted_for_it_alone(
     closed: Closed,
     parks: Administration,
@@ -204,10 +215,7 @@ def test_the_notice_speaks_the_receipts_language(
     receipt = closed.receipts["voter"]
     phone = Phone.new()
     assert subscribe(receipt, phone.subscription(push_service.endpoint("da"))).status_code == 200
-    made = status_change(
-        user=parks_member, item=closed.proposition, status="accepted", administration=parks
-    )
-    status_change_tell.call(change_id=made.pk)
+    made = _told(closed, parks_member, parks, "accepted")
     status_change_push.call(change_id=made.pk)
     notice = phone.read(push_service.to("da")[0])
     with translation.override("da"):
@@ -230,18 +238,12 @@ def test_a_gone_phone_is_forgotten_and_a_failing_service_is_tried_again(
 
     push_service.answers["gone"] = 410
     push_service.answers["later"] = 503
-    first = status_change(
-        user=parks_member, item=closed.proposition, status="under_review", administration=parks
-    )
-    status_change_tell.call(change_id=first.pk)
+    first = _told(closed, parks_member, parks, "under_review")
     status_change_push.call(change_id=first.pk)
     assert not PushSubscription.objects.filter(receipt=author).exists()
     assert PushSubscription.objects.get(receipt=voter).failures == 1
 
-    second = status_change(
-        user=parks_member, item=closed.proposition, status="accepted", administration=parks
-    )
-    status_change_tell.call(change_id=second.pk)
+    second = _told(closed, parks_member, parks, "accepted")
     assert status_change_push.call(change_id=second.pk) == 0
     assert PushSubscription.objects.get(receipt=voter).failures == 2
     assert len(push_service.to("later")) == 2
@@ -262,10 +264,7 @@ def test_only_changes_after_subscribing_are_pushed(
     push_service: PushService,
 ) -> None:
     receipt = closed.receipts["author"]
-    before = status_change(
-        user=parks_member, item=closed.proposition, status="under_review", administration=parks
-    )
-    status_change_tell.call(change_id=before.pk)
+    _told(closed, parks_member, parks, "under_review")
     assert Notice.objects.filter(receipt=receipt).count() == 1
     phone = Phone.new()
     subscribe(receipt, phone.subscription(push_service.endpoint()))
@@ -422,10 +421,7 @@ def test_turning_a_phone_off_stops_its_pushes(
     assert stop(push_service.endpoint()).json()["removed"] is False
     assert stop(["not", "an", "address"]).status_code == 400
     assert page_config(receipt)["push"]["known"] == []
-    made = status_change(
-        user=parks_member, item=closed.proposition, status="accepted", administration=parks
-    )
-    status_change_tell.call(change_id=made.pk)
+    made = _told(closed, parks_member, parks, "accepted")
     status_change_push.call(change_id=made.pk)
     assert push_service.received == []
 
@@ -460,10 +456,7 @@ def test_a_phone_another_run_is_pushing_to_is_left_to_it_until_its_lease_ends(
     receipt = closed.receipts["author"]
     phone = Phone.new()
     subscribe(receipt, phone.subscription(push_service.endpoint()))
-    made = status_change(
-        user=parks_member, item=closed.proposition, status="accepted", administration=parks
-    )
-    status_change_tell.call(change_id=made.pk)
+    _told(closed, parks_member, parks, "accepted")
     soon = timezone.now() + timedelta(minutes=1)
     PushSubscription.objects.update(claim="other-run", claimed_until=soon)
     assert notice_pushes_send.call() == 0
