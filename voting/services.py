@@ -347,15 +347,20 @@ def _target(voting: _Voting, target_type: object, target_id: object) -> _Target:
     with connection.cursor() as cursor:
         cursor.execute(_IDEA_STATUS, [target_id, ballot.workshop_id])
         row = cursor.fetchone()
-    if row is None:
+    return _idea_on_wall(target_id, row[0] if row is not None else None)
+
+
+def _idea_on_wall(idea_id: int, status: str | None) -> _Target:
+    """The idea to vote on, given its status in this workshop (None: not in it)."""
+    if status is None:
         raise ActionRefused("not_found", _("That idea does not exist."))
-    if row[0] == Idea.Status.MERGED:
+    if status == Idea.Status.MERGED:
         raise ActionRefused(
             "invalid", _("That idea was merged into another; vote for that one instead.")
         )
-    if row[0] != Idea.Status.PUBLISHED:
+    if status != Idea.Status.PUBLISHED:
         raise ActionRefused("not_found", _("That idea is not on the wall."))
-    return _Target(Ballot.Target.IDEAS, target_id)
+    return _Target(Ballot.Target.IDEAS, idea_id)
 
 
 def _own_vote(voting: _Voting, target_type: object, target_id: object) -> Vote | None:
@@ -830,15 +835,9 @@ def _target_known(
     if ballot.target != Ballot.Target.IDEAS or not isinstance(target_id, int):
         return _target(voting, target_type, target_id)
     found = statuses.get(target_id)
-    if found is None or found[0] != ballot.workshop_id:
-        raise ActionRefused("not_found", _("That idea does not exist."))
-    if found[1] == Idea.Status.MERGED:
-        raise ActionRefused(
-            "invalid", _("That idea was merged into another; vote for that one instead.")
-        )
-    if found[1] != Idea.Status.PUBLISHED:
-        raise ActionRefused("not_found", _("That idea is not on the wall."))
-    return _Target(Ballot.Target.IDEAS, target_id)
+    # An idea of another workshop is no idea here.
+    status = found[1] if found is not None and found[0] == ballot.workshop_id else None
+    return _idea_on_wall(target_id, status)
 
 
 def _reweigh_on_paper(paper: _Paper, vote: Vote, weight: int) -> None:
