@@ -6,16 +6,17 @@ where the whole room hears an event, everyone else gets `review: null`.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
 
-from workshops.registry import Data, Event, Shape
+from ideas.events import Idea
+from workshops.events import ParticipantShape
+from workshops.registry import Data, Event, Shape, one_of
 
-Idea = Annotated[dict[str, Any], msgspec.Meta(extra={"shape": "Idea"})]
-Settings = Annotated[dict[str, Any], msgspec.Meta(extra={"shape": "the moderation settings"})]
-Participant = Annotated[dict[str, Any], msgspec.Meta(extra={"shape": "Participant"})]
-Restriction = Annotated[dict[str, Any], msgspec.Meta(extra={"shape": "`{participant_id, kind}`"})]
+from .models import ModerationSettings as SettingsModel
+from .models import ParticipantRestriction
+from .services import FLAG_THRESHOLD_RANGE, RETENTION_DAYS_RANGE
 
 
 # The facilitators' shape of an idea, built by moderation.serializers.review_as_dict.
@@ -44,7 +45,58 @@ class Review(Shape):
     flag_reasons: Annotated[dict[str, int], msgspec.Meta(description="open flags by reason")]
 
 
-SHAPES: dict[str, type[Shape]] = {"Review": Review}
+# Built by moderation.serializers.settings_as_dict: the event, the ack and the snapshot.
+class ModerationSettings(Shape):
+    mode: Annotated[
+        str,
+        msgspec.Meta(
+            description=f"{one_of(SettingsModel.Mode.values)}: `post` shows ideas at once and "
+            "can hide them, `pre` holds every idea until a facilitator approves it"
+        ),
+    ]
+    flag_threshold: Annotated[
+        int,
+        msgspec.Meta(
+            description="open flags ({}-{}) after which a published idea is held for review".format(
+                *FLAG_THRESHOLD_RANGE
+            )
+        ),
+    ]
+    word_list: Annotated[
+        str,
+        msgspec.Meta(
+            description="one entry a line; `word*` matches words starting with `word`; a "
+            "match holds the idea for review"
+        ),
+    ]
+    retention_days: Annotated[
+        int,
+        msgspec.Meta(
+            description="days ({}-{}) after the workshop's creation when names and session "
+            "links are erased".format(*RETENTION_DAYS_RANGE)
+        ),
+    ]
+
+
+# Built by moderation.serializers.restriction_as_dict.
+class Restriction(Shape):
+    participant_id: int
+    kind: Annotated[
+        str,
+        msgspec.Meta(
+            description=one_of(
+                [ParticipantRestriction.Kind.MUTED.value, ParticipantRestriction.Kind.REMOVED.value]
+            )
+            + ', or `""` when unmuted'
+        ),
+    ]
+
+
+SHAPES: dict[str, type[Shape]] = {
+    "Review": Review,
+    "ModerationSettings": ModerationSettings,
+    "Restriction": Restriction,
+}
 
 
 class IdeaHeld(Data):
@@ -67,32 +119,34 @@ class IdeaDeleted(Data):
 
 
 class ModerationSettingsChanged(Data):
-    settings: Settings
+    settings: ModerationSettings
 
 
 class ParticipantRestricted(Data):
-    participant: Participant
-    restriction: Annotated[
-        Restriction, msgspec.Meta(description='kind `muted`, `removed` or `""` when unmuted')
-    ]
+    participant: ParticipantShape
+    restriction: Restriction
 
 
 class ParticipantErased(Data):
-    participant: Participant
+    participant: Annotated[ParticipantShape, msgspec.Meta(description='with `display_name: ""`')]
 
 
 EVENTS: dict[str, Event] = {
     "idea.held": Event(
         IdeaHeld,
         audience=(
-            "facilitators only when a new idea is held; everyone (review `null`, "
-            "text empty) when flags take a published idea off the wall"
+            "facilitators only when a new idea is held or a facilitator rewords a held one; "
+            "everyone (review `null`, text empty) when flags, or its author's new words "
+            "matching the word list, take a published idea off the wall"
         ),
     ),
     "idea.flagged": Event(IdeaFlagged, audience="facilitators: a flag below the threshold"),
     "idea.hidden": Event(
         IdeaHidden,
-        audience="everyone (a published idea left the wall); facilitators only for a held idea",
+        audience=(
+            "everyone (review `null`, text empty) when a published idea leaves the wall; "
+            "facilitators only when a held idea is hidden or a hidden one reworded"
+        ),
     ),
     "idea.deleted": Event(IdeaDeleted),
     "moderation.settings_changed": Event(ModerationSettingsChanged, audience="facilitators"),
