@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from workshops import links
 from workshops.errors import ActionRefused
-from workshops.http import id_from_path, refused_json, wants_json
+from workshops.http import id_from_path, refused_json, signed_in, wants_json
 from workshops.languages import language_use, request_language
 from workshops.limits import client_address
 from workshops.selectors import workshop_by_code
@@ -398,7 +398,7 @@ def moderate(request: HttpRequest, challenge_id: str) -> HttpResponse:
     )
 
 
-@login_required
+@signed_in
 @require_POST
 def retention(request: HttpRequest, challenge_id: str) -> HttpResponse:
     """A facilitator sets how many days after closing the personal data is kept."""
@@ -420,7 +420,7 @@ def retention(request: HttpRequest, challenge_id: str) -> HttpResponse:
     return _done(request, message, back, {"retention_days": challenge.retention_days})
 
 
-@login_required
+@signed_in
 @require_POST
 def review(request: HttpRequest, proposal_id: str, decision: str) -> HttpResponse:
     proposal = selectors.proposal_by_id(proposal_id=id_from_path(proposal_id))
@@ -438,7 +438,7 @@ def review(request: HttpRequest, proposal_id: str, decision: str) -> HttpRespons
     return _done(request, message, back, {})
 
 
-@login_required
+@signed_in
 @require_POST
 def from_workshop(request: HttpRequest, code: str) -> HttpResponse:
     """A workshop's theme or idea opened as a proposal in a challenge, in one action."""
@@ -482,7 +482,10 @@ def api_challenges(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def api_challenge(request: HttpRequest, challenge_id: str) -> JsonResponse:
-    challenge = _challenge_or_404(challenge_id)
+    """One challenge; an unknown one is `not_found` as JSON, whatever the Accept header says."""
+    challenge = selectors.challenge_by_id(challenge_id=id_from_path(challenge_id))
+    if challenge is None:
+        return refused_json(ActionRefused("not_found", _("No such challenge.")))
     return JsonResponse(_challenge_json(challenge))
 
 

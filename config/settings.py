@@ -92,8 +92,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Above the guessing counter, whose process_exception must see a wrong code's 404 first.
+    "workshops.http.RefusalsAsJsonMiddleware",
     "workshops.code_guessing.JoinCodeGuessingMiddleware",
 ]
+# A script whose CSRF token is missing or stale gets JSON too (workshops/http.py).
+CSRF_FAILURE_VIEW = "workshops.http.csrf_failure"
 
 ROOT_URLCONF = "config.urls"
 ASGI_APPLICATION = "config.asgi.application"

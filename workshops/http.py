@@ -12,8 +12,10 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.csrf import csrf_failure as csrf_failure_page
 
 from .errors import ActionRefused
 from .numbers import number_or_as_sent
@@ -87,3 +89,37 @@ def signed_in(view: View) -> View:
         return browser_view(request, *args, **kwargs)
 
     return wrapped
+
+
+class RefusalsAsJsonMiddleware:
+    """A page's script gets the convention's JSON from every app's views, never an HTML
+    error page: a missing page (Http404) is `not_found`, a refusal (PermissionDenied)
+    `forbidden`, also where a view has no answers_json of its own.
+    """
+
+    sync_capable = True
+    async_capable = False
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not wants_json(request):
+            return None
+        if isinstance(exception, Http404):
+            return refused_json(ActionRefused("not_found", str(exception) or _("Not found.")))
+        if isinstance(exception, PermissionDenied):
+            message = str(exception) or _("You may not do that.")
+            return refused_json(ActionRefused("forbidden", message))
+        return None
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """settings.CSRF_FAILURE_VIEW: a script gets `forbidden` as JSON, a browser Django's page."""
+    if wants_json(request):
+        message = _("This page has expired. Reload it and try again.")
+        return refused_json(ActionRefused("forbidden", message))
+    return csrf_failure_page(request, reason=reason)

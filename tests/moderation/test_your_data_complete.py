@@ -4,6 +4,8 @@ can still download and erase it (issue 17, 7)."""
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -134,3 +136,15 @@ def test_nobody_else_gets_a_removed_participants_data(
 
     assert other["participant"]["display_name"] != NAME
     assert stranger.status_code == 302
+
+
+def test_the_download_holds_exactly_the_keys_the_protocol_names(
+    workshop: Workshop, citizen_client: Client
+) -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "protocol.md").read_text()
+    (row,) = [line for line in doc.splitlines() if line.startswith("| `GET /w/<code>/your-data")]
+    listed = row.split("(JSON attachment):", 1)[1].split(" |", 1)[0]
+    while re.search(r"\([^()]*\)", listed):  # what a key holds is said in brackets
+        listed = re.sub(r"\([^()]*\)", "", listed)
+
+    assert set(download(citizen_client, workshop)) == set(re.findall(r"`(\w+)`", listed))
