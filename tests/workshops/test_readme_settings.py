@@ -19,3 +19,10 @@ def test_every_rate_limit_variable_is_spelled_out() -> None:
     assert len(names) >= 6
     missing = sorted(name for name in names if f"`{name}`" not in README)
     assert missing == []
+
+
+def test_every_variable_the_settings_read_is_documented() -> None:
+    read = set(re.findall(r'(?:environ\.get|env[a-z]+)\(\s*"([A-Z][A-Z0-9_]+)"', SETTINGS))
+    docs = README + "".join(p.read_text() for p in (ROOT / "docs").glob("*.md"))
+    assert len(read) >= 40
+    assert sorted(name for name in read if f"`{name}`" not in docs) == []
