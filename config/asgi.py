@@ -100,10 +100,12 @@ django_asgi_app = SyncPagesHandler()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.sessions import SessionMiddlewareStack  # noqa: E402
+from django.urls import re_path  # noqa: E402
 
 from challenges.routing import websocket_urlpatterns as challenge_sockets  # noqa: E402
 from statuses.routing import websocket_urlpatterns as receipt_urlpatterns  # noqa: E402
 from workshops.hub import WireSend  # noqa: E402
+from workshops.no_route import NoSuchSocket  # noqa: E402
 from workshops.origins import SameOriginValidator  # noqa: E402
 from workshops.routing import websocket_urlpatterns  # noqa: E402
 from workshops.socket_auth import AccountWhenAsked  # noqa: E402
@@ -115,7 +117,12 @@ application = ProtocolTypeRouter(
             SameOriginValidator(
                 SessionMiddlewareStack(
                     AccountWhenAsked(
-                        URLRouter(websocket_urlpatterns + challenge_sockets + receipt_urlpatterns)
+                        URLRouter(
+                            websocket_urlpatterns
+                            + challenge_sockets
+                            + receipt_urlpatterns
+                            + [re_path(r"", NoSuchSocket.as_asgi())]
+                        )
                     )
                 )
             )

@@ -7,11 +7,16 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.layers import DEFAULT_CHANNEL_LAYER
+from django.utils.translation import gettext_lazy
 
 from workshops.listeners import SnapshotFirstConsumer
 
 from .live import item_group, receipt_group
 from .selectors import receipt_by_token, receipt_items
+
+RECEIPT_NOT_FOUND = gettext_lazy(
+    "This receipt does not exist: it was withdrawn or erased, or the link is wrong."
+)
 
 
 @database_sync_to_async
@@ -34,7 +39,9 @@ class ReceiptConsumer(SnapshotFirstConsumer):
         groups = await _groups_of(token)
         if groups is None:
             await self.send(
-                json.dumps({"type": "error", "code": "not_found", "message": "receipt withdrawn"})
+                json.dumps(
+                    {"type": "error", "code": "not_found", "message": str(RECEIPT_NOT_FOUND)}
+                )
             )
             await self.close(code=4404)
             return
@@ -54,7 +61,13 @@ class ReceiptConsumer(SnapshotFirstConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         # The page only listens; anything it sends gets a clear answer, nothing more.
         await self.send(
-            json.dumps({"type": "error", "code": "invalid", "message": "this line only listens"})
+            json.dumps(
+                {
+                    "type": "error",
+                    "code": "invalid",
+                    "message": str(gettext_lazy("This page only listens.")),
+                }
+            )
         )
 
     async def status_event(self, message: dict[str, Any]) -> None:
