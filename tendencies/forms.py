@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -32,6 +33,23 @@ class FilterForm(forms.Form):
             ("challenges", _("Challenges")),
         ],
     )
+
+    def clean_start(self) -> str:
+        return _month_or_refused(self.cleaned_data["start"])
+
+    def clean_end(self) -> str:
+        return _month_or_refused(self.cleaned_data["end"])
+
+
+MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
+
+
+def _month_or_refused(raw: str) -> str:
+    """A month as the form's month field sends it; a typed one is refused, never guessed."""
+    raw = raw.strip()
+    if raw and not MONTH.fullmatch(raw):
+        raise forms.ValidationError(_("Write the month as YYYY-MM, for example 2026-03."))
+    return raw
 
 
 class CreateForm(forms.Form):

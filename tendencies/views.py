@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from selfcheck.selectors import self_check_totals
 from workshops.errors import ActionRefused
+from workshops.http import refused_json
 from workshops.models import Workshop
 from workshops.spreadsheet import csv_text
 
@@ -51,6 +52,15 @@ def _month(raw: str) -> date | None:
 
 def _month_after(month: date) -> date:
     return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def _filters_refused(form: FilterForm) -> HttpResponse | None:
+    """An export asked with a filter it cannot read answers `invalid` and what to fix."""
+    if not form.is_bound or form.is_valid():
+        return None
+    name, errors = next(iter(form.errors.items()))
+    label = form.fields[name].label if name in form.fields else name
+    return refused_json(ActionRefused("invalid", f"{label}: {errors[0]}"))
 
 
 def _filtered(request: HttpRequest) -> tuple[FilterForm, dict[str, Any]]:
@@ -133,7 +143,9 @@ def _csv_headings() -> list[str]:
 @require_GET
 def tendencies_csv(request: HttpRequest) -> HttpResponse:
     _reader_or_404(request)
-    _form, table = _filtered(request)
+    form, table = _filtered(request)
+    if (refused := _filters_refused(form)) is not None:
+        return refused
     months = [month.strftime("%Y-%m") for month in table["months"]]
     rows = [
         [row["theme_id"], row["theme"], row["trend"], row["total"], *row["months"].values()]
@@ -151,7 +163,9 @@ def tendencies_csv(request: HttpRequest) -> HttpResponse:
 @require_GET
 def tendencies_json(request: HttpRequest) -> HttpResponse:
     _reader_or_404(request)
-    _form, table = _filtered(request)
+    form, table = _filtered(request)
+    if (refused := _filters_refused(form)) is not None:
+        return refused
     document = {
         "months": [month.strftime("%Y-%m") for month in table["months"]],
         "themes": _export_rows(table),

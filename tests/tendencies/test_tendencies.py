@@ -132,6 +132,31 @@ def test_the_page_and_its_exports(cycling: Theme, facilitator: AbstractBaseUser)
     assert document["themes"][0]["months"]["2026-06"] == 5
 
 
+@pytest.mark.parametrize(
+    ("query", "names"),
+    [
+        ("?start=2026-1&end=2026-06", "From (month)"),
+        ("?start=bogus", "From (month)"),
+        ("?end=2026-13", "To (month)"),
+        ("?start=2026-01&source=everything", "Source"),
+        ("?administration=999999", "Administration"),
+    ],
+)
+def test_an_export_asked_with_a_filter_it_cannot_read_says_which(
+    cycling: Theme, facilitator: AbstractBaseUser, query: str, names: str
+) -> None:
+    client = Client()
+    client.force_login(facilitator)
+
+    for export in ("tendencies:csv", "tendencies:json"):
+        response = client.get(reverse(export) + query)
+
+        assert response.status_code == 400
+        body = response.json()
+        assert body["ok"] is False and body["code"] == "invalid"
+        assert body["message"].startswith(names + ": ")
+
+
 def test_who_may_read_and_the_public_page(cycling: Theme) -> None:
     Theme.objects.create(name="Quiet")
     outsider = UserFactory(username="outsider")
