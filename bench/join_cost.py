@@ -25,10 +25,12 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 WARM = 20
 CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+# The room page's snapshot version, sent as `since` as the room's script does.
+SNAPSHOT_VERSION = re.compile(rb'"version":"([^"]+)"')
 
 
 def _environment(folder: str) -> None:
@@ -127,9 +129,11 @@ async def _joins(code: str, count: int) -> dict[str, float]:
         if room["status"] != 200 or b'id="room-config"' not in room["body"]:
             raise RuntimeError(f"joining answered {room['status']}")
         joined = time.process_time()
+        version = SNAPSHOT_VERSION.search(room["body"])
+        since = f"?since={quote(version[1].decode())}" if version else ""
         socket = WebsocketCommunicator(
             application,
-            f"/ws/workshops/{code}/",
+            f"/ws/workshops/{code}/{since}",
             headers=[
                 (b"origin", b"http://127.0.0.1"),
                 (b"host", b"127.0.0.1"),
@@ -138,7 +142,7 @@ async def _joins(code: str, count: int) -> dict[str, float]:
         )
         connected, _ = await socket.connect(timeout=30)
         frame = json.loads(await socket.receive_from(timeout=30)) if connected else {}
-        if frame.get("type") != "snapshot":
+        if frame.get("type") not in {"snapshot", "snapshot.current"}:
             raise RuntimeError(f"the room's first frame was {frame.get('type')}")
         sockets.append(socket)
         if index >= WARM:

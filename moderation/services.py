@@ -24,7 +24,7 @@ from workshops.limits import actor_limit
 from workshops.models import Participant, Workshop
 from workshops.numbers import whole_number
 from workshops.phases import Action
-from workshops.room_cache import room_changed
+from workshops.room_cache import own_parts_changed, room_changed
 from workshops.sanitize import clean_text
 from workshops.serializers import participant_as_dict
 
@@ -399,6 +399,8 @@ def _flag(actor: Actor, idea_id: int, reason: str) -> Idea:
     )
     if not created:
         return idea  # flagged before: a flag counts once
+    # What they flagged is part of their own snapshot.
+    own_parts_changed(actor.participant.pk)  # type: ignore[union-attr]
     threshold = moderation_settings_for(workshop=actor.workshop).flag_threshold
     open_flags = Flag.objects.filter(idea=idea, settled=False).count()
     if open_flags >= threshold:

@@ -15,6 +15,7 @@ from workshops.actors import Actor, require
 from workshops.errors import ActionRefused
 from workshops.events import Audience, publish
 from workshops.phases import Action
+from workshops.room_cache import own_parts_changed
 from workshops.sanitize import clean_text
 
 from .models import (
@@ -300,6 +301,8 @@ def name_consent_set(*, actor: Actor, agreed: object) -> bool:
         NameConsent.objects.get_or_create(participant=actor.participant)
     else:
         NameConsent.objects.filter(participant=actor.participant).delete()
+    # Their consent is part of their own snapshot, and no event tells the room of it.
+    own_parts_changed(actor.participant.pk)
     return agreed
 
 

@@ -26,6 +26,7 @@ from . import registry
 from .errors import ActionRefused
 from .models import Participant, Workshop
 from .phases import Action, Phase, Role, role_may
+from .room_cache import own_parts_changed
 
 logger = logging.getLogger(__name__)
 
@@ -183,6 +184,9 @@ def standing_changed(*, workshop_id: int | None = None, participant_id: int | No
         # Robust: the change has committed whatever the cache says; a token the
         # cache could not take still ends the kept actors within KEPT_SECONDS.
         transaction.on_commit(partial(_retire, keys), robust=True)
+    if participant_id is not None:
+        # Their name and standing are in their own snapshot too.
+        own_parts_changed(participant_id)
 
 
 def _stamp(actor: Actor) -> tuple[str, ...] | None:

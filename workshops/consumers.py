@@ -11,6 +11,7 @@ import json
 import logging
 import re
 from typing import Any
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from django.conf import settings
@@ -29,7 +30,7 @@ from .languages import Reader, scope_language
 from .limits import connection_closed, connection_open, socket_address
 from .listeners import SnapshotFirstConsumer
 from .phases import Role
-from .selectors import room_snapshot, workshop_by_code
+from .selectors import room_snapshot, room_snapshot_current, workshop_by_code
 
 
 def pooled(function: Any) -> Any:
@@ -60,6 +61,19 @@ MAX_FRAME_DEPTH = 32
 # text) as itself: it cannot be stored or sent back as UTF-8.
 _MAYBE_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]|[\ud800-\udfff]")
 REQUEST_ID_MAX_LENGTH = 64
+# A snapshot's version (workshops.room_cache.snapshot_version) is far shorter; anything
+# longer names no version and is answered with the whole room.
+SINCE_MAX_LENGTH = 200
+
+
+def _since(scope: dict[str, Any]) -> str | None:
+    """The version of the snapshot the page already holds (`?since=`), if it sent one."""
+    query = scope.get("query_string", b"")
+    if b"since=" not in query:
+        return None
+    values = parse_qs(query.decode("latin-1")).get("since") or [""]
+    since = values[0]
+    return since if 0 < len(since) <= SINCE_MAX_LENGTH else None
 
 
 def _nested_deeper_than(text: str, limit: int) -> bool:
@@ -217,6 +231,13 @@ class RoomConsumer(SnapshotFirstConsumer):
         # it, and the page applies it idempotently, so nothing falls between the two.
         self.hub = room_hub(actor.workshop.pk)
         await self.hub.add(self)
+        # A page that holds a snapshot still current gets only what is read fresh.
+        since = _since(self.scope)
+        if since is not None:
+            current = await pooled(room_snapshot_current)(actor=actor, since=since)
+            if current is not None:
+                await self.send_snapshot(current, frame_type="snapshot.current")
+                return
         await self.send_snapshot(await pooled(room_snapshot)(actor=actor))
 
     async def disconnect(self, code: int) -> None:

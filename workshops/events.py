@@ -25,7 +25,7 @@ from django.utils.functional import Promise
 from . import registry
 from .models import Workshop
 from .phases import Phase
-from .room_cache import room_changed
+from .room_cache import own_parts_retire, room_changed
 
 logger = logging.getLogger(__name__)
 
@@ -81,12 +81,30 @@ class SnapshotShape(registry.Shape):
         ),
     ]
     server_time: Annotated[str, msgspec.Meta(description="ISO 8601, the server's clock")]
+    version: Annotated[
+        str | None,
+        msgspec.Meta(
+            description="what this snapshot was read at; send it as `since` when opening "
+            "the socket (`null` on a facilitator's snapshot, which has none)"
+        ),
+    ]
+
+
+# Sent instead of a snapshot when the client's (`since`) is still what the room holds:
+# only what is read fresh for every snapshot.
+class SnapshotCurrentShape(registry.Shape):
+    workshop: WorkshopShape
+    participant_count: Annotated[int, msgspec.Meta(description="participants who joined")]
+    you: Annotated[You, msgspec.Meta(description="as in the snapshot")]
+    server_time: Annotated[str, msgspec.Meta(description="ISO 8601, the server's clock")]
+    version: Annotated[str, msgspec.Meta(description="the same as `since`")]
 
 
 SHAPES: dict[str, type[registry.Shape]] = {
     "Workshop": WorkshopShape,
     "Participant": ParticipantShape,
     "Snapshot": SnapshotShape,
+    "SnapshotCurrent": SnapshotCurrentShape,
 }
 
 
@@ -206,7 +224,20 @@ def publish_to_participant(participant_id: int, event_type: str, data: dict[str,
         "participant": participant_id,
     }
     group = participant_group(participant_id)
-    transaction.on_commit(lambda: _send(group, message))
+
+    def send() -> None:
+        # What the event says is the participant's own (their ballot): the snapshots
+        # read before it are not current for them any more (workshops.room_cache).
+        # Once, at the commit, and not also now as the room's parts are: nothing
+        # reads this person's snapshot in the transaction that changes their parts.
+        try:
+            own_parts_retire(participant_id)
+        except Exception:
+            # The event still goes; a cache that cannot take a token has none to compare.
+            logger.warning("could not retire the own parts of %s", participant_id, exc_info=True)
+        _send(group, message)
+
+    transaction.on_commit(send)
 
 
 def disconnect_participant(participant_id: int, *, code: str, message: str | Promise) -> None:

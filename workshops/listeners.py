@@ -73,9 +73,13 @@ class SnapshotFirstConsumer(AsyncWebsocketConsumer):
             self.accepted = True
             await self.accept()
 
-    async def send_snapshot(self, data: Any) -> None:
-        """The snapshot, then what the hub handed over while it was read, in order."""
-        await self.send(text_data=json_text({"type": "snapshot", "data": data}))
+    async def send_snapshot(self, data: Any, *, frame_type: str = "snapshot") -> None:
+        """The snapshot, then what the hub handed over while it was read, in order.
+
+        `frame_type` names another first frame that stands for the snapshot (the room's
+        `snapshot.current`, workshops.selectors.room_snapshot_since).
+        """
+        await self.send(text_data=json_text({"type": frame_type, "data": data}))
         while self.held_until_snapshot:
             await self.wire_send(self.held_until_snapshot.pop(0))
         self.held_until_snapshot = None

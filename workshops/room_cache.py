@@ -23,21 +23,35 @@ part read back from the cache is unpickled on every read, which for a wall of 50
 ideas cost a joining phone about 2 ms for its page and again for its socket. The
 version is still asked of the cache on every read, so a process never hands out a
 part the room has retired; callers treat a part as read-only.
+
+A snapshot says which versions it was read at (snapshot_version): the room's, and for
+a citizen the version of their own parts (their votes, flags, ideas held for review,
+name consent, name and standing), a token of its own replaced by own_parts_changed()
+whenever one of them changes, in the transaction that changes it and again once it
+commits. Those change without an event to the room, so the room's version alone
+cannot tell. A socket opened by a page whose snapshot is still current answers with
+what is read fresh instead of the whole room again (workshops.selectors,
+room_snapshot_since).
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from functools import partial
 from typing import Any, TypeVar
 
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import translation
 
 from .phases import Role
+
+logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -71,6 +85,68 @@ def _version(workshop_id: int) -> str:
 def room_changed(workshop_id: int) -> None:
     """Retire every part kept for this room; call after the change has committed."""
     cache.set(_version_key(workshop_id), secrets.token_hex(8), timeout=None)
+
+
+def _own_key(participant_id: int) -> str:
+    return f"own-parts:{participant_id}"
+
+
+def own_parts_retire(*participant_ids: int) -> None:
+    """Retire the version of these participants' own parts now; call once the change committed."""
+    cache.set_many(
+        {_own_key(participant_id): secrets.token_hex(8) for participant_id in participant_ids},
+        timeout=None,
+    )
+
+
+def own_parts_changed(*participant_ids: int) -> None:
+    """Retire the version of these participants' own parts, now and once the transaction commits.
+
+    Now, so a snapshot read later in this transaction is never taken for one read
+    before it; at the commit, so nothing read between the two is either. A reader
+    takes the version before it reads the database (snapshot_version), so a read
+    racing the change is labelled with a version the change replaces.
+    """
+    ids = [participant_id for participant_id in participant_ids if participant_id is not None]
+    if not ids:
+        return
+    try:
+        own_parts_retire(*ids)
+    except Exception:
+        # The commit below still retires it; until then a snapshot says it is unsure.
+        logger.warning("could not retire the own parts of %s", ids, exc_info=True)
+    transaction.on_commit(partial(own_parts_retire, *ids), robust=True)
+
+
+def snapshot_version(
+    *, workshop_id: int, participant_id: int | None, role: Role, revision: int
+) -> str | None:
+    """The versions a snapshot of this person is read at, as one string; None if unknown.
+
+    Only for roles whose snapshot is the room's shared parts and their own (not a
+    facilitator's, read fresh). Take it before reading the snapshot. Changes with the
+    room's version, the person's own parts, the workshop's revision and the language.
+    """
+    if role not in SHARED_ROLES:
+        return None
+    keys = [_version_key(workshop_id)]
+    if participant_id is not None:
+        keys.append(_own_key(participant_id))
+    try:
+        found = cache.get_many(keys)
+        missing = [key for key in keys if key not in found]
+        if missing:
+            # add() keeps whichever token another reader stored first.
+            for key in missing:
+                cache.add(key, secrets.token_hex(8), timeout=None)
+            found = cache.get_many(keys)
+    except Exception:
+        logger.warning("snapshot versions unavailable", exc_info=True)
+        return None
+    if any(key not in found for key in keys):
+        return None
+    tokens = [str(found[key]) for key in keys]
+    return ".".join([*tokens, str(revision), translation.get_language() or ""])
 
 
 def room_part(*, workshop_id: int, role: Role, name: str, read: Callable[[], T]) -> T:

@@ -9,6 +9,7 @@ from .actors import Actor
 from .codes import looks_like_join_code, normalize_join_code
 from .models import Participant, Workshop
 from .phases import Role
+from .room_cache import snapshot_version
 from .serializers import server_time, workshop_as_dict
 
 
@@ -27,20 +28,58 @@ def participant_count(*, workshop: Workshop) -> int:
     return Participant.objects.filter(workshop=workshop).count()
 
 
-def room_snapshot(*, actor: Actor) -> dict[str, Any]:
-    """Everything this person may see of the room right now; events then keep it current."""
-    workshop = actor.workshop
+def _you(actor: Actor) -> dict[str, Any]:
     you: dict[str, Any] = {"role": actor.role.value, "participant_id": None, "display_name": ""}
     if actor.role is Role.CITIZEN and actor.participant is not None:
         you["participant_id"] = actor.participant.pk
         you["display_name"] = actor.participant.display_name
+    return you
+
+
+def _version(actor: Actor) -> str | None:
+    participant = actor.participant if actor.role is Role.CITIZEN else None
+    return snapshot_version(
+        workshop_id=actor.workshop.pk,
+        participant_id=participant.pk if participant is not None else None,
+        role=actor.role,
+        revision=actor.workshop.revision,
+    )
+
+
+def room_snapshot(*, actor: Actor) -> dict[str, Any]:
+    """Everything this person may see of the room right now; events then keep it current."""
+    workshop = actor.workshop
+    # Taken before anything is read: a change committing meanwhile replaces it.
+    version = _version(actor)
     snapshot = {
         "workshop": workshop_as_dict(workshop),
         "participant_count": participant_count(workshop=workshop),
-        "you": you,
+        "you": _you(actor),
         "server_time": server_time(),
+        "version": version,
     }
     # Each app adds what it keeps of the room, filtered for this person (workshops.registry).
     for part in registry.SNAPSHOT_PARTS:
         snapshot.update(part(actor=actor))
     return snapshot
+
+
+def room_snapshot_current(*, actor: Actor, since: str) -> dict[str, Any] | None:
+    """What is read fresh for a snapshot, when the one of version `since` (the page's) is
+    still what the room holds; else None, and the socket sends the whole room.
+
+    The version changes with every event to the room, with the person's own parts and
+    with the workshop's revision, so an unchanged one means a fresh read would give the
+    same snapshot but for what is read fresh every time: the workshop, the participant
+    count (joining publishes no new version), who the person is and the server's clock.
+    """
+    version = _version(actor)
+    if version is None or version != since:
+        return None
+    return {
+        "workshop": workshop_as_dict(actor.workshop),
+        "participant_count": participant_count(workshop=actor.workshop),
+        "you": _you(actor),
+        "server_time": server_time(),
+        "version": version,
+    }

@@ -29,6 +29,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from bench.fanout.client import Connection, FrameHandler, events_of, open_connection
 
@@ -38,6 +39,10 @@ PAD = (
     "a café run by the youth club"
 )
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+# The version the room page's snapshot was read at, which the room's script sends as
+# `since` when it opens the socket (docs/protocol.md). Quotes inside the snapshot's
+# strings are escaped, so only the snapshot's own field matches.
+SNAPSHOT_VERSION = re.compile(rb'"version":"([^"]+)"')
 
 
 @dataclass
@@ -295,8 +300,9 @@ async def joins(
     joins pile up rather than arrive later. Each phone keeps one connection for the
     page and the form, which answers with the room (bench.fanout.phone, light enough
     that the server, not the generator, sets the pace), then opens the room's socket;
-    a join counts once the socket's first frame is the snapshot, and its time runs from
-    its scheduled arrival.
+    a join counts once the socket's first frame is the snapshot (or, for a page whose
+    snapshot is still current, `snapshot.current`: the phone sends the page's version as
+    the room's script does), and its time runs from its scheduled arrival.
     """
     from bench.fanout.phone import Phone
 
@@ -324,21 +330,23 @@ async def joins(
                 in_room = b'id="room-config"' in joined.body
                 if joined.status != 200 or not session or not in_room:
                     raise RuntimeError(f"joining answered {joined.status}")
+                version = SNAPSHOT_VERSION.search(joined.body)
             first: asyncio.Future[bytes] = loop.create_future()
 
             def seen(_c: Connection, data: bytes, _t: float, first: Any = first) -> None:
                 if not first.done():
                     first.set_result(data)
 
+            since = f"?since={quote(version[1].decode())}" if version else ""
             connection = await open_connection(
-                f"{ws_url}/ws/workshops/{code}/",
+                f"{ws_url}/ws/workshops/{code}/{since}",
                 origin=base_url,
                 cookie=f"sessionid={session}",
                 on_frame=seen,
             )
             kept.append(connection)
             frame = json.loads(await asyncio.wait_for(first, 30))
-            if frame.get("type") != "snapshot":
+            if frame.get("type") not in {"snapshot", "snapshot.current"}:
                 raise RuntimeError(f"the room's first frame was {frame.get('type')}")
             durations.append(time.perf_counter() - began)
         except Exception as error:  # counted and reported

@@ -282,7 +282,13 @@
     if (empty) empty.hidden = published > 0;
   }
 
+  // The version of the last whole snapshot applied. Sent as `since` when the socket
+  // opens: while it is still what the room holds, the server answers with only what it
+  // reads fresh (`snapshot.current`) instead of the whole room again (docs/protocol.md).
+  var snapshotVersion = null;
+
   function applySnapshot(snapshot) {
+    snapshotVersion = snapshot.version || null;
     state.you = snapshot.you;
     state.ideas = new Map();
     snapshot.ideas.forEach(function (idea) { state.ideas.set(idea.id, idea); });
@@ -294,6 +300,15 @@
     if (yourName) yourName.textContent = snapshot.you.display_name;
     renderAllIdeas();
     emit("snapshot", snapshot);
+  }
+
+  // The snapshot held is still the room's: take what the server reads fresh for it.
+  function applyCurrent(current) {
+    applyWorkshop(current.workshop, current.server_time);
+    setParticipantCount(current.participant_count);
+    state.you = current.you;
+    var yourName = $("[data-your-name]");
+    if (yourName) yourName.textContent = current.you.display_name;
   }
 
   var EVENTS = {
@@ -342,7 +357,7 @@
     window.clearTimeout(retryTimer);
     var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
     // The socket speaks the page's language (its messages, labels and names).
-    var url = scheme + window.location.host + config.ws_path + "?lang=" + encodeURIComponent(config.language) + (config.projector ? "&view=projector" : "");
+    var url = scheme + window.location.host + config.ws_path + "?lang=" + encodeURIComponent(config.language) + (config.projector ? "&view=projector" : "") + (snapshotVersion ? "&since=" + encodeURIComponent(snapshotVersion) : "");
     try {
       socket = new WebSocket(url);
     } catch (error) {
@@ -408,6 +423,11 @@
     }
     if (frame.type === "snapshot") {
       applySnapshot(frame.data);
+      flushOutbox();
+      return;
+    }
+    if (frame.type === "snapshot.current") {
+      applyCurrent(frame.data);
       flushOutbox();
       return;
     }

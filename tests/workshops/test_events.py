@@ -486,7 +486,9 @@ def apply_event(snapshot: dict[str, Any], event: dict[str, Any]) -> None:
 
 
 def without_clock(snapshot: dict[str, Any]) -> dict[str, Any]:
-    kept = {key: value for key, value in snapshot.items() if key != "server_time"}
+    # The version says when the snapshot was read, as the clock does: every event
+    # changes it, so a screen holding an old one is sent the whole room on reconnect.
+    kept = {key: value for key, value in snapshot.items() if key not in {"server_time", "version"}}
     if "voting" in kept:  # the tallies carry the clock reading that orders them
         kept["voting"] = {k: v for k, v in kept["voting"].items() if k != "tallies_as_of"}
     return kept

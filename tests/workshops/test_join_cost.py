@@ -24,13 +24,14 @@ from tests.factories import IdeaFactory, ParticipantFactory
 from workshops.consumers import _resolve
 from workshops.models import Workshop
 from workshops.room_cache import room_changed
-from workshops.selectors import room_snapshot
+from workshops.selectors import room_snapshot, room_snapshot_current
 from workshops.sessions import SessionStore
 
 pytestmark = pytest.mark.django_db
 
 TRANSACTION_STATEMENTS = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK")
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+SNAPSHOT = re.compile(r'<script id="room-snapshot" type="application/json">(.*?)</script>', re.S)
 # The join page: the workshop (read once, by the language middleware, for the view too).
 JOIN_PAGE_QUERIES = 1
 # The form: the workshop, the participant's insert and the room's count in one
@@ -38,9 +39,13 @@ JOIN_PAGE_QUERIES = 1
 # has just joined has no parts of their own to read), the session's insert (a new key
 # needs no question first).
 JOIN_FORM_QUERIES = 5
-# The socket: the workshop, the participant with their standing, then the snapshot as
-# above; the session comes from the cache (workshops.sessions).
-SOCKET_QUERIES = 8
+# The socket of a page whose snapshot is still current (it sends the page's version):
+# the workshop, the participant with their standing, the room's count; the session
+# comes from the cache (workshops.sessions) and the rest of the room is the page's.
+SOCKET_QUERIES = 3
+# A socket that sends no version (an older client): the snapshot as above, with the
+# person's own parts read.
+SOCKET_QUERIES_WITHOUT_VERSION = 8
 
 
 def _join_page(client: Client, workshop: Workshop) -> str:
@@ -68,8 +73,20 @@ def test_a_join_needs_no_more_queries_than_counted(workshop: Workshop) -> None:
     assert response.status_code == 200
     assert "Benches by the river" in response.text
 
-    # The socket's database work, as workshops.consumers.RoomConsumer does it on connect.
+    embedded = SNAPSHOT.search(response.text)
+    assert embedded is not None
+    version = json.loads(embedded[1])["version"]
+
+    # The socket's database work, as workshops.consumers.RoomConsumer does it on connect,
+    # with the page's version (as the room's script sends it) and without.
     with CaptureQueriesContext(connection) as socket:
+        session = SessionStore(phone.cookies["sessionid"].value)
+        actor = _resolve(workshop.join_code, AnonymousUser(), session, False, "127.0.0.1")
+        assert actor is not None
+        current = room_snapshot_current(actor=actor, since=version)
+    assert current is not None
+    assert current["you"]["display_name"] == "Curious Otter"
+    with CaptureQueriesContext(connection) as old_socket:
         session = SessionStore(phone.cookies["sessionid"].value)
         actor = _resolve(workshop.join_code, AnonymousUser(), session, False, "127.0.0.1")
         assert actor is not None
@@ -88,6 +105,7 @@ def test_a_join_needs_no_more_queries_than_counted(workshop: Workshop) -> None:
     assert len(statements(page)) <= JOIN_PAGE_QUERIES, statements(page)
     assert len(statements(form)) <= JOIN_FORM_QUERIES, statements(form)
     assert len(statements(socket)) <= SOCKET_QUERIES, statements(socket)
+    assert len(statements(old_socket)) <= SOCKET_QUERIES_WITHOUT_VERSION, statements(old_socket)
 
 
 def test_the_joining_pages_snapshot_is_what_a_fresh_read_gives(workshop: Workshop) -> None:
