@@ -246,7 +246,10 @@ def propose(request: HttpRequest, challenge_id: str) -> HttpResponse:
                 {"proposal": proposal_as_dict(proposal)},
             )
     elif request.method == "POST" and wants_json(request):
-        first = next(iter(form.errors.values()))[0]
+        # The script shows the message alone, so it names the field it is about.
+        name, errors = next(iter(form.errors.items()))
+        field = form.fields.get(name)
+        first = f"{field.label}: {errors[0]}" if field is not None else errors[0]
         return JsonResponse({"ok": False, "code": "invalid", "message": first}, status=400)
     return render(
         request,

@@ -50,3 +50,17 @@ def test_support_for_an_unknown_proposal_is_not_found_as_json(
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
     assert not Support.objects.exists()
+
+
+def test_a_proposal_refused_by_a_script_says_which_field_and_stores_nothing(
+    client: Client, challenge: Challenge
+) -> None:
+    url = reverse("challenges:propose", args=[challenge.pk])
+
+    response = client.post(url, {"title": "", "text": "Plant trees"}, **JSON)
+
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid"
+    assert body["message"] == "Title: This field is required."
+    assert not Proposal.objects.exists()
