@@ -33,13 +33,14 @@ class PhaseChange(registry.Fields):
         ),
     ]
     duration_seconds: Annotated[
-        int | None, msgspec.Meta(description="the phase's timer; `null` for none")
+        int | None, msgspec.Meta(description="the phase's timer, 1-28800 seconds; `null` for none")
     ] = None
 
 
 class TimerSet(registry.Fields):
     duration_seconds: Annotated[
-        int | None, msgspec.Meta(description="`null` (or left out) clears the timer")
+        int | None,
+        msgspec.Meta(description="1-28800 seconds; `null` (or left out) clears the timer"),
     ] = None
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -68,17 +70,25 @@ class WorkshopForm(forms.Form):
     )
 
 
+class TimerField(forms.TypedChoiceField):
+    """One of the console's presets, in seconds; spaces typed around it are fine, as for
+    every number in a form (docs/protocol.md)."""
+
+    def to_python(self, value: Any) -> str:
+        return super().to_python(value.strip(" \t") if isinstance(value, str) else value)
+
+
 class PhaseForm(forms.Form):
     phase = forms.ChoiceField(
         label=_("Phase"), choices=[(p.value, p.label) for p in RUNNABLE_PHASES]
     )
-    duration_seconds = forms.TypedChoiceField(
+    duration_seconds = TimerField(
         label=_("Timer"), choices=TIMER_CHOICES, coerce=int, empty_value=None, required=False
     )
 
 
 class TimerForm(forms.Form):
-    duration_seconds = forms.TypedChoiceField(
+    duration_seconds = TimerField(
         label=_("Timer"), choices=TIMER_CHOICES, coerce=int, empty_value=None, required=False
     )
 

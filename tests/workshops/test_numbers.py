@@ -150,3 +150,32 @@ def test_the_voting_rules_take_only_ascii_digits(
     )
 
     assert not Ballot.objects.filter(dots_per_participant=3).exists()
+
+
+@pytest.mark.parametrize("typed", ["60", " 60 ", "60\t", "1800"])
+def test_a_timer_with_spaces_around_its_number_is_taken(
+    typed: str, workshop: Workshop, facilitator_client: Client
+) -> None:
+    url = reverse("workshops:timer", kwargs={"code": workshop.join_code})
+
+    response = facilitator_client.post(
+        url, {"duration_seconds": typed}, HTTP_ACCEPT="application/json"
+    )
+
+    assert response.status_code == 200, response.content
+    assert response.json()["workshop"]["ends_at"] is not None
+
+
+@pytest.mark.parametrize("typed", ["٦٠", "+60", "6 0", "0", "61", "1e3"])
+def test_a_timer_that_is_not_a_preset_in_ascii_digits_is_refused(
+    typed: str, workshop: Workshop, facilitator_client: Client
+) -> None:
+    url = reverse("workshops:timer", kwargs={"code": workshop.join_code})
+
+    response = facilitator_client.post(
+        url, {"duration_seconds": typed}, HTTP_ACCEPT="application/json"
+    )
+
+    assert response.status_code == 400 and response.json()["code"] == "invalid"
+    workshop.refresh_from_db()
+    assert workshop.phase_ends_at is None
