@@ -27,14 +27,15 @@ from workshops.http import answers_json, id_from_path, refused_json, signed_in, 
 from workshops.languages import request_language
 from workshops.limits import client_address
 from workshops.phases import Action
+from workshops.serializers import participant_as_dict
 from workshops.spreadsheet import csv_text
 from workshops.views import facilitator_actor, workshop_or_404
 
 from . import services
 from .forms import FlagForm, ModerationSettingsForm, ReasonForm
 from .models import ParticipantRestriction
-from .selectors import moderation_log, participant_data, participant_of_session
-from .serializers import log_entry_as_dict
+from .selectors import moderation_log, participant_data, participant_of_session, review_of
+from .serializers import log_entry_as_dict, settings_as_dict
 
 
 def _answer(
@@ -67,8 +68,8 @@ def settings_update(request: HttpRequest, code: str) -> HttpResponse:
     def act() -> dict[str, Any]:
         if not form.is_valid():
             raise ActionRefused("invalid", _("Choose post- or pre-moderation."))
-        services.moderation_configure(actor=actor, **form.cleaned_data)
-        return {}
+        moderation = services.moderation_configure(actor=actor, **form.cleaned_data)
+        return {"settings": settings_as_dict(moderation)}
 
     return _answer(
         request, "workshops:console", actor.workshop.join_code, act, _("Moderation settings saved.")
@@ -99,11 +100,13 @@ def idea_moderate(request: HttpRequest, code: str, idea_id: str, action: str) ->
             idea = services.idea_moderate_text(
                 actor=actor, idea_id=number, text=form.cleaned_data.get("text", ""), reason=reason
             )
-            return {"idea": idea_as_dict(idea)}
+            return {"idea": idea_as_dict(idea), "review": review_of(idea)}
         service = _IDEA_ACTIONS.get(action)
         if service is None:
             raise ActionRefused("not_found", _("Unknown moderation action."))
-        return {"idea": idea_as_dict(service(actor=actor, idea_id=number, reason=reason))}
+        idea = service(actor=actor, idea_id=number, reason=reason)
+        # The same data as the command's ack (docs/protocol.md).
+        return {"idea": idea_as_dict(idea), "review": review_of(idea)}
 
     done = {
         "approve": _("The idea is on the wall."),
@@ -141,7 +144,7 @@ def participant_moderate(
             participant_id=id_from_path(participant_id),
             reason=form.cleaned_data.get("reason", ""),
         )
-        return {"participant_id": participant.pk}
+        return {"participant": participant_as_dict(participant)}
 
     done = {
         "mute": _("The participant is muted."),
