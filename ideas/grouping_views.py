@@ -112,9 +112,11 @@ def cluster_delete(request: HttpRequest, code: str, cluster_id: str) -> HttpResp
 @require_POST
 def cluster_shift(request: HttpRequest, code: str, cluster_id: str) -> HttpResponse:
     """Move a cluster one place up or down the board."""
-    step = -1 if request.POST.get("direction") == "up" else 1
+    step = {"up": -1, "down": 1}.get(request.POST.get("direction", ""))
 
     def write(actor: Actor) -> dict[str, Any]:
+        if step is None:
+            raise ActionRefused("invalid", _("Move the cluster up or down."))
         order = list(clusters_of(workshop=actor.workshop).values_list("pk", flat=True))
         pk = id_from_path(cluster_id)
         if pk not in order:

@@ -68,6 +68,23 @@ def test_the_script_gets_the_shapes_back(
     assert [c["name"] for c in shifted.json()["clusters"]] == ["B", "A"]
 
 
+@pytest.mark.parametrize("direction", ["sideways", "", "UP"])
+def test_a_shift_in_no_direction_is_refused_and_moves_nothing(
+    direction: str, facilitator_client: Client, grouping_room: Workshop
+) -> None:
+    facilitator_client.post(url("cluster_create", grouping_room), {"name": "A"}, **JSON)
+    facilitator_client.post(url("cluster_create", grouping_room), {"name": "B"}, **JSON)
+    a = Cluster.objects.get(name="A")
+
+    refused = facilitator_client.post(
+        url("cluster_shift", grouping_room, cluster_id=a.pk), {"direction": direction}, **JSON
+    )
+
+    assert refused.status_code == 400 and refused.json()["code"] == "invalid"
+    assert "up or down" in refused.json()["message"]
+    assert list(Cluster.objects.order_by("position").values_list("name", flat=True)) == ["A", "B"]
+
+
 def test_merge_rename_tag_and_delete_over_http(
     facilitator_client: Client, grouping_room: Workshop
 ) -> None:
