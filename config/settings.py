@@ -358,7 +358,8 @@ SAMSKAB = {
     # Inhabitants of the municipality: a challenge's threshold may be set per 1,000 of
     # them (docs/challenges.md). 0 means unknown, and such thresholds are refused.
     "MUNICIPALITY_POPULATION": envint("SAMSKAB_MUNICIPALITY_POPULATION", 0),
-    # Hours between two e-mails of status news to one address (one digest a day).
+    # Hours between two e-mails of status news to one address (one digest a day), and
+    # between two pushes to one phone for one receipt (statuses.selectors.notice_pause).
     "NOTICE_DIGEST_HOURS": envint("SAMSKAB_NOTICE_DIGEST_HOURS", 24),
 }
 # Web Push of status notices to phones that allowed it (statuses/push.py, docs/statuses.md).

@@ -13,7 +13,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -23,15 +22,11 @@ from django.utils.translation import ngettext
 from workshops.links import site_link
 
 from .models import Notice, Subscription, Unsubscription
-from .selectors import receipt_language
+from .selectors import receipt_language, told_long_enough_ago
 
 UNSUBSCRIBE_SALT = "statuses.unsubscribe"
 # How many messages go out over one SMTP connection before it is renewed.
 BATCH = 200
-
-
-def digest_hours() -> int:
-    return int(settings.SAMSKAB.get("NOTICE_DIGEST_HOURS", 24))
 
 
 def _language(subscription: Subscription) -> str:
@@ -132,12 +127,12 @@ def digest_message(subscription: Subscription, notices: list[Notice]) -> EmailMe
 
 
 def _due(now: dt.datetime, receipt_ids: Iterable[int] | None) -> list[int]:
-    cutoff = now - dt.timedelta(hours=digest_hours())
     subscriptions = Subscription.objects.filter(
+        told_long_enough_ago("last_mailed_at", now=now),
         confirmed_at__isnull=False,
         receipt__revoked_at=None,
         receipt__notices__mailed_at=None,
-    ).filter(Q(last_mailed_at=None) | Q(last_mailed_at__lte=cutoff))
+    )
     if receipt_ids is not None:
         subscriptions = subscriptions.filter(receipt_id__in=list(receipt_ids))
     return list(subscriptions.values_list("pk", flat=True).distinct())

@@ -279,6 +279,9 @@ class PushSubscription(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     # The receipt's notices up to this id went to this phone (or came before it asked).
     pushed_until = models.PositiveBigIntegerField(default=0)
+    # When the push service last took a push for it: the next waits a pause after
+    # (statuses.selectors.told_long_enough_ago), as an address's next mail does.
+    last_pushed_at = models.DateTimeField(null=True, blank=True)
     # Failed sends in a row; the push service has forgotten the phone after too many.
     failures = models.PositiveSmallIntegerField(default=0)
     # The run sending to it now, until when (statuses.push._claim).

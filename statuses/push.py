@@ -34,7 +34,7 @@ from py_vapid import Vapid
 from pywebpush import WebPushException, webpush
 
 from .models import Notice, PushKey, PushSubscription, Receipt
-from .selectors import receipt_language
+from .selectors import receipt_language, told_long_enough_ago
 
 logger = logging.getLogger(__name__)
 
@@ -248,15 +248,22 @@ class _Push:
     payload: str
 
 
-def pushes_send(*, change_id: int | None = None) -> Outcome:
-    """Push every phone its receipt's notices it has not had yet; idempotent.
+def pushes_send(*, change_id: int | None = None, now: dt.datetime | None = None) -> Outcome:
+    """Push every phone its receipt's notices it has not had yet, at most one push a pause
+    (a day by default); idempotent.
 
-    With `change_id`, only the phones behind that change. A phone the push service no
-    longer knows (404, 410) is forgotten. Any other failure keeps the notices waiting for
-    the next run (the clock runs this every 15 minutes).
+    With `change_id`, only the phones behind that change. A phone pushed to within the
+    pause keeps its notices for a run after it (the clock runs this every 15 minutes),
+    which pushes them together. A phone the push service no longer knows (404, 410) is
+    forgotten. Any other failure keeps the notices waiting for the next run.
     """
     outcome = Outcome()
-    subscriptions = PushSubscription.objects.filter(Exists(_pending()), receipt__revoked_at=None)
+    now = now or timezone.now()
+    subscriptions = PushSubscription.objects.filter(
+        told_long_enough_ago("last_pushed_at", now=now),
+        Exists(_pending()),
+        receipt__revoked_at=None,
+    )
     if change_id is not None:
         subscriptions = subscriptions.filter(
             Exists(Notice.objects.filter(receipt_id=OuterRef("receipt_id"), change_id=change_id))
@@ -276,23 +283,24 @@ def pushes_send(*, change_id: int | None = None) -> Outcome:
 
     with ThreadPoolExecutor(max_workers=concurrency()) as pool:
         for start in range(0, len(ids), BATCH):
-            pushes = _claim(ids[start : start + BATCH])
+            pushes = _claim(ids[start : start + BATCH], now=now)
             results = list(pool.map(send, pushes))
-            _settle(pushes, results, outcome)
+            _settle(pushes, results, outcome, now=now)
     return outcome
 
 
-def _claim(ids: list[int]) -> list[_Push]:
+def _claim(ids: list[int], *, now: dt.datetime) -> list[_Push]:
     """Take these phones for this run, with what to push to each.
 
     A lease rather than a lock held while sending: another worker skips them until it
     ends, so no phone gets the same notice twice, and a crashed run's phones come back.
     """
-    now = timezone.now()
     claim = secrets.token_hex(8)
+    # Asked again: another run may have pushed to a phone since it was listed.
     PushSubscription.objects.filter(pk__in=ids).filter(
-        Q(claimed_until=None) | Q(claimed_until__lt=now)
-    ).update(claim=claim, claimed_until=now + LEASE)
+        told_long_enough_ago("last_pushed_at", now=now),
+        Q(claimed_until=None) | Q(claimed_until__lt=timezone.now()),
+    ).update(claim=claim, claimed_until=timezone.now() + LEASE)
     claimed = list(
         PushSubscription.objects.filter(claim=claim, receipt__revoked_at=None).select_related(
             "receipt", "receipt__participant__workshop"
@@ -366,14 +374,22 @@ def _post(
     return "sent", ""
 
 
-def _settle(pushes: list[_Push], results: list[tuple[str, str]], outcome: Outcome) -> None:
+def _settle(
+    pushes: list[_Push], results: list[tuple[str, str]], outcome: Outcome, *, now: dt.datetime
+) -> None:
     """Record what each push service answered, and release the phones."""
     with transaction.atomic():
         for push, (result, why) in zip(pushes, results, strict=True):
             row = PushSubscription.objects.filter(pk=push.subscription_id)
             if result == "sent":
                 outcome.sent += 1
-                row.update(pushed_until=push.until, failures=0, claim="", claimed_until=None)
+                row.update(
+                    pushed_until=push.until,
+                    last_pushed_at=now,
+                    failures=0,
+                    claim="",
+                    claimed_until=None,
+                )
             elif result == "gone":
                 outcome.gone += 1
                 row.delete()

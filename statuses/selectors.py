@@ -6,9 +6,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 from administrations.models import Administration
@@ -29,6 +30,20 @@ from .registry import KINDS, Kind, item_get, kind_of
 
 # How long after "done" an author may say whether it solved the problem.
 ANSWER_BACK_DAYS = 14
+
+
+def notice_pause() -> dt.timedelta:
+    """The least time between two notices to one address or one phone (a day by default)."""
+    return dt.timedelta(hours=int(settings.SAMSKAB.get("NOTICE_DIGEST_HOURS", 24)))
+
+
+def told_long_enough_ago(last_told: str, *, now: dt.datetime) -> Q:
+    """Who may be told again now: never told, or last told (the field `last_told`) a pause ago.
+
+    The same pace for mail and push, so a citizen's phone buzzes no more often than their
+    inbox fills; what waits goes out together once the pause is over.
+    """
+    return Q(**{last_told: None}) | Q(**{f"{last_told}__lte": now - notice_pause()})
 
 
 def item_status_of(*, item: Model) -> ItemStatus | None:

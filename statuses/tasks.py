@@ -14,7 +14,8 @@ from .services import notices_create
 
 # How often the clock sends the digests that waited for their day to pass.
 DIGEST_EVERY = timedelta(minutes=15)
-# How often the clock retries pushes a push service did not take.
+# How often the clock retries pushes a push service did not take, and sends those that
+# waited for a phone's pause to pass.
 PUSH_RETRY_EVERY = timedelta(minutes=15)
 
 
@@ -33,13 +34,15 @@ def status_change_tell(change_id: int) -> int:
 
 @task()
 def status_change_push(change_id: int) -> int:
-    """Push the phones behind one change their new notices; idempotent."""
+    """Push the phones behind one change their new notices, those not pushed to within the
+    pause (a day by default); idempotent."""
     return pushes_send(change_id=change_id).sent
 
 
 @task()
 def notice_pushes_send() -> int:
-    """Push whatever a push service did not take before; idempotent."""
+    """Push whatever a push service did not take before, or waited for its phone's pause to
+    pass; idempotent."""
     return pushes_send().sent
 
 

@@ -25,7 +25,7 @@
     section.dataset.pushOn = String(isOn);
     button.textContent = isOn ? t("Stop notifying this phone") : t("Notify this phone");
     state.textContent = message || (isOn
-      ? t("This phone is notified of every change.")
+      ? t("This phone is notified of changes, at most once a day.")
       : t("This phone is not notified of changes."));
   }
 

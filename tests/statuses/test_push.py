@@ -272,6 +272,55 @@ def test_only_changes_after_subscribing_are_pushed(
     assert push_service.received == []
 
 
+def test_a_phone_is_pushed_once_a_day_and_the_receipt_page_shows_every_change(
+    closed: Closed,
+    parks: Administration,
+    parks_member: AbstractBaseUser,
+    push_service: PushService,
+) -> None:
+    receipt = closed.receipts["author"]
+    phone = Phone.new()
+    subscribe(receipt, phone.subscription(push_service.endpoint()))
+    first = _told(closed, parks_member, parks, "under_review")
+    assert status_change_push.call(change_id=first.pk) == 1
+
+    # A second change the same day buzzes no phone, by the change's task or the clock's.
+    second = _told(closed, parks_member, parks, "accepted")
+    assert status_change_push.call(change_id=second.pk) == 0
+    assert notice_pushes_send.call() == 0
+    assert len(push_service.to("phone-1")) == 1
+    # The receipt page says it all the same.
+    page = Client().get(f"/r/{receipt.token}/").content.decode()
+    assert "Accepted" in page
+
+    # A day after the last push, the clock's run pushes what waited, and only that.
+    a_day_ago = timezone.now() - timedelta(hours=24)
+    PushSubscription.objects.update(last_pushed_at=a_day_ago)
+    assert notice_pushes_send.call() == 1
+    notice = phone.read(push_service.to("phone-1")[-1])
+    assert notice["body"].endswith("is now: Accepted")
+    assert "Under review" not in notice["body"]
+    assert notice_pushes_send.call() == 0
+
+
+def test_the_pause_between_pushes_is_the_mails_setting(
+    closed: Closed,
+    parks: Administration,
+    parks_member: AbstractBaseUser,
+    push_service: PushService,
+    settings: Any,
+) -> None:
+    settings.SAMSKAB = {**settings.SAMSKAB, "NOTICE_DIGEST_HOURS": 0}
+    receipt = closed.receipts["author"]
+    phone = Phone.new()
+    subscribe(receipt, phone.subscription(push_service.endpoint()))
+    for status in ("under_review", "accepted"):
+        made = _told(closed, parks_member, parks, status)
+        assert status_change_push.call(change_id=made.pk) == 1
+    bodies = [phone.read(message)["body"] for message in push_service.to("phone-1")]
+    assert [body.rsplit(": ", 1)[-1] for body in bodies] == ["Under review", "Accepted"]
+
+
 BAD_ENDPOINTS = [
     "http://example.org/push/1",
     "https://evil.example/push/1",
