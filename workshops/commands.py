@@ -22,7 +22,9 @@ from .serializers import participant_as_dict, workshop_as_dict
 
 
 class Rename(registry.Fields):
-    display_name: str
+    display_name: Annotated[
+        str, msgspec.Meta(description="1-40 characters after cleaning; one line")
+    ]
 
 
 class PhaseChange(registry.Fields):

@@ -46,10 +46,6 @@ class JoinForm(forms.Form):
     )
 
 
-class RenameForm(forms.Form):
-    display_name = forms.CharField(label=_("Your name in the room"), max_length=40)
-
-
 class WorkshopForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     question = forms.CharField(

@@ -190,6 +190,23 @@ class TestRoom:
         assert response["Location"] == url("room", workshop)
         assert Participant.objects.get(workshop=workshop).display_name == "Quiet Owl"
 
+    @pytest.mark.parametrize(
+        ("typed", "message"),
+        [("O" * 41, "A name can be at most 40 characters."), ("  ", "Your name cannot be empty.")],
+    )
+    def test_a_refused_name_is_told_why_as_over_the_socket(
+        self, citizen_client: Client, workshop: Workshop, typed: str, message: str
+    ) -> None:
+        before = Participant.objects.get(workshop=workshop).display_name
+
+        response = citizen_client.post(
+            url("rename", workshop), {"display_name": typed}, HTTP_ACCEPT="application/json"
+        )
+
+        assert response.status_code == 400
+        assert response.json() == {"ok": False, "code": "invalid", "message": message}
+        assert Participant.objects.get(workshop=workshop).display_name == before
+
     @pytest.mark.parametrize("name", ["room", "join", "qr"])
     def test_an_unknown_workshop_is_not_found(self, client: Client, db: None, name: str) -> None:
         response = client.get(reverse(f"workshops:{name}", kwargs={"code": "ZZZZZZ"}))
