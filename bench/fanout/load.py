@@ -22,7 +22,11 @@ import json
 import os
 import re
 import resource
+import shutil
+import signal
 import statistics
+import subprocess
+import sys
 import time
 import uuid
 from collections import Counter
@@ -114,14 +118,49 @@ def cpu_seconds() -> float:
 
 
 def process_cpu_seconds(pids: list[int]) -> float:
-    """CPU time the server processes (every thread) have used so far."""
-    total = 0
+    """CPU time the processes have used so far: every thread, and their children's.
+
+    Children count too, living (uvicorn's workers, PostgreSQL's backends) or ended and
+    waited for (a backend of a closed connection).
+    """
+    ticks = 0
     for pid in pids:
+        ticks += _tree_ticks(pid)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _tree_ticks(pid: int, depth: int = 0) -> int:
+    ticks = 0
+    with contextlib.suppress(OSError):
+        # After the command name in parentheses: utime, stime, cutime and cstime are
+        # fields 14 to 17.
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += sum(int(value) for value in fields[11:15])
+    if depth < 3:
         with contextlib.suppress(OSError):
-            # After the command name in parentheses: utime and stime are fields 14 and 15.
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+            for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+                ticks += _tree_ticks(int(child), depth + 1)
+    return ticks
+
+
+def spy_start(path: str, pids: list[int], *, idle: bool) -> subprocess.Popen[bytes] | None:
+    """Sample the server processes and their children with py-spy into `path` (raw stacks).
+
+    Each stack starts with its process and thread. With `idle`, waiting threads too.
+    """
+    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    if not Path(spy).exists() or not pids:
+        return None
+    command = [spy, "record", "--pid", str(pids[0]), "--subprocesses", "--threads"]
+    command += ["--idle"] if idle else []
+    command += ["--rate", "200", "--format", "raw", "--nonblocking", "-o", path]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def spy_stop(sampler: subprocess.Popen[bytes]) -> None:
+    sampler.send_signal(signal.SIGINT)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        sampler.wait(timeout=30)
 
 
 def rss_kib(pid: int) -> int:
@@ -470,6 +509,9 @@ async def votes(
     seconds: float,
     settle: float,
     pids: list[int],
+    sides: dict[str, int] | None = None,
+    profile: str = "",
+    profile_idle: bool = False,
 ) -> dict[str, Any]:
     """One socket per participant; every participant casts its dots, spread over `seconds`.
 
@@ -478,6 +520,7 @@ async def votes(
     below `per_participant` the votes beyond it are refused (`conflict`), and are
     answered like any other.
     """
+    sides = sides or {}
     ballots = Ballots()
     connections, open_errors, elapsed = await open_many(
         url, origin, cookies, len(cookies), ballots.on_frame, ballots.first_frame
@@ -485,9 +528,11 @@ async def votes(
     by_label = {connection.label: connection for connection in connections}
     plan = vote_plan(sorted(by_label), ideas, per_participant)
     expected = expected_totals(plan, budget)
+    sampler = spy_start(profile, pids, idle=profile_idle) if profile else None
     await asyncio.sleep(1)
     cpu_started = cpu_seconds()
     server_cpu_started = process_cpu_seconds(pids)
+    sides_started = {name: process_cpu_seconds([pid]) for name, pid in sides.items()}
     interval = seconds / max(1, len(plan))
     started = time.perf_counter()
     for index, (label, idea, dots) in enumerate(plan):
@@ -539,9 +584,15 @@ async def votes(
             break
         await asyncio.sleep(0.02)
     wall = max(time.perf_counter() - started, 1e-9)
+    if sampler is not None:
+        spy_stop(sampler)
     cpu = (cpu_seconds() - cpu_started) / wall
     # Near 1.0 the server is busy all the time; well below, it waits on something else.
     server_cpu = (process_cpu_seconds(pids) - server_cpu_started) / wall
+    side_cpu = {
+        name: (process_cpu_seconds([pid]) - sides_started[name]) / wall
+        for name, pid in sides.items()
+    }
     seen = finals()
     after_ack = [at - last_ack for at in seen.values()]
     after_send = [at - last_sent for at in seen.values()]
@@ -558,6 +609,8 @@ async def votes(
     return {
         "load_cpu": cpu,
         "server_cpu": server_cpu,
+        # The services the server waits on (Redis, PostgreSQL), in cores over the run.
+        "side_cpu": side_cpu,
         "participants": len(cookies),
         "opened": len(connections),
         "open_errors": len(open_errors),
@@ -657,6 +710,13 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             seconds=args.vote_seconds,
             settle=args.vote_settle,
             pids=pids,
+            sides={
+                name: int(pid)
+                for name, _, pid in (side.partition("=") for side in args.sides.split(","))
+                if pid
+            },
+            profile=args.profile_votes,
+            profile_idle=args.profile_idle,
         )
         result["voting"]["code"] = facts["vote_code"]
     if args.mode == "app" and args.joins and "joins" in args.parts:
@@ -674,6 +734,13 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--mode", choices=["raw", "bare", "app"], required=True)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--pids", default="", help="server processes to read RSS from")
+    parser.add_argument(
+        "--sides", default="", help="name=pid,...: services whose CPU the vote run reports"
+    )
+    parser.add_argument(
+        "--profile-votes", default="", help="sample the server with py-spy while it votes, here"
+    )
+    parser.add_argument("--profile-idle", action="store_true", help="sample waiting threads too")
     parser.add_argument("--facts", default="", help="JSON from bench.fanout.seed")
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--probes", type=int, default=20)

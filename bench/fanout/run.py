@@ -42,6 +42,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import redis
+
 from bench.ports import free_port, wait_for_port
 from bench.postgres import Postgres, missing_requirement, postgres_bin
 
@@ -207,8 +209,17 @@ def servers(
 
 
 @contextlib.contextmanager
-def profiled(folder: str, kind: str, started: list[subprocess.Popen[bytes]]) -> Iterator[None]:
-    """With --profile, sample the server with py-spy for the whole load (collapsed stacks)."""
+def profiled(
+    folder: str, kind: str, started: list[subprocess.Popen[bytes]], *, idle: bool = False
+) -> Iterator[None]:
+    """With --profile, sample the server with py-spy for the whole load (collapsed stacks).
+
+    Each sampled process's children too: uvicorn's `--workers` serve from child
+    processes, and its own process only supervises them. Each stack then starts with
+    its process, and each thread's with the thread's id. With `idle` (--profile-idle)
+    waiting threads are sampled too, so the profile shows where the wall clock goes
+    and not only the CPU.
+    """
     spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     if not folder or not Path(spy).exists():
         yield
@@ -221,6 +232,9 @@ def profiled(folder: str, kind: str, started: list[subprocess.Popen[bytes]]) -> 
                 "record",
                 "--pid",
                 str(process.pid),
+                "--subprocesses",
+                "--threads",
+                *(["--idle"] if idle else []),
                 "--rate",
                 "200",
                 "--format",
@@ -362,7 +376,18 @@ def measure(
             "--vote-budget",
             str(vote_budget(args)),
         ]
-        with profiled(args.profile, kind, started):
+        sides = service_pids(redis_url, cluster)
+        if sides:
+            command += ["--sides", ",".join(f"{name}={pid}" for name, pid in sides.items())]
+        whole_run = args.profile
+        if args.profile and application and "votes" in args.parts:
+            # The vote window alone, sampled by the load generator while the votes run.
+            Path(args.profile).mkdir(parents=True, exist_ok=True)
+            command += ["--profile-votes", str(Path(args.profile) / f"{kind}-votes.txt")]
+            command += ["--profile-idle"] if args.profile_idle else []
+            if args.parts == "votes":
+                whole_run = ""
+        with profiled(whole_run, kind, started, idle=args.profile_idle):
             result: dict[str, Any] = json_of(
                 pinned(LOAD_CORE, command), env, timeout=1800, what="load generator"
             )
@@ -375,6 +400,21 @@ def measure(
             what="counting votes",
         )
     return result
+
+
+def service_pids(redis_url: str, cluster: Postgres | None) -> dict[str, int]:
+    """The Redis and PostgreSQL servers' process ids, whose CPU the vote run reports."""
+    found: dict[str, int] = {}
+    if redis_url:
+        with contextlib.suppress(Exception):
+            client = redis.Redis.from_url(redis_url, socket_timeout=5)
+            found["redis"] = int(client.info("server")["process_id"])
+            client.close()
+    if cluster is not None:
+        # The postmaster's id heads its pid file; its backends are its children.
+        with contextlib.suppress(OSError, ValueError):
+            found["postgres"] = int((cluster.data / "postmaster.pid").read_text().split()[0])
+    return found
 
 
 def vote_budget(args: argparse.Namespace) -> int:
@@ -438,7 +478,12 @@ def voting_lines(kind: str, voting: dict[str, Any], baseline: str = "") -> list[
         f"{voting['ideas']} ideas), vote round trip p50 {voting['ack_p50_ms']:.0f} ms, "
         f"p99 {voting['ack_p99_ms']:.0f} ms; {voting['tally_events']} tallies received; "
         f"server CPU {100 * voting['server_cpu']:.0f} %, "
-        f"load generator CPU {100 * voting['load_cpu']:.0f} %",
+        f"load generator CPU {100 * voting['load_cpu']:.0f} %"
+        + "".join(
+            f", {name} CPU {100 * share:.0f} %"
+            for name, share in voting.get("side_cpu", {}).items()
+        )
+        + " (of one core; the server's with all its processes)",
     ]
     if refused:
         lines.append(refused)
@@ -581,6 +626,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--json", default="", help="also write the raw results here")
     parser.add_argument("--profile", default="", help="folder for py-spy profiles of servers")
+    parser.add_argument(
+        "--profile-idle",
+        action="store_true",
+        help="with --profile, sample waiting threads too (where the wall clock goes)",
+    )
     args = parser.parse_args(argv)
     if args.processes > 1:
         args.redis = True
