@@ -440,7 +440,12 @@ def _finish_vote(voting: _Voting) -> OwnBallot:
         remaining=remaining_of(ballot=voting.ballot, votes=voting.votes),
         revision=_revision_bumped(voting.participant),
     )
-    publish_to_participant(voting.participant.pk, "ballot.updated", own.as_dict())
+    publish_to_participant(
+        voting.participant.pk,
+        "ballot.updated",
+        own.as_dict(),
+        workshop_id=voting.ballot.workshop_id,
+    )
     workshop_id = voting.ballot.workshop.pk
     transaction.on_commit(lambda: tally.tally_soon(workshop_id))
     return own
@@ -859,7 +864,12 @@ def _paper_answer(paper: _Paper, *, changed: bool) -> dict[str, Any]:
         revision=paper.revision,
     )
     if changed:
-        publish_to_participant(paper.participant_id, "ballot.updated", own.as_dict())
+        publish_to_participant(
+            paper.participant_id,
+            "ballot.updated",
+            own.as_dict(),
+            workshop_id=paper.ballot.workshop_id,
+        )
     return own.as_dict()
 
 

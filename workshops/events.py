@@ -210,19 +210,25 @@ def publish(
     transaction.on_commit(send)
 
 
-def publish_to_participant(participant_id: int, event_type: str, data: dict[str, Any]) -> None:
+def publish_to_participant(
+    participant_id: int, event_type: str, data: dict[str, Any], *, workshop_id: int | None = None
+) -> None:
     """Send an event only to this participant's own connections, after commit.
 
-    For what is nobody else's business, such as the dots a citizen has left.
+    For what is nobody else's business, such as the dots a citizen has left. With
+    `workshop_id` (the participant's room), a batch's personal events to one room
+    travel together (events_send).
     """
     _check(event_type, data)
-    message = {
+    message: dict[str, Any] = {
         "type": "room.event",
         "audience": Audience.EVERYONE.value,
         "event": {"type": event_type, "data": data},
         # The room's hub hears every local participant's group on one channel.
         "participant": participant_id,
     }
+    if workshop_id is not None:
+        message["workshop"] = workshop_id
     group = participant_group(participant_id)
 
     def send() -> None:
@@ -278,7 +284,35 @@ def events_held() -> Iterator[Held]:
 
 async def events_send(held: Held) -> None:
     """Send events kept by events_held(), in order, from the server's event loop."""
-    await _group_send_all(held)
+    await _group_send_all(personal_together(held))
+
+
+def personal_together(messages: Held) -> Held:
+    """The messages, with each run of personal events to one room made one message.
+
+    A batch of votes tells each voter's tabs their own ballot: one event per vote.
+    Sent one by one, each crosses the channel layer on its own (on Redis four round
+    trips for each send, and a receive for each in the hub that holds the voter's
+    socket), while the voters wait for the batch's answers. Together they are one
+    `room.personal` message to the room's group, holding the events as they were;
+    every hub of the room receives it and hands each event to its own participant's
+    sockets alone (workshops.hub), so nobody else's screen ever sees it. Messages
+    keep their order.
+    """
+    together: Held = []
+    for group, message in messages:
+        workshop = message.get("workshop")
+        personal = message.get("type") == "room.event" and message.get("participant") is not None
+        if workshop is None or not personal:
+            together.append((group, message))
+            continue
+        room = room_group(int(workshop))
+        last = together[-1] if together else None
+        if last is not None and last[0] == room and last[1]["type"] == "room.personal":
+            last[1]["messages"].append(message)
+        else:
+            together.append((room, {"type": "room.personal", "messages": [message]}))
+    return together
 
 
 def _send(group: str, message: dict[str, Any]) -> None:

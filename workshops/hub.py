@@ -8,7 +8,10 @@ is in the room's group; it receives each event once, serialises it once per
 audience (the room, facilitators) and hands the same text to each local socket's
 ASGI `send`. Personal events (a participant's own ballot, a removal) reach the hub
 on the same channel, which is also in the group of each participant with a local
-socket; they name their participant, and go to that participant's tabs alone.
+socket; they name their participant, and go to that participant's tabs alone. A
+batch's personal events come as one message through the room's group instead
+(workshops.events.personal_together), and each goes to its own participant's tabs
+alone too.
 (A channel per participant would cost the in-memory layer a scan of every
 channel on each receive: a room of a thousand would pay for it on every vote.)
 
@@ -380,6 +383,13 @@ class RoomHub:
         participant = message.get("participant")
         if participant is not None:
             await self._to_participant(int(participant), message)
+        elif kind == "room.personal":
+            # Personal events of a batch, to several participants of the room at once
+            # (workshops.events.personal_together): each to its own participant's
+            # sockets here, if any.
+            for each in message["messages"]:
+                if int(each["participant"]) in self.by_participant:
+                    await self._to_participant(int(each["participant"]), each)
         elif kind == "room.event":
             self._outbox.append(message)
             self._outbox_filled.set()

@@ -18,7 +18,17 @@ from tests.workshops.test_consumer import (  # noqa: F401 - open_socket is a fix
     snapshot_of,
 )
 from workshops import hub
-from workshops.events import Audience, disconnect_participant, participant_group, publish
+from workshops.events import (
+    Audience,
+    disconnect_participant,
+    events_held,
+    events_send,
+    participant_group,
+    personal_together,
+    publish,
+    publish_to_participant,
+    room_group,
+)
 from workshops.models import Participant, Workshop
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -122,6 +132,86 @@ async def test_removing_a_participant_closes_every_tab_of_theirs_and_no_one_else
     assert removed.pk not in room.by_participant
     assert room.channel not in room.layer.groups.get(participant_group(removed.pk), {})
     await assert_usable(other)
+
+
+async def test_a_batchs_personal_events_travel_as_one_message_and_reach_only_their_own_tabs(
+    open_socket: Connect,  # noqa: F811
+    citizen_client: Client,
+    second_citizen_client: Client,
+    facilitator_client: Client,
+    workshop: Workshop,
+) -> None:
+    tabs = [await open_socket(citizen_client, workshop.join_code) for _ in range(2)]
+    other = await open_socket(second_citizen_client, workshop.join_code)
+    facilitator = await open_socket(facilitator_client, workshop.join_code)
+    for socket in (*tabs, other, facilitator):
+        await snapshot_of(socket)
+    first = await database_sync_to_async(Participant.objects.get)(
+        workshop=workshop, display_name="Curious Otter 42"
+    )
+    second = await database_sync_to_async(
+        Participant.objects.filter(workshop=workshop).exclude(pk=first.pk).get
+    )()
+
+    def ballot(revision: int) -> dict[str, Any]:
+        return {"votes": [], "remaining": 5, "revision": revision}
+
+    def as_a_batch_publishes() -> list[tuple[str, dict[str, Any]]]:
+        with events_held() as held:
+            publish_to_participant(first.pk, "ballot.updated", ballot(1), workshop_id=workshop.pk)
+            publish_to_participant(second.pk, "ballot.updated", ballot(7), workshop_id=workshop.pk)
+            publish_to_participant(first.pk, "ballot.updated", ballot(2), workshop_id=workshop.pk)
+        return held
+
+    held = await database_sync_to_async(as_a_batch_publishes)()
+    [(group, message)] = personal_together(held)
+    assert group == room_group(workshop.pk)
+    assert [each["participant"] for each in message["messages"]] == [first.pk, second.pk, first.pk]
+
+    await events_send(held)
+
+    for tab in tabs:
+        assert await receive(tab) == {"type": "ballot.updated", "data": ballot(1)}
+        assert await receive(tab) == {"type": "ballot.updated", "data": ballot(2)}
+    assert await receive(other) == {"type": "ballot.updated", "data": ballot(7)}
+    # Nobody else heard of them: each one's next frame is the answer to its ping.
+    for socket in (*tabs, other, facilitator):
+        await assert_usable(socket)
+
+
+def test_personal_events_travel_together_only_in_runs_to_one_room_and_keep_their_order() -> None:
+    def personal(participant: int, workshop: int | None) -> tuple[str, dict[str, Any]]:
+        message: dict[str, Any] = {**_event("x"), "participant": participant}
+        if workshop is not None:
+            message["workshop"] = workshop
+        return participant_group(participant), message
+
+    room_event = (room_group(1), _event("room"))
+    messages = [
+        personal(1, 1),
+        personal(2, 1),
+        room_event,
+        personal(3, 1),
+        personal(4, 2),
+        personal(5, None),
+    ]
+
+    together = personal_together(messages)
+
+    assert [(group, message["type"]) for group, message in together] == [
+        (room_group(1), "room.personal"),
+        (room_group(1), "room.event"),
+        (room_group(1), "room.personal"),
+        (room_group(2), "room.personal"),
+        (participant_group(5), "room.event"),
+    ]
+    assert [
+        [each["participant"] for each in message["messages"]]
+        for _group, message in together
+        if message["type"] == "room.personal"
+    ] == [[1, 2], [3], [4]]
+    assert together[1] == room_event
+    assert together[4] == messages[5]
 
 
 async def test_events_arriving_together_reach_each_socket_in_one_frame_in_order(
