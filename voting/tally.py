@@ -19,9 +19,9 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from django.core.cache import cache
-from django.db import connections
+from django.db import connection, connections
 
-from workshops.events import Audience, publish
+from workshops.events import Audience, Held, events_held, events_send, publish
 from workshops.models import Workshop
 
 from .models import Ballot
@@ -104,10 +104,24 @@ def _start_on_loop(function: Callable[..., Any], args: tuple[Any, ...]) -> None:
 
 
 async def _run_on_database_thread(function: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    # On PostgreSQL on any of the pool's threads: the one thread that synchronous code
+    # shares by default is where Channels closes old connections before each socket
+    # frame, so a tally there held up every frame of the process. SQLite takes one
+    # writer at a time: there it stays on that thread (workshops.consumers.pooled).
+    run = database_sync_to_async(_held, thread_sensitive=connection.vendor == "sqlite")
     try:
-        await database_sync_to_async(function)(*args)
+        held = await run(function, args)
+        # Sent from here, the loop: the database thread waits for no send.
+        await events_send(held)
     except Exception:
         logger.exception("could not publish the tally")
+
+
+def _held(function: Callable[..., Any], args: tuple[Any, ...]) -> Held:
+    """Run `function(*args)`, keeping the events it publishes to send from the loop."""
+    with events_held() as held:
+        function(*args)
+    return held
 
 
 # Tests replace this to run the window by hand instead of on a timer thread.

@@ -254,6 +254,18 @@ class RoomConsumer(SnapshotFirstConsumer):
         # Nothing more is answered on a socket that has left its room.
         self.actor = None
 
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        if message["type"] == "websocket.receive":
+            # Straight to the frame's handler. Channels first closes the database
+            # connections of the thread its synchronous code shares (Django's
+            # CONN_MAX_AGE), a hop to that one thread and back for every frame: a busy
+            # vote's frames queued for it behind whatever ran there (a tally's reads).
+            # This socket touches the database only through database_sync_to_async,
+            # which closes old connections in its own thread, before and after.
+            await self.websocket_receive(message)
+            return
+        await super().dispatch(message)
+
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.actor is None:
             return
