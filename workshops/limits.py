@@ -18,6 +18,7 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_ratelimit.core import (
     ALL,
     EXPIRATION_FUDGE,
@@ -56,9 +57,17 @@ def limit_or_refuse(*, key: str, rate: str) -> None:
 
 def rate_limited(wait: int) -> ActionRefused:
     """The refusal of an action over its limit, to try again after `wait` seconds."""
-    return ActionRefused(
-        RATE_LIMITED, _("That was a lot at once. Wait a moment, then try again."), retry_after=wait
-    )
+    if wait <= 60:
+        message = _("That was a lot at once. Wait a moment, then try again.")
+    else:
+        # An hour's limit (proposals) is no moment: say how long, as Retry-After does.
+        minutes = (wait + 59) // 60
+        message = ngettext(
+            "That was a lot at once. Try again in %(minutes)d minute.",
+            "That was a lot at once. Try again in %(minutes)d minutes.",
+            minutes,
+        ) % {"minutes": minutes}
+    return ActionRefused(RATE_LIMITED, message, retry_after=wait)
 
 
 def actor_limit(*, actor: Actor, kind: str) -> None:

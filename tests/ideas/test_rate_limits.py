@@ -14,6 +14,7 @@ from ideas.services import idea_edit, idea_withdraw
 from tests.factories import IdeaFactory, ParticipantFactory, actor_for
 from workshops.actors import Actor
 from workshops.errors import ActionRefused
+from workshops.limits import rate_limited
 from workshops.models import Workshop
 from workshops.phases import Phase
 
@@ -86,3 +87,9 @@ def test_a_citizen_grouping_is_counted_per_participant(workshop: Workshop) -> No
     assert refused.value.code == "rate_limited"
     second.refresh_from_db()
     assert second.cluster_id is None
+
+
+def test_a_long_wait_is_said_in_minutes_and_a_short_one_as_a_moment() -> None:
+    assert rate_limited(3044).message == "That was a lot at once. Try again in 51 minutes."
+    assert rate_limited(3044).retry_after == 3044
+    assert rate_limited(30).message == "That was a lot at once. Wait a moment, then try again."
