@@ -7,7 +7,6 @@ the room with the text still in the box, so nothing typed is lost.
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from django.contrib import messages
@@ -32,8 +31,9 @@ def compose_context(request: HttpRequest, actor: Actor, context: dict[str, Any])
     """The idea form on a citizen's phone: the one sent back, or a fresh one."""
     if "idea_form" in context:
         return {}
-    # A key per rendered form makes a double submit without script post the idea once.
-    return {"idea_form": IdeaForm(initial={"client_key": secrets.token_urlsafe(16)})}
+    # A key per rendered form (its template's `fresh_key`) makes a double submit without
+    # script post the idea once.
+    return {"idea_form": IdeaForm()}
 
 
 @require_POST

@@ -9,13 +9,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.mail import send_mail
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import assets, links, registry, services
+from . import assets, links, registry, room_shells, services
 from .actors import OBSERVING_SESSION_KEY, PARTICIPANTS_SESSION_KEY, Actor, actor_resolve
 from .code_guessing import RATE_LIMITED, code_guessing_check, code_guessing_miss, refused_page
 from .errors import ActionRefused
@@ -36,6 +38,7 @@ from .names import friendly_name
 from .phases import RUNNABLE_PHASES, Action, Phase, Role
 from .selectors import room_snapshot, workshop_by_code, workshops_facilitated_by
 from .serializers import participant_as_dict, workshop_as_dict
+from .templatetags.assets import room_json_script
 from .walls import wall_shared
 
 
@@ -101,8 +104,75 @@ def room_page(
     language_use(request, language)
     # The projector speaks the room's language; its switch asks for another by link.
     request.language_by_link = reader is Reader.ROOM  # type: ignore[attr-defined]
-    panels = registry.PANELS[_SCREENS[template]]
     snapshot = room_snapshot(actor=actor)
+    if _alike_for_all_joining(request, template, actor, context, status, snapshot):
+        # The same page as for everyone else joining now, but for what is theirs alone.
+        page = room_shells.page_for(
+            snapshot=snapshot,
+            where=(
+                template,
+                language,
+                request.get_host(),
+                request.is_secure(),
+                request.get_full_path(),
+            ),
+            render=lambda: _room_render(
+                request,
+                template,
+                actor,
+                {
+                    "csrf_token": room_shells.CSRF,
+                    "room_shell": True,
+                    "snapshot_script": mark_safe(room_shells.SNAPSHOT),  # noqa: S308
+                },
+                status,
+                language,
+                room_shells.shell_snapshot(snapshot),
+            ).content.decode(),
+            csrf_token=get_token(request),
+            snapshot_script=room_json_script(snapshot, "room-snapshot"),
+        )
+        return HttpResponse(page, status=status)
+    return _room_render(request, template, actor, context, status, language, snapshot)
+
+
+def _alike_for_all_joining(
+    request: HttpRequest,
+    template: str,
+    actor: Actor,
+    context: dict[str, Any],
+    status: int,
+    snapshot: dict[str, Any],
+) -> bool:
+    """Whether this is the room page of a citizen who has just joined, like any other's.
+
+    They have nothing of their own in the room yet (workshops.room_shells); the page
+    speaks of nobody signed in and of no message waiting for their session.
+    """
+    return (
+        template == "workshops/room.html"
+        and actor.just_joined
+        and actor.role is Role.CITIZEN
+        and not context
+        and status == 200
+        and snapshot["version"] is not None
+        and actor.workshop.phase != Phase.CLOSED
+        and not request.user.is_authenticated
+        and len(messages.get_messages(request)) == 0
+    )
+
+
+def _room_render(
+    request: HttpRequest,
+    template: str,
+    actor: Actor,
+    context: dict[str, Any],
+    status: int,
+    language: str,
+    snapshot: dict[str, Any],
+) -> HttpResponse:
+    workshop = actor.workshop
+    panels = registry.PANELS[_SCREENS[template]]
     # As the page's script orders them: newest on top, except on the console.
     wall_ideas = (
         snapshot["ideas"] if actor.role is Role.FACILITATOR else list(reversed(snapshot["ideas"]))

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import secrets
+from typing import Any
+
 from django import template
 from django.conf import settings
 from django.urls import reverse
@@ -7,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from workshops import room_shells
 from workshops.assets import icon_data_uri as _icon_data_uri
 from workshops.assets import room_bundle, stylesheet_text
 from workshops.languages import language_supported
@@ -31,6 +35,14 @@ def inline_stylesheet(name: str) -> SafeString:
     if "</" in text:
         raise ValueError(f"{name} cannot be carried inline")
     return mark_safe(text)  # noqa: S308
+
+
+@register.simple_tag(takes_context=True)
+def fresh_key(context: Any) -> str:
+    """A random key for one rendered form; on a kept room page a stand-in filled in per page."""
+    if context.get("room_shell"):
+        return room_shells.KEY
+    return secrets.token_urlsafe(16)
 
 
 @register.simple_tag

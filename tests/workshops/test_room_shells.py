@@ -1,0 +1,128 @@
+"""The room page every joining phone is answered with is rendered once, and each is theirs alone.
+
+workshops.room_shells keeps the page of a citizen who has just joined and fills in
+their name, their form token, their idea form's key and their snapshot. A page so
+made must read exactly as one rendered for them, and never carry another's.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils.html import escape
+
+from tests.factories import IdeaFactory, ParticipantFactory
+from workshops import views
+from workshops.models import Workshop
+from workshops.room_cache import room_changed
+
+pytestmark = pytest.mark.django_db
+
+SNAPSHOT = re.compile(r'<script id="room-snapshot" type="application/json">(.*?)</script>', re.S)
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+CLIENT_KEY = re.compile(r'name="client_key" value="([^"]*)"')
+SERVER_TIME = re.compile(r'data-server-time="([^"]*)"')
+
+
+def join(client: Client, workshop: Workshop, name: str) -> str:
+    response = client.post(
+        reverse("workshops:join", kwargs={"code": workshop.join_code}), {"display_name": name}
+    )
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def snapshot_in(page: str) -> dict[str, Any]:
+    found = SNAPSHOT.search(page)
+    assert found is not None
+    snapshot: dict[str, Any] = json.loads(found[1])
+    return snapshot
+
+
+def without_what_is_theirs(page: str) -> str:
+    page = CSRF.sub('name="csrfmiddlewaretoken" value="-"', page)
+    page = CLIENT_KEY.sub('name="client_key" value="-"', page)
+    page = SERVER_TIME.sub('data-server-time="-"', page)
+    return SNAPSHOT.sub("", page)
+
+
+def test_each_joiner_gets_their_own_name_token_key_and_snapshot(workshop: Workshop) -> None:
+    IdeaFactory(author=ParticipantFactory(workshop=workshop), text="Benches by the river")
+    room_changed(workshop.pk)
+    first = join(Client(), workshop, "Curious Otter")
+    second = join(Client(), workshop, 'Ann & <b>"Bo"</b>')
+
+    assert "Curious Otter" not in second
+    # As the room keeps it (markup taken out), and escaped where the page shows it.
+    name = snapshot_in(second)["you"]["display_name"]
+    assert name.startswith('Ann & "Bo"')
+    assert f"<span data-your-name>{escape(name)}</span>" in second
+    assert f'value="{escape(name)}" autocomplete="nickname"' in second
+    assert (
+        snapshot_in(first)["you"]["participant_id"] != snapshot_in(second)["you"]["participant_id"]
+    )
+    assert CSRF.findall(first)[0] != CSRF.findall(second)[0]
+    assert CLIENT_KEY.findall(first) != CLIENT_KEY.findall(second)
+    assert all(CLIENT_KEY.findall(second))
+    assert SERVER_TIME.findall(second) == [snapshot_in(second)["server_time"]]
+    assert "Benches by the river" in second
+    assert "shell" not in second.replace("shelter", "")
+
+
+def test_a_kept_page_reads_as_one_rendered_for_the_joiner(
+    workshop: Workshop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    IdeaFactory(author=ParticipantFactory(workshop=workshop), text="Benches by the river")
+    room_changed(workshop.pk)
+    join(Client(), workshop, "Early Bird")  # the page is kept from here on
+    kept = join(Client(), workshop, "Curious Otter")
+    monkeypatch.setattr(views, "_alike_for_all_joining", lambda *args: False)
+    rendered = join(Client(), workshop, "Curious Otter")
+
+    assert without_what_is_theirs(kept) == without_what_is_theirs(rendered)
+    kept_snapshot, rendered_snapshot = snapshot_in(kept), snapshot_in(rendered)
+    for snapshot in (kept_snapshot, rendered_snapshot):
+        for field in ("server_time", "version", "participant_count"):
+            snapshot.pop(field)
+        snapshot["you"].pop("participant_id")
+        snapshot["voting"].pop("tallies_as_of")
+    assert kept_snapshot == rendered_snapshot
+
+
+def test_a_joiner_after_a_new_idea_sees_it(workshop: Workshop) -> None:
+    before = join(Client(), workshop, "Curious Otter")
+    assert "No ideas yet." in before.split('id="room-config"')[0]
+    IdeaFactory(author=ParticipantFactory(workshop=workshop), text="A library bus")
+    room_changed(workshop.pk)
+
+    after = join(Client(), workshop, "Brave Lynx")
+
+    assert "A library bus" in after.split('id="room-config"')[0]
+    assert [idea["text"] for idea in snapshot_in(after)["ideas"]] == ["A library bus"]
+
+
+def test_the_kept_pages_form_token_is_accepted(workshop: Workshop) -> None:
+    join(Client(), workshop, "Early Bird")
+    phone = Client(enforce_csrf_checks=True)
+    page = phone.get(reverse("workshops:join", kwargs={"code": workshop.join_code}))
+    token = CSRF.search(page.content.decode())
+    assert token is not None
+    room = phone.post(
+        reverse("workshops:join", kwargs={"code": workshop.join_code}),
+        {"display_name": "Curious Otter", "csrfmiddlewaretoken": token[1]},
+    ).content.decode()
+    rename_token = CSRF.search(room)
+    assert rename_token is not None
+
+    renamed = phone.post(
+        reverse("workshops:rename", kwargs={"code": workshop.join_code}),
+        {"display_name": "Brave Lynx", "csrfmiddlewaretoken": rename_token[1]},
+    )
+
+    assert renamed.status_code == 302
+    assert workshop.participants.filter(display_name="Brave Lynx").exists()
