@@ -86,12 +86,14 @@ def _seed(ideas: int) -> str:
     return workshop.join_code
 
 
-async def _joins(code: str, count: int) -> dict[str, float]:
+async def _joins(code: str, count: int) -> tuple[dict[str, float], int]:
     from channels.testing import HttpCommunicator, WebsocketCommunicator
 
     from config.asgi import application
 
     spent = {"page": 0.0, "form": 0.0, "socket": 0.0}
+    # Sockets answered with `snapshot.current` (the page's snapshot still the room's).
+    current = 0
     sockets: list[WebsocketCommunicator] = []
 
     async def http(method: str, path: str, cookies: dict[str, str], body: bytes = b"") -> Any:
@@ -117,6 +119,7 @@ async def _joins(code: str, count: int) -> dict[str, float]:
         return reply
 
     async def join(index: int) -> None:
+        nonlocal current
         cookies: dict[str, str] = {}
         began = time.process_time()
         page = await http("GET", f"/j/{code}", cookies)
@@ -146,6 +149,7 @@ async def _joins(code: str, count: int) -> dict[str, float]:
             raise RuntimeError(f"the room's first frame was {frame.get('type')}")
         sockets.append(socket)
         if index >= WARM:
+            current += frame["type"] == "snapshot.current"
             spent["page"] += paged - began
             spent["form"] += joined - paged
             spent["socket"] += time.process_time() - joined
@@ -154,7 +158,7 @@ async def _joins(code: str, count: int) -> dict[str, float]:
         await join(index)
     for socket in sockets:
         await socket.disconnect()
-    return {step: 1000 * seconds / count for step, seconds in spent.items()}
+    return {step: 1000 * seconds / count for step, seconds in spent.items()}, current
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -172,12 +176,13 @@ def main(argv: list[str] | None = None) -> None:
         django.setup()
         code = _seed(args.ideas)
         load = os.getloadavg()[0]
-        per_join = asyncio.run(_joins(code, args.joins))
+        per_join, current = asyncio.run(_joins(code, args.joins))
     total = sum(per_join.values())
     steps = ", ".join(f"{step} {ms:.1f}" for step, ms in per_join.items())
     print(
         f"{args.joins} joins into a room of {args.ideas} ideas: {total:.1f} ms of CPU a join "
-        f"({steps}); load average {load:.2f} at the start"
+        f"({steps}); {current} sockets opened with snapshot.current; "
+        f"load average {load:.2f} at the start"
     )
 
 

@@ -348,6 +348,8 @@ async def joins(
     errors: list[str] = []
     durations: list[float] = []
     kept: list[Connection] = []
+    # Sockets whose page's snapshot was still current (no second snapshot sent).
+    current: list[int] = []
     loop = asyncio.get_running_loop()
     interval = seconds / max(1, count)
 
@@ -387,6 +389,8 @@ async def joins(
             frame = json.loads(await asyncio.wait_for(first, 30))
             if frame.get("type") not in {"snapshot", "snapshot.current"}:
                 raise RuntimeError(f"the room's first frame was {frame.get('type')}")
+            if frame["type"] == "snapshot.current":
+                current.append(index)
             durations.append(time.perf_counter() - began)
         except Exception as error:  # counted and reported
             errors.append(repr(error))
@@ -404,6 +408,7 @@ async def joins(
         "joins": count,
         "join_offered_seconds": seconds,
         "join_errors": len(errors),
+        "join_current": len(current),
         "first_join_error": errors[0] if errors else "",
         "joins_per_s": (count - len(errors)) / elapsed,
         "join_seconds": elapsed,

@@ -565,6 +565,11 @@ def table(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
                 f"{result['join_seconds']:.1f} s ({result['joins_per_s']:.0f}/s), "
                 f"{result['join_errors']} errors, p99 {result['join_p99_ms']:.0f} ms, "
                 f"generator CPU {result.get('join_load_cpu', float('nan')):.2f}"
+                + (
+                    f", {result['join_current']} sockets opened with snapshot.current"
+                    if "join_current" in result
+                    else ""
+                )
                 + (f" (first: {result['first_join_error']})" if result["join_errors"] else "")
             )
             if "joins_per_s" in before:
