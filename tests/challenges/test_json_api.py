@@ -3,6 +3,10 @@ refusals included: JSON with a code, never an HTML error page, and nothing chang
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -12,6 +16,13 @@ from challenges.models import Challenge, Proposal, Support
 pytestmark = pytest.mark.django_db
 
 JSON = {"HTTP_ACCEPT": "application/json"}
+GUIDE = (Path(__file__).resolve().parents[2] / "docs" / "challenges.md").read_text()
+
+
+def _documented_challenge() -> dict[str, object]:
+    block = re.search(r"## Read-only JSON.*?```json\n(.*?)```", GUIDE, flags=re.S)
+    assert block is not None
+    return json.loads(block.group(1))
 
 
 def test_the_list_is_an_object_holding_the_challenges(
@@ -64,3 +75,15 @@ def test_a_proposal_refused_by_a_script_says_which_field_and_stores_nothing(
     assert body["code"] == "invalid"
     assert body["message"] == "Title: This field is required."
     assert not Proposal.objects.exists()
+
+
+def test_a_challenge_and_its_proposals_carry_exactly_the_documented_fields(
+    client: Client, challenge: Challenge, proposal: Proposal
+) -> None:
+    documented = _documented_challenge()
+    documented_proposal = documented["proposals"][0]  # type: ignore[index]
+
+    sent = client.get(reverse("challenges:api_challenge", args=[challenge.pk])).json()
+
+    assert set(sent) == set(documented)
+    assert set(sent["proposals"][0]) == set(documented_proposal)
