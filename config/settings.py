@@ -180,7 +180,17 @@ if REDIS_URL:
 else:
     # One process: the in-memory layer (workshops/channel_layer.py says what it changes).
     CHANNEL_LAYERS = {"default": {"BACKEND": "workshops.channel_layer.RoomMemoryLayer"}}
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Room of a thousand phones: their sessions, standing tokens, snapshot versions and
+    # connection counts are thousands of entries. At Django's default of 300 the cache
+    # dropped the oldest third whenever it filled, the room's version and its kept parts
+    # among them, so joining phones read the room again and were sent it twice
+    # (docs/deploy.md, *A page's snapshot and its socket*).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
 
 # Slow and scheduled work (mail, notices, time-based changes) runs in the background
 # worker (`manage.py run_worker`), never in a request or in the ASGI server's loop.

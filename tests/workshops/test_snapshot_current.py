@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 import pytest
 from channels.db import database_sync_to_async
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -190,3 +191,17 @@ async def test_a_facilitators_snapshot_has_no_version_and_always_comes_whole(
     assert frame["type"] == "snapshot"
     assert frame["data"]["you"]["role"] == "facilitator"
     assert frame["data"]["version"] is None
+
+
+async def test_a_crowds_entries_in_the_cache_leave_the_pages_version_current(
+    open_socket: Connect, workshop: Workshop
+) -> None:
+    phone = Client()
+    page = await database_sync_to_async(join)(phone, workshop, "Curious Otter")
+    # What a thousand phones joining after this one keep in a one-process cache
+    # (sessions, standing tokens, connection counts).
+    cache.set_many({f"crowd:{number}": "x" * 100 for number in range(3000)})
+
+    frame = await first_frame(open_socket, phone, workshop, page["version"])
+
+    assert frame["type"] == "snapshot.current"
