@@ -81,7 +81,12 @@ def rules(request: HttpRequest, code: str) -> HttpResponse:
     form = BallotForm(request.POST)
     try:
         if not form.is_valid():
-            problems = " ".join(str(error) for errors in form.errors.values() for error in errors)
+            # Each problem names its field: the message is shown on its own.
+            problems = " ".join(
+                f"{form.fields[name].label}: {error}" if name in form.fields else str(error)
+                for name, errors in form.errors.items()
+                for error in errors
+            )
             raise ActionRefused("invalid", problems)
         fields = form.cleaned_data
         ballot, cleared = services.ballot_configure(

@@ -102,6 +102,19 @@ class TestConsoleForms:
         ballot = Ballot.objects.get(workshop=voting_room)
         assert (ballot.dots_per_participant, ballot.max_dots_per_item) == (8, 2)
 
+    def test_a_rule_out_of_range_is_refused_naming_its_field(
+        self, facilitator_client: Client, voting_room: Workshop
+    ) -> None:
+        response = facilitator_client.post(
+            url("rules", voting_room),
+            {**RULES, "dots_per_participant": "51"},
+            HTTP_ACCEPT="application/json",
+        )
+
+        assert response.status_code == 400
+        assert response.json()["message"].startswith("Dots per person: ")
+        assert not Ballot.objects.filter(workshop=voting_room, dots_per_participant=51).exists()
+
     def test_changing_rules_after_votes_explains_how_and_keeps_the_votes(
         self,
         facilitator_client: Client,
