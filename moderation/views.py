@@ -67,7 +67,11 @@ def settings_update(request: HttpRequest, code: str) -> HttpResponse:
 
     def act() -> dict[str, Any]:
         if not form.is_valid():
-            raise ActionRefused("invalid", _("Choose post- or pre-moderation."))
+            if "mode" in form.errors:
+                raise ActionRefused("invalid", _("Choose post- or pre-moderation."))
+            # Otherwise a field left empty: say which.
+            name, errors = next(iter(form.errors.items()))
+            raise ActionRefused("invalid", f"{form.fields[name].label}: {errors[0]}")
         moderation = services.moderation_configure(actor=actor, **form.cleaned_data)
         return {"settings": settings_as_dict(moderation)}
 

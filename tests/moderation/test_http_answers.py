@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from moderation.models import ModerationSettings
 from tests.factories import IdeaFactory, ParticipantFactory, actor_for
 from workshops.commands import command_handle
 from workshops.models import Workshop
@@ -69,3 +70,16 @@ def test_a_participant_answer_carries_the_participant(
 
     assert set(body) - {"ok"} == {"participant"}
     assert body["participant"]["id"] == participant.pk
+
+
+def test_a_settings_field_left_empty_is_named_and_nothing_changes(
+    workshop: Workshop, facilitator_client: Client
+) -> None:
+    url = reverse("moderation:settings", kwargs={"code": workshop.join_code})
+    fields = {"mode": "pre", "flag_threshold": "", "word_list": "", "retention_days": "30"}
+
+    response = facilitator_client.post(url, fields, **JSON)
+
+    assert response.status_code == 400
+    assert response.json()["message"] == "Flags before an idea is held: This field is required."
+    assert not ModerationSettings.objects.filter(workshop=workshop, mode="pre").exists()
