@@ -61,7 +61,8 @@ class Vote(Shape):
         int,
         msgspec.Meta(
             description="the dots (dot voting), 1 (approval) or the points (ranking: the top "
-            "choice of N earns N, the last 1)"
+            "choice earns `rank_count`, each next one a point less, so a full ranking's last "
+            "earns 1)"
         ),
     ]
     rank: Annotated[
