@@ -143,6 +143,15 @@ def _tree_ticks(pid: int, depth: int = 0) -> int:
     return ticks
 
 
+def machine_cpu() -> tuple[float, float]:
+    """The machine's CPU seconds so far, every core: (busy, stolen by the hypervisor)."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    # user nice system idle iowait irq softirq steal (guest time is within user)
+    busy = fields[0] + fields[1] + fields[2] + fields[5] + fields[6]
+    ticks = os.sysconf("SC_CLK_TCK")
+    return busy / ticks, (fields[7] if len(fields) > 7 else 0) / ticks
+
+
 def spy_start(path: str, pids: list[int], *, idle: bool) -> subprocess.Popen[bytes] | None:
     """Sample the server processes and their children with py-spy into `path` (raw stacks).
 
@@ -538,6 +547,7 @@ async def votes(
     cpu_started = cpu_seconds()
     server_cpu_started = process_cpu_seconds(pids)
     sides_started = {name: process_cpu_seconds([pid]) for name, pid in sides.items()}
+    machine_started = machine_cpu()
     interval = seconds / max(1, len(plan))
     started = time.perf_counter()
     for index, (label, idea, dots) in enumerate(plan):
@@ -598,6 +608,9 @@ async def votes(
         name: (process_cpu_seconds([pid]) - sides_started[name]) / wall
         for name, pid in sides.items()
     }
+    machine_busy, machine_stolen = (
+        (now - then) / wall for now, then in zip(machine_cpu(), machine_started, strict=True)
+    )
     seen = finals()
     after_ack = [at - last_ack for at in seen.values()]
     after_send = [at - last_sent for at in seen.values()]
@@ -616,6 +629,9 @@ async def votes(
         "server_cpu": server_cpu,
         # The services the server waits on (Redis, PostgreSQL), in cores over the run.
         "side_cpu": side_cpu,
+        # Every core's busy time, ours and any other work's, and what the hypervisor took.
+        "machine_cpu": machine_busy,
+        "machine_stolen": machine_stolen,
         "participants": len(cookies),
         "opened": len(connections),
         "open_errors": len(open_errors),

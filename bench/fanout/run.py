@@ -485,6 +485,14 @@ def voting_lines(kind: str, voting: dict[str, Any], baseline: str = "") -> list[
         )
         + " (of one core; the server's with all its processes)",
     ]
+    if "machine_cpu" in voting:
+        ours = voting["server_cpu"] + voting["load_cpu"] + sum(voting.get("side_cpu", {}).values())
+        lines.append(
+            f"{kind} voting: the machine's {os.cpu_count()} cores were busy "
+            f"{voting['machine_cpu']:.2f} cores' worth, other work than the bench's "
+            f"{max(0.0, voting['machine_cpu'] - ours):.2f}, the hypervisor took "
+            f"{voting['machine_stolen']:.2f}"
+        )
     if refused:
         lines.append(refused)
     elif "all_answered_after_first_send_s" in voting:
