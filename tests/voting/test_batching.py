@@ -6,6 +6,7 @@ import dataclasses
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 
@@ -14,7 +15,7 @@ from tests.factories import actor_for
 from tests.voting.conftest import RecordingLayer
 from voting import services
 from voting.models import Vote
-from workshops import registry
+from workshops import events, registry, room_cache
 from workshops.actors import Actor
 from workshops.batching import _Waiting, batch_handle
 from workshops.models import Workshop
@@ -286,3 +287,37 @@ def test_the_rate_limits_hold_for_votes_of_one_batch_and_count_no_refused_vote(
     # The same count holds for the next batch, and for a vote over HTTP.
     [(_actor, later)], _held = batch_handle([waiting(voter, ideas[3], 1, "later")])
     assert later["code"] == "rate_limited"
+
+
+def test_a_batch_retires_its_voters_own_parts_in_one_call_before_handing_back_its_events(
+    voter: Actor,
+    second_voter: Actor,
+    ideas: list[Idea],
+    room_bus: RecordingLayer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[tuple[int, ...]] = []
+    retire = events.own_parts_retire
+
+    def counted(*participant_ids: int) -> None:
+        calls.append(participant_ids)
+        retire(*participant_ids)
+
+    monkeypatch.setattr(events, "own_parts_retire", counted)
+    voters = sorted([voter.participant.pk, second_voter.participant.pk])  # type: ignore[union-attr]
+    versions = {pk: cache.get(room_cache._own_key(pk)) for pk in voters}
+
+    _answers, held = batch_handle(
+        [
+            waiting(voter, ideas[0], 1, "a"),
+            waiting(second_voter, ideas[1], 1, "b"),
+            waiting(voter, ideas[1], 1, "c"),
+        ]
+    )
+
+    # A snapshot read before the votes is no longer current for either voter, and the
+    # cache was asked once for the lot, before any event went out.
+    assert calls == [tuple(voters)]
+    assert all(cache.get(room_cache._own_key(pk)) not in {None, versions[pk]} for pk in voters)
+    assert len(held) == 3
+    assert room_bus.sent == []
