@@ -10,7 +10,11 @@ differ. So the page
 is rendered once with stand-ins for those (random per process, so no text anyone
 types can hold one) and each join fills in its own.
 
-A kept page is found by what it shows: the snapshot with the person's own fields
+The join page, the first of a join's three requests, is kept the same way for every
+phone that has not joined yet: only its form's security token, the suggested name and
+the nonce of its inline stylesheet differ (join_page_for).
+
+A kept room page is found by what it shows: the snapshot with the person's own fields
 set aside, the language and the address it answers, so a page can never be handed
 a room other than the one its own snapshot describes (as workshops.walls keeps the
 wall). What is not the same for everyone (a message waiting for the session, a
@@ -35,6 +39,7 @@ CSRF = "shellcsrf" + secrets.token_hex(16)
 KEY = "shellkey" + secrets.token_hex(16)
 SNAPSHOT = "shellsnapshot" + secrets.token_hex(16)
 SERVER_TIME = "shelltime" + secrets.token_hex(16)
+NONCE = "shellnonce" + secrets.token_hex(16)
 
 # A few rooms at a time, each in a few languages; an entry is the size of its page.
 KEPT = 16
@@ -99,3 +104,32 @@ def page_for(
         .replace(SERVER_TIME, escape(snapshot["server_time"]))
         .replace(SNAPSHOT, snapshot_script)
     )
+
+
+def join_page_for(
+    *,
+    where: tuple[Any, ...],
+    render: Callable[[], str],
+    csrf_token: str,
+    name: str,
+    nonce: str,
+) -> str:
+    """The join page for a phone that has not joined: the kept one for `where`, filled in.
+
+    `where` says everything the page shows but the phone's own: the workshop's words
+    and revision, the language and the address it answers. `render()` renders it with
+    the stand-ins CSRF, NAME (the suggested name) and NONCE (the inline stylesheet's
+    nonce) in their places when none is kept.
+    """
+    key = ("join", *where)
+    with _lock:
+        shell = _kept.get(key)
+        if shell is not None:
+            _kept.move_to_end(key)
+    if shell is None:
+        shell = render()
+        with _lock:
+            _kept[key] = shell
+            while len(_kept) > KEPT:
+                _kept.popitem(last=False)
+    return shell.replace(CSRF, csrf_token).replace(NONCE, nonce).replace(NAME, escape(name))

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -157,7 +158,15 @@ def _alike_for_all_joining(
         and status == 200
         and snapshot["version"] is not None
         and actor.workshop.phase != Phase.CLOSED
-        and not request.user.is_authenticated
+        and _alike_for_all(request, actor)
+    )
+
+
+def _alike_for_all(request: HttpRequest, actor: Actor) -> bool:
+    """Whether the page speaks of nobody signed in, no standing and no message waiting."""
+    return (
+        not request.user.is_authenticated
+        and not actor.restriction
         and len(messages.get_messages(request)) == 0
     )
 
@@ -286,16 +295,46 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
         # The page for a person, but the status the protocol gives a script.
         status = REFUSAL_STATUS[RATE_LIMITED] if refused.code == RATE_LIMITED else 400
     closed = not actor.may(Action.JOIN)
+    context = {
+        "workshop": workshop,
+        "form": form,
+        "closed": closed,
+        # A removed phone may still take or erase what is kept about it.
+        "removed": actor.restriction == "removed",
+    }
+    if request.method == "GET" and not closed and _alike_for_all(request, actor):
+        # The same page as for every phone that has not joined, but for its own parts.
+        language = translation.get_language()
+        page = room_shells.join_page_for(
+            where=(
+                workshop.pk,
+                workshop.revision,
+                workshop.title,
+                workshop.question,
+                language,
+                request.get_host(),
+                request.is_secure(),
+                request.get_full_path(),
+            ),
+            render=lambda: render(
+                request,
+                "workshops/join.html",
+                {
+                    **context,
+                    "form": JoinForm(initial={"display_name": room_shells.NAME}),
+                    "csrf_token": room_shells.CSRF,
+                    "style_nonce": room_shells.NONCE,
+                },
+            ).content.decode(),
+            csrf_token=get_token(request),
+            name=friendly_name(),
+            nonce=str(request.csp_nonce),  # type: ignore[attr-defined]
+        )
+        return HttpResponse(page)
     response = render(
         request,
         "workshops/join.html",
-        {
-            "workshop": workshop,
-            "form": form,
-            "closed": closed,
-            # A removed phone may still take or erase what is kept about it.
-            "removed": actor.restriction == "removed",
-        },
+        {**context, "style_nonce": request.csp_nonce},  # type: ignore[attr-defined]
         status=status,
     )
     if refused is not None and refused.retry_after is not None:

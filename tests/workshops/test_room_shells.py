@@ -126,3 +126,52 @@ def test_the_kept_pages_form_token_is_accepted(workshop: Workshop) -> None:
 
     assert renamed.status_code == 302
     assert workshop.participants.filter(display_name="Brave Lynx").exists()
+
+
+NONCE = re.compile(r'<style nonce="([^"]+)">')
+NAME_INPUT = re.compile(r'name="display_name" value="([^"]*)"')
+
+
+def join_page(client: Client, workshop: Workshop) -> tuple[str, str]:
+    response = client.get(reverse("workshops:join", kwargs={"code": workshop.join_code}))
+    assert response.status_code == 200
+    return response.content.decode(), response["Content-Security-Policy"]
+
+
+def test_each_phone_gets_its_own_join_page_token_name_and_nonce(workshop: Workshop) -> None:
+    pages = [join_page(Client(), workshop) for _ in range(3)]
+
+    tokens = {CSRF.findall(page)[0] for page, _policy in pages}
+    nonces = {NONCE.findall(page)[0] for page, _policy in pages}
+    assert len(tokens) == 3
+    assert len(nonces) == 3
+    for page, policy in pages:
+        # The inline stylesheet is allowed by this response's own nonce.
+        assert f"'nonce-{NONCE.findall(page)[0]}'" in policy
+        assert NAME_INPUT.findall(page)[0]
+        assert "shell" not in page.replace("shelter", "")
+
+
+def test_a_kept_join_page_reads_as_one_rendered_for_the_phone(
+    workshop: Workshop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    join_page(Client(), workshop)  # kept from here on
+    kept, _policy = join_page(Client(), workshop)
+    monkeypatch.setattr(views, "_alike_for_all", lambda *args: False)
+    rendered, _policy = join_page(Client(), workshop)
+
+    def without_what_is_theirs(page: str) -> str:
+        page = CSRF.sub('name="csrfmiddlewaretoken" value="-"', page)
+        page = NONCE.sub('<style nonce="-">', page)
+        return NAME_INPUT.sub('name="display_name" value="-"', page)
+
+    assert without_what_is_theirs(kept) == without_what_is_theirs(rendered)
+
+
+def test_a_changed_workshop_is_on_the_next_join_page(workshop: Workshop) -> None:
+    join_page(Client(), workshop)
+    Workshop.objects.filter(pk=workshop.pk).update(title="Benches by the river", revision=7)
+
+    page, _policy = join_page(Client(), workshop)
+
+    assert "Benches by the river" in page
