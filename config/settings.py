@@ -171,7 +171,7 @@ if REDIS_URL:
     }
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.caches.SharedRedisCache",
             "LOCATION": REDIS_URL,
             # Kept per process, not opened again by every request (config/caches.py).
             "OPTIONS": {"pool_class": "config.caches.SharedConnectionPool"},

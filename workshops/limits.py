@@ -4,7 +4,9 @@ Counting uses django-ratelimit's core (`get_usage`): fixed windows in Django's c
 an atomic add-then-increment that works on Redis across every worker, hashed keys
 (so no address is readable in the cache), and rates written as "10/m". Its decorator
 and middleware need a request; the core does not, so the same limit holds for a
-WebSocket command and an HTTP post alike, inside the service.
+WebSocket command and an HTTP post alike, inside the service. On Redis the same
+counters (the same keys and windows) are counted by one script per count, in one
+round trip (`_counted`).
 """
 
 from __future__ import annotations
@@ -41,7 +43,19 @@ _CONNECTION_COUNT_TTL = 60 * 60 * 6
 
 
 def limit_or_refuse(*, key: str, rate: str) -> None:
-    """Count one more use of `key`; refuse with `rate_limited` once `rate` is used up."""
+    """Count one more use of `key`; refuse with `rate_limited` once `rate` is used up.
+
+    On Redis one round trip (the count's script below), where django-ratelimit's
+    add, and an increment that first asks whether the key exists, take three: a
+    support storm counts every support's address (bench/support_storm.py).
+    """
+    [wait] = _counted([(0, key, rate)])
+    if wait is not None:
+        raise rate_limited(wait)
+
+
+def _counted_in_process(key: str, rate: str) -> int | None:
+    """One count through django-ratelimit's core, for caches other than Redis."""
     try:
         usage = get_usage(
             None, group="samskab", key=lambda _group, _request: key, rate=rate, increment=True
@@ -50,9 +64,10 @@ def limit_or_refuse(*, key: str, rate: str) -> None:
         # A cache outage must not stop a room: losing a citizen's idea is worse
         # than letting a fast one through for a minute.
         logger.exception("rate limit counter unavailable for %s", key.split(":", 1)[0])
-        return
+        return None
     if usage is not None and usage["should_limit"] and usage["limit"] > 0:
-        raise rate_limited(max(1, int(usage["time_left"])))
+        return max(1, int(usage["time_left"]))
+    return None
 
 
 def rate_limited(wait: int) -> ActionRefused:
@@ -130,28 +145,27 @@ def _counted(uses: list[tuple[int, str, str]]) -> list[int | None]:
     counters: Any = caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
     client = _redis_client(counters)
     if client is None:
-        waits: list[int | None] = []
-        for _index, key, rate in uses:
-            try:
-                limit_or_refuse(key=key, rate=rate)
-                waits.append(None)
-            except ActionRefused as refused:
-                waits.append(refused.retry_after or 1)
-        return waits
+        return [_counted_in_process(key, rate) for _index, key, rate in uses]
     try:
-        counting = client.pipeline(transaction=False)
+        counting = client.pipeline(transaction=False) if len(uses) > 1 else None
         limits = []
+        counts = []
         for _index, key, rate in uses:
             limit, period = _split_rate(rate)
             window = _get_window(key, period)
-            name = caches[
-                getattr(settings, "RATELIMIT_USE_CACHE", "default")
-            ].make_and_validate_key(_make_cache_key("samskab", window, rate, key, ALL))
-            counting.eval(_COUNT_SCRIPT, 1, name, period + EXPIRATION_FUDGE)
+            name = counters.make_and_validate_key(
+                _make_cache_key("samskab", window, rate, key, ALL)
+            )
+            if counting is None:
+                counts.append(client.eval(_COUNT_SCRIPT, 1, name, period + EXPIRATION_FUDGE))
+            else:
+                counting.eval(_COUNT_SCRIPT, 1, name, period + EXPIRATION_FUDGE)
             limits.append((limit, window))
-        counts = counting.execute()
+        if counting is not None:
+            counts = counting.execute()
     except Exception:
-        # As limit_or_refuse(): a cache outage lets people act.
+        # A cache outage must not stop a room: losing a citizen's idea is worse
+        # than letting a fast one through for a minute.
         logger.exception("rate limit counters unavailable for %d uses", len(uses))
         return [None] * len(uses)
     now = int(time.time())

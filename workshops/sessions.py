@@ -7,6 +7,12 @@ missing from the cache is read from it). A new key is 160 random bits in one cal
 the system's generator, where Django draws 32 characters one by one (32 calls) and
 then asks the database whether the key is taken: an insert that finds it taken is
 tried again with another key anyway (`create()`), so the question was redundant.
+
+A new session is stored by one statement that leaves a taken key alone (`ON CONFLICT
+DO NOTHING`, on PostgreSQL and SQLite) instead of the ORM's insert in a transaction of
+its own (three round trips to the database, where one does), and put in the cache once
+where Django puts it there twice: a support storm makes a session for every phone
+(bench/support_storm.py).
 """
 
 from __future__ import annotations
@@ -15,9 +21,45 @@ import base64
 import secrets
 
 from django.contrib.sessions.backends import cached_db
+from django.db import connections, router
+
+# Databases whose INSERT knows ON CONFLICT DO NOTHING.
+_INSERTS_IF_NEW = frozenset({"postgresql", "sqlite"})
 
 
 class SessionStore(cached_db.SessionStore):
     def _get_new_session_key(self) -> str:
         # Base32 in lower case: 32 characters, all within Django's key alphabet.
         return base64.b32encode(secrets.token_bytes(20)).decode("ascii").lower()
+
+    def create(self) -> None:
+        """Store a new session under a new key; the caller (save()) puts it in the cache."""
+        using = router.db_for_write(self.model)
+        if connections[using].vendor not in _INSERTS_IF_NEW:
+            super().create()
+            return
+        while True:
+            self._session_key = self._get_new_session_key()
+            if self._inserted_if_new(using):
+                break
+        self.modified = True
+
+    def _inserted_if_new(self, using: str) -> bool:
+        """Insert the session's row; False, and nothing written, if its key is taken."""
+        # A new key names no stored data: what the request put in the session is all of it.
+        data = self._get_session(no_load=True)  # type: ignore[attr-defined]
+        row = self.create_model_instance(data)
+        connection = connections[using]
+        meta = self.model._meta
+        fields = list(meta.concrete_fields)
+        quote = connection.ops.quote_name
+        sql = (
+            f"INSERT INTO {quote(meta.db_table)} "  # noqa: S608 - the model's names, not input
+            f"({', '.join(quote(field.column) for field in fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))}) "
+            f"ON CONFLICT ({quote(meta.pk.column)}) DO NOTHING"
+        )
+        values = [field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, values)
+            return cursor.rowcount == 1

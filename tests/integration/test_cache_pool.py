@@ -6,16 +6,15 @@ import threading
 
 import pytest
 import redis
-from django.core.cache.backends.redis import RedisCache
 
-from config.caches import SharedConnectionPool
+from config.caches import SharedConnectionPool, SharedRedisCache
 
 pytestmark = pytest.mark.services
 
 
-def _cache(url: str) -> RedisCache:
-    # As Django makes one for each request's context, from the settings' OPTIONS.
-    return RedisCache(url, {"OPTIONS": {"pool_class": "config.caches.SharedConnectionPool"}})
+def _cache(url: str) -> SharedRedisCache:
+    # As Django makes one for each request's context, from the settings.
+    return SharedRedisCache(url, {"OPTIONS": {"pool_class": "config.caches.SharedConnectionPool"}})
 
 
 def test_a_thousand_requests_use_a_few_connections_not_a_thousand(redis_url: str) -> None:
@@ -41,6 +40,9 @@ def test_a_thousand_requests_use_a_few_connections_not_a_thousand(redis_url: str
     assert 1 <= opened <= 100
     pools = [_cache(redis_url)._cache._get_connection_pool(True) for _ in range(2)]  # type: ignore[attr-defined]
     assert pools[0] is pools[1]
+    # And the same redis-py client, not one made (with its table of replies) per command.
+    clients = [_cache(redis_url)._cache.get_client(write=True) for _ in range(2)]  # type: ignore[attr-defined]
+    assert clients[0] is clients[1]
     watcher.close()
 
 
