@@ -15,8 +15,9 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 SVG = ROOT / "static" / "icons" / "samskab.svg"
-# For home screens (iOS asks for 180, Android takes it when there is no larger one).
-PNG_SIZES = (180,)
+# For home screens: iOS asks for 180 (apple-touch-icon); the web app manifest names 192
+# and 512, the sizes Android and desktop browsers install a web app with.
+PNG_SIZES = (180, 192, 512)
 ICO_SIZES = (16, 32, 48)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run"]
 

@@ -8,6 +8,7 @@ app_name = "workshops"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("manifest.webmanifest", views.web_app_manifest, name="manifest"),
     path("j/<str:code>", views.join, name="join"),
     path("j/<str:code>/qr.svg", views.qr_code, name="qr"),
     path("w/<str:code>/", views.room, name="room"),

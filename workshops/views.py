@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.mail import send_mail
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import assets, links, registry, room_shells, services
+from . import assets, links, registry, room_shells, services, webapp
 from .actors import OBSERVING_SESSION_KEY, PARTICIPANTS_SESSION_KEY, Actor, actor_resolve
 from .code_guessing import RATE_LIMITED, code_guessing_check, code_guessing_miss, refused_page
 from .errors import ActionRefused
@@ -647,3 +647,13 @@ def room_bundle(request: HttpRequest, language: str, digest: str) -> HttpRespons
         # which no cache may keep under the old name.
         response["Cache-Control"] = "no-cache"
     return response
+
+
+@require_GET
+def web_app_manifest(request: HttpRequest) -> HttpResponse:
+    """The web app manifest, in the language the address asks for (`?lang=`), else the page's."""
+    return JsonResponse(
+        webapp.manifest_of_language(),
+        content_type="application/manifest+json",
+        json_dumps_params={"ensure_ascii": False},
+    )

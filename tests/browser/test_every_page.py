@@ -144,6 +144,10 @@ NOT_PAGES = {
     "proposals/<str:proposal_id>/qr.svg": DOWNLOAD,
     "r/<str:token>/qr.svg": DOWNLOAD,
     "push-worker.js": "the receipt pages' service worker (a script), tests/statuses/test_push.py",
+    "manifest.webmanifest": (
+        "the web app manifest (JSON), tests/workshops/test_manifest.py and "
+        "tests/browser/test_web_app.py"
+    ),
     "proposals/<str:proposal_id>/photo/": DOWNLOAD,
     "said/photo/<str:change_id>/": DOWNLOAD,
     "facilitate/<str:code>/summary/<str:name>": DOWNLOAD,
