@@ -291,7 +291,7 @@ def test_a_phone_is_pushed_once_a_day_and_the_receipt_page_shows_every_change(
     assert len(push_service.to("phone-1")) == 1
     # The receipt page says it all the same.
     page = Client().get(f"/r/{receipt.token}/").content.decode()
-    assert "Accepted" in page
+    assert "<strong data-status-label>Accepted</strong>" in page
 
     # A day after the last push, the clock's run pushes what waited, and only that.
     a_day_ago = timezone.now() - timedelta(hours=24)
