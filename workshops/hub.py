@@ -58,6 +58,14 @@ RETRY_MIN_SECONDS = 0.2
 RETRY_MAX_SECONDS = 5.0
 # Sockets written in a pass before the hub lets the event loop run other tasks.
 YIELD_EVERY = 64
+# Events that only tell the room how many have joined. While a crowd arrives, each
+# would start a pass over every socket of the room: a thousand phones joining within
+# seconds cost the server a thousand passes over a growing room. Alone in the outbox
+# they wait for company until this long after the last pass, so the room hears of
+# its joins at most about once a second, in one batch; any other event goes at once
+# and takes them along, in order.
+PACED_EVENTS = frozenset({"participant.joined"})
+PACE_SECONDS = 1.0
 
 
 class Listener(Protocol):
@@ -250,6 +258,9 @@ class RoomHub:
         # Room events received and not yet written to the sockets, in order.
         self._outbox: list[dict[str, Any]] = []
         self._outbox_filled = asyncio.Event()
+        # An event that may not wait for the pace (PACED_EVENTS) is in the outbox.
+        self._outbox_urgent = asyncio.Event()
+        self._last_pass = 0.0
 
     # Listeners come and go.
 
@@ -393,6 +404,8 @@ class RoomHub:
         elif kind == "room.event":
             self._outbox.append(message)
             self._outbox_filled.set()
+            if message["event"].get("type") not in PACED_EVENTS:
+                self._outbox_urgent.set()
         elif kind == "hub.ping" and message.get("channel") == self.channel:
             self._pong_seen = max(self._pong_seen, int(message["ping"]))
 
@@ -413,9 +426,17 @@ class RoomHub:
 
     async def _send_loop(self) -> None:
         """Write what the outbox holds to every socket; what arrives meanwhile goes next."""
+        loop = asyncio.get_running_loop()
         while True:
             await self._outbox_filled.wait()
+            wait = self._last_pass + PACE_SECONDS - loop.time()
+            if wait > 0 and not self._outbox_urgent.is_set():
+                # Only joins so far: let the next ones ride along (PACED_EVENTS).
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._outbox_urgent.wait(), wait)
             self._outbox_filled.clear()
+            self._outbox_urgent.clear()
+            self._last_pass = loop.time()
             messages, self._outbox = self._outbox, []
             try:
                 await self._deliver(Frames(messages), list(self.listeners))

@@ -295,3 +295,44 @@ async def test_a_phone_that_cannot_take_frames_holds_up_no_one_and_catches_up_af
         await asyncio.sleep(0)
     assert _names([json.loads(frame) for frame in quiet.frames]) == ["First"]
     assert (quiet.resyncs, before.resyncs, after.resyncs) == (1, 0, 0)
+
+
+def _joined(count: int) -> dict[str, Any]:
+    event = {
+        "type": "participant.joined",
+        "data": {
+            "participant": {"id": count, "display_name": f"J{count}"},
+            "participant_count": count,
+        },
+    }
+    return {"type": "room.event", "audience": Audience.EVERYONE.value, "event": event}
+
+
+async def test_a_crowds_joins_reach_the_room_together_and_other_events_take_them_along(
+    open_socket: Connect,  # noqa: F811
+    citizen_client: Client,
+    workshop: Workshop,
+) -> None:
+    citizen = await open_socket(citizen_client, workshop.join_code)
+    await snapshot_of(citizen)
+    (room,) = _hubs_of(workshop)
+
+    # Joins arriving one by one, a little apart, as a crowd does.
+    for count in range(1, 6):
+        await room._dispatch(_joined(count))
+        await asyncio.sleep(0.05)
+    first = await citizen.receive_json_from(timeout=3)
+    second = await citizen.receive_json_from(timeout=3)
+    # The first goes at once; the others wait for company and come as one frame.
+    assert first["type"] == "participant.joined"
+    assert first["data"]["participant_count"] == 1
+    assert second["type"] == "batch"
+    assert [e["data"]["participant_count"] for e in second["events"]] == [2, 3, 4, 5]
+
+    # Any other event does not wait: the joins held back go with it, in order.
+    await room._dispatch(_joined(6))
+    await room._dispatch(_event("Renamed"))
+    together = await citizen.receive_json_from(timeout=3)
+    assert together["type"] == "batch"
+    assert [e["type"] for e in together["events"]] == ["participant.joined", "participant.renamed"]
+    await assert_usable(citizen)
