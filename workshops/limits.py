@@ -5,7 +5,7 @@ an atomic add-then-increment that works on Redis across every worker, hashed key
 (so no address is readable in the cache), and rates written as "10/m". Its decorator
 and middleware need a request; the core does not, so the same limit holds for a
 WebSocket command and an HTTP post alike, inside the service. On Redis the same
-counters (the same keys and windows) are counted by one script per count, in one
+counters (the same keys and windows) are counted by one script per action, in one
 round trip (`_counted`).
 """
 
@@ -49,7 +49,7 @@ def limit_or_refuse(*, key: str, rate: str) -> None:
     add, and an increment that first asks whether the key exists, take three: a
     support storm counts every support's address (bench/support_storm.py).
     """
-    [wait] = _counted([(0, key, rate)])
+    [wait] = _counted([[(key, rate)]])
     if wait is not None:
         raise rate_limited(wait)
 
@@ -103,76 +103,105 @@ def actors_limited_together(*, actors: list[Actor], kind: str) -> list[int | Non
     """actor_limit() for many actions at once, in order: for each, None or the seconds to wait.
 
     The same counters, counted as one by one (an action refused per participant
-    counts nothing per address), in two round trips to Redis for the lot instead of
-    three for each count (django-ratelimit's add, and an increment that first asks
-    whether the key exists). Other caches count one by one, in process.
+    counts nothing per address), in one round trip to Redis for the lot: one script
+    per action counts its participant's and its address's limits in turn. Other
+    caches count one by one, in process.
     """
     rates: dict[str, str] = settings.SAMSKAB_RATE_LIMITS
-    waits: list[int | None] = [None] * len(actors)
-    mine = [
-        (index, f"{kind}:participant:{actor.participant.pk}", rates[kind])
-        for index, actor in enumerate(actors)
-        if actor.participant is not None and kind in rates
-    ]
-    for (index, _key, _rate), wait in zip(mine, _counted(mine), strict=True):
-        waits[index] = wait
     address_rate = rates.get(f"{kind}_per_address")
-    if address_rate:
-        theirs = [
-            (index, f"{kind}:address:{actor.address}", address_rate)
-            for index, actor in enumerate(actors)
-            if actor.address and waits[index] is None
-        ]
-        for (index, _key, _rate), wait in zip(theirs, _counted(theirs), strict=True):
-            waits[index] = wait
-    return waits
+    uses: list[list[tuple[str, str]]] = []
+    for actor in actors:
+        mine: list[tuple[str, str]] = []
+        if actor.participant is not None and kind in rates:
+            mine.append((f"{kind}:participant:{actor.participant.pk}", rates[kind]))
+        if actor.address and address_rate:
+            mine.append((f"{kind}:address:{actor.address}", address_rate))
+        uses.append(mine)
+    return _counted(uses)
 
 
-# Counts one more use of the key and answers whether it is over; the key expires
-# with its window however it came to be (as cache.add() sets it).
+# Counts one more use of each key in turn until one is over its limit: the keys after
+# it are not counted. Each key expires with its window however it came to be (as
+# cache.add() sets it). ARGV holds each key's expiry and its limit (0: none).
 _COUNT_SCRIPT = """
-redis.call('SET', KEYS[1], 0, 'EX', ARGV[1], 'NX')
-local count = redis.call('INCR', KEYS[1])
-if redis.call('TTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-return count
+local counts = {}
+for i = 1, #KEYS do
+  local expiry, limit = ARGV[2 * i - 1], tonumber(ARGV[2 * i])
+  redis.call('SET', KEYS[i], 0, 'EX', expiry, 'NX')
+  local count = redis.call('INCR', KEYS[i])
+  if redis.call('TTL', KEYS[i]) < 0 then redis.call('EXPIRE', KEYS[i], expiry) end
+  counts[i] = count
+  if limit > 0 and count > limit then break end
+end
+return counts
 """
 
 
-def _counted(uses: list[tuple[int, str, str]]) -> list[int | None]:
-    """Count each use as limit_or_refuse() does: None, or the seconds to wait when over."""
-    if not uses:
-        return []
+def _counted(actions: list[list[tuple[str, str]]]) -> list[int | None]:
+    """For each action, its (key, rate) uses counted in turn, as limit_or_refuse() counts.
+
+    None, or the seconds to wait once a use is over its limit (the uses after it
+    are not counted).
+    """
+    if not any(actions):
+        return [None] * len(actions)
     counters: Any = caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
     client = _redis_client(counters)
     if client is None:
-        return [_counted_in_process(key, rate) for _index, key, rate in uses]
+        return [_counted_one_by_one(uses) for uses in actions]
     try:
-        counting = client.pipeline(transaction=False) if len(uses) > 1 else None
-        limits = []
-        counts = []
-        for _index, key, rate in uses:
-            limit, period = _split_rate(rate)
-            window = _get_window(key, period)
-            name = counters.make_and_validate_key(
-                _make_cache_key("samskab", window, rate, key, ALL)
-            )
+        counted = [action for action in actions if action]
+        counting = client.pipeline(transaction=False) if len(counted) > 1 else None
+        windows: list[list[tuple[int, int]]] = []
+        counts: list[Any] = []
+        for uses in actions:
+            names: list[str] = []
+            arguments: list[int] = []
+            limits: list[tuple[int, int]] = []
+            for key, rate in uses:
+                limit, period = _split_rate(rate)
+                window = _get_window(key, period)
+                names.append(
+                    counters.make_and_validate_key(
+                        _make_cache_key("samskab", window, rate, key, ALL)
+                    )
+                )
+                arguments += [period + EXPIRATION_FUDGE, limit]
+                limits.append((limit, window))
+            windows.append(limits)
+            if not names:
+                continue
             if counting is None:
-                counts.append(client.eval(_COUNT_SCRIPT, 1, name, period + EXPIRATION_FUDGE))
+                counts.append(client.eval(_COUNT_SCRIPT, len(names), *names, *arguments))
             else:
-                counting.eval(_COUNT_SCRIPT, 1, name, period + EXPIRATION_FUDGE)
-            limits.append((limit, window))
+                counting.eval(_COUNT_SCRIPT, len(names), *names, *arguments)
         if counting is not None:
             counts = counting.execute()
     except Exception:
         # A cache outage must not stop a room: losing a citizen's idea is worse
         # than letting a fast one through for a minute.
-        logger.exception("rate limit counters unavailable for %d uses", len(uses))
-        return [None] * len(uses)
+        logger.exception("rate limit counters unavailable for %d actions", len(actions))
+        return [None] * len(actions)
     now = int(time.time())
-    return [
-        max(1, window - now) if limit > 0 and int(count) > limit else None
-        for count, (limit, window) in zip(counts, limits, strict=True)
-    ]
+    answers = iter(counts)
+    waits: list[int | None] = []
+    for limits in windows:
+        wait = None
+        if limits:
+            for count, (limit, window) in zip(next(answers), limits, strict=False):
+                if limit > 0 and int(count) > limit:
+                    wait = max(1, window - now)
+        waits.append(wait)
+    return waits
+
+
+def _counted_one_by_one(uses: list[tuple[str, str]]) -> int | None:
+    """An action's uses counted in turn in process, until one is over its limit."""
+    for key, rate in uses:
+        wait = _counted_in_process(key, rate)
+        if wait is not None:
+            return wait
+    return None
 
 
 def _redis_client(backend: Any) -> Any:
