@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, Exists, F, Value, When
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -510,6 +510,7 @@ def support_give(
                 rate=settings.SAMSKAB_RATE_LIMITS["support_per_address"],
             )
     if not _counted(proposal, citizen=citizen, person_hash=person_hash, step=1):
+        _refuse_if_erased(citizen)
         supports = Support.objects.filter(proposal=proposal)
         if (citizen.pk is not None and supports.filter(citizen=citizen).exists()) or (
             person_hash and supports.filter(person_hash=person_hash).exists()
@@ -530,11 +531,30 @@ def support_withdraw(
         proposal = _proposal_to_count(proposal_id)
     _supportable(proposal)
     if not _counted(proposal, citizen=citizen, person_hash=None, step=-1):
+        _refuse_if_erased(citizen)
         if Support.objects.filter(proposal=proposal, citizen=citizen).exists():
             raise ActionRefused("not_supportable", _("This proposal is not open for support."))
         raise ActionRefused("not_supported", _("You do not support this proposal."))
     events.support_changed(proposal, milestone=None)
     return proposal
+
+
+def _refuse_if_erased(citizen: Citizen) -> None:
+    """Refuse a phone whose citizen erased their data while its support was on its way.
+
+    The phone read its citizen before the erasure committed; its support then finds
+    the citizen gone (the count's statement takes the citizen's row first, and an
+    erasure holds it until it has committed), so nothing was counted. Its session
+    names a citizen that no longer exists: a next support counts as a new phone's.
+    """
+    if citizen.pk is not None and not Citizen.objects.filter(pk=citizen.pk).exists():
+        raise ActionRefused(
+            "erased",
+            _(
+                "Your data was erased at the same moment, so this support was not counted. "
+                "You can support again."
+            ),
+        )
 
 
 def _proposal_to_count(proposal_id: object) -> Proposal:
@@ -589,9 +609,15 @@ def _counted(proposal: Proposal, *, citizen: Citizen, person_hash: str | None, s
 # round trip to the server process (where a busy process may keep it for many
 # milliseconds). 10,000 supports to one proposal then queue for about a millisecond
 # each instead of for the whole of each other's transactions (bench/support_storm.py).
+#
+# A phone's citizen is taken first (FOR KEY SHARE, as the foreign key's own check
+# would at the commit): an erasure of that citizen (services.citizen_erase, which
+# holds the row FOR UPDATE) is waited for, and a citizen it deleted counts nothing,
+# where the support would otherwise break the foreign key at the commit.
 _ADD_SQL = """
 WITH counting AS (
     SELECT id FROM {proposal} WHERE id = %(proposal)s AND status = ANY(%(statuses)s)
+    AND EXISTS (SELECT 1 FROM {citizen} WHERE id = %(citizen)s FOR KEY SHARE)
 ), added AS (
     INSERT INTO {support} (proposal_id, citizen_id, person_hash, created_at)
     SELECT id, %(citizen)s, %(person)s, %(now)s FROM counting
@@ -629,6 +655,7 @@ RETURNING {fields}, (SELECT citizen_id FROM added)
 _REMOVE_SQL = """
 WITH counting AS (
     SELECT id FROM {proposal} WHERE id = %(proposal)s AND status = ANY(%(statuses)s)
+    AND EXISTS (SELECT 1 FROM {citizen} WHERE id = %(citizen)s FOR KEY SHARE)
 ), removed AS (
     DELETE FROM {support}
     WHERE proposal_id IN (SELECT id FROM counting) AND citizen_id = %(citizen)s
@@ -658,6 +685,7 @@ def _counted_in_one_statement(
     names = {
         "proposal": connection.ops.quote_name(Proposal._meta.db_table),
         "support": connection.ops.quote_name(Support._meta.db_table),
+        "citizen": connection.ops.quote_name(Citizen._meta.db_table),
         "fields": ", ".join(_COUNTED_FIELDS),
     }
     values: dict[str, Any] = {
@@ -671,7 +699,6 @@ def _counted_in_one_statement(
         columns, placeholders, citizen_values = _citizen_insert(citizen)
         sql = _ADD_WITH_CITIZEN_SQL.format(
             **names,
-            citizen=connection.ops.quote_name(Citizen._meta.db_table),
             citizen_columns=columns,
             citizen_values=placeholders,
         )
@@ -689,9 +716,13 @@ def _counted_in_a_transaction(
     proposal: Proposal, *, citizen: Citizen, person_hash: str | None, step: int
 ) -> tuple[Any, ...] | None:
     """The same with the ORM: for SQLite (one writer at a time anyway) and inside a transaction."""
-    if not Proposal.objects.filter(pk=proposal.pk, status__in=Proposal.SUPPORTABLE).exists():
-        return None
     new = citizen._state.adding
+    counting = Proposal.objects.filter(pk=proposal.pk, status__in=Proposal.SUPPORTABLE)
+    if not new:
+        # A citizen erased since the phone read it counts nothing (see _ADD_SQL).
+        counting = counting.filter(Exists(Citizen.objects.filter(pk=citizen.pk)))
+    if not counting.exists():
+        return None
     if step > 0:
         try:
             with transaction.atomic():
