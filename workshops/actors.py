@@ -48,6 +48,9 @@ class Actor:
     # A participant created by this very request: nothing of their own exists yet (no
     # votes, flags, held ideas or consent), so their snapshot need not ask for it.
     just_joined: bool = False
+    # For that participant: the room's count as their join read it, so their first
+    # snapshot need not count again.
+    room_count: int | None = None
     # A socket's kept actor: the standing tokens it was read under, and when
     # (actor_current). None for an actor read for one request.
     stamp: tuple[str, ...] | None = dataclasses.field(default=None, compare=False, repr=False)

@@ -53,7 +53,10 @@ def room_snapshot(*, actor: Actor) -> dict[str, Any]:
     version = _version(actor)
     snapshot = {
         "workshop": workshop_as_dict(workshop),
-        "participant_count": participant_count(workshop=workshop),
+        # A join has just counted the room (workshops.actors, room_count).
+        "participant_count": actor.room_count
+        if actor.room_count is not None
+        else participant_count(workshop=workshop),
         "you": _you(actor),
         "server_time": server_time(),
         "version": version,

@@ -157,11 +157,19 @@ def _display_name(raw: object) -> str:
     return name
 
 
-@transaction.atomic
 def participant_join(*, actor: Actor, display_name: object = "") -> Participant:
     """Let a person into the room; an empty name gets a friendly generated one."""
+    participant, _count = participant_join_counted(actor=actor, display_name=display_name)
+    return participant
+
+
+@transaction.atomic
+def participant_join_counted(
+    *, actor: Actor, display_name: object = ""
+) -> tuple[Participant, int | None]:
+    """participant_join(), with the room's count as the join read it (None if it did not)."""
     if actor.participant is not None:
-        return actor.participant
+        return actor.participant, None
     require(actor, Action.JOIN)
     name = _display_name(display_name) or friendly_name()
     actor_limit(actor=actor, kind="join")
@@ -172,7 +180,7 @@ def participant_join(*, actor: Actor, display_name: object = "") -> Participant:
         "participant.joined",
         {"participant": participant_as_dict(participant), "participant_count": count},
     )
-    return participant
+    return participant, count
 
 
 @transaction.atomic

@@ -267,7 +267,7 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
     refused = None
     if request.method == "POST" and form.is_valid():
         try:
-            participant = services.participant_join(
+            participant, count = services.participant_join_counted(
                 actor=actor, display_name=form.cleaned_data["display_name"]
             )
         except ActionRefused as error:
@@ -287,6 +287,7 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
                 participant=participant,
                 address=actor.address,
                 just_joined=True,
+                room_count=count,
             )
             return _citizen_room(request, joined_actor)
     status = 400 if form.errors else 200

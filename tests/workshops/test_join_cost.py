@@ -35,10 +35,10 @@ SNAPSHOT = re.compile(r'<script id="room-snapshot" type="application/json">(.*?)
 # The join page: the workshop (read once, by the language middleware, for the view too).
 JOIN_PAGE_QUERIES = 1
 # The form: the workshop, the participant's insert and the room's count in one
-# transaction, the snapshot's count (the room's parts come from the cache; a person who
-# has just joined has no parts of their own to read), the session's insert (a new key
-# needs no question first).
-JOIN_FORM_QUERIES = 5
+# transaction (the snapshot takes that count; the room's parts come from the cache; a
+# person who has just joined has no parts of their own to read), the session's insert
+# (a new key needs no question first).
+JOIN_FORM_QUERIES = 4
 # The socket of a page whose snapshot is still current (it sends the page's version):
 # the workshop, the participant with their standing, the room's count; the session
 # comes from the cache (workshops.sessions) and the rest of the room is the page's.
