@@ -26,7 +26,7 @@ from . import registry
 from .errors import ActionRefused
 from .models import Participant, Workshop
 from .phases import Action, Phase, Role, role_may
-from .room_cache import own_parts_changed
+from .room_cache import cache_tokens, own_parts_changed
 
 logger = logging.getLogger(__name__)
 
@@ -197,20 +197,7 @@ def _stamp(actor: Actor) -> tuple[str, ...] | None:
     keys = [_room_key(actor.workshop.pk)]
     if actor.participant is not None:
         keys.append(_participant_key(actor.participant.pk))
-    try:
-        found = cache.get_many(keys)
-        missing = [key for key in keys if key not in found]
-        if missing:
-            # add() keeps whichever token another reader stored first.
-            for key in missing:
-                cache.add(key, secrets.token_hex(8), timeout=None)
-            found = cache.get_many(keys)
-    except Exception:
-        logger.warning("standing tokens unavailable; reading the actor again", exc_info=True)
-        return None
-    if any(key not in found for key in keys):
-        return None
-    return tuple(str(found[key]) for key in keys)
+    return cache_tokens(keys, unavailable="standing tokens unavailable; reading the actor again")
 
 
 def actor_current(actor: Actor) -> Actor:

@@ -132,21 +132,33 @@ def snapshot_version(
     keys = [_version_key(workshop_id)]
     if participant_id is not None:
         keys.append(_own_key(participant_id))
+    tokens = cache_tokens(keys, unavailable="snapshot versions unavailable")
+    if tokens is None:
+        return None
+    return ".".join([*tokens, str(revision), translation.get_language() or ""])
+
+
+def cache_tokens(keys: list[str], *, unavailable: str) -> tuple[str, ...] | None:
+    """The tokens under these keys now, a new one stored for any missing; None if unknown.
+
+    A token stands for "nothing changed since": whoever changes what it guards
+    replaces it. A missing token is stored by the first reader (add() keeps whichever
+    another reader stored first), so every reader agrees on it. A cache that cannot
+    answer gives None, and the caller reads afresh (logged with `unavailable`).
+    """
     try:
         found = cache.get_many(keys)
         missing = [key for key in keys if key not in found]
         if missing:
-            # add() keeps whichever token another reader stored first.
             for key in missing:
                 cache.add(key, secrets.token_hex(8), timeout=None)
             found = cache.get_many(keys)
     except Exception:
-        logger.warning("snapshot versions unavailable", exc_info=True)
+        logger.warning(unavailable, exc_info=True)
         return None
     if any(key not in found for key in keys):
         return None
-    tokens = [str(found[key]) for key in keys]
-    return ".".join([*tokens, str(revision), translation.get_language() or ""])
+    return tuple(str(found[key]) for key in keys)
 
 
 def room_part(*, workshop_id: int, role: Role, name: str, read: Callable[[], T]) -> T:

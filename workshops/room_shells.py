@@ -70,6 +70,21 @@ def shell_snapshot(snapshot: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _kept_or_render(key: tuple[Any, ...], render: Callable[[], str]) -> str:
+    """The page kept for `key`, rendered and kept (the most recent KEPT) if none is."""
+    with _lock:
+        shell = _kept.get(key)
+        if shell is not None:
+            _kept.move_to_end(key)
+            return shell
+    shell = render()
+    with _lock:
+        _kept[key] = shell
+        while len(_kept) > KEPT:
+            _kept.popitem(last=False)
+    return shell
+
+
 def page_for(
     *,
     snapshot: dict[str, Any],
@@ -84,17 +99,7 @@ def page_for(
     SNAPSHOT in their places) when none is kept. `snapshot_script` is the person's
     snapshot as its <script> element.
     """
-    key = (*where, _shows(snapshot))
-    with _lock:
-        shell = _kept.get(key)
-        if shell is not None:
-            _kept.move_to_end(key)
-    if shell is None:
-        shell = render()
-        with _lock:
-            _kept[key] = shell
-            while len(_kept) > KEPT:
-                _kept.popitem(last=False)
+    shell = _kept_or_render((*where, _shows(snapshot)), render)
     parts = shell.split(KEY)
     # Each idea form gets a key of its own (ideas.views: a double submit posts once).
     filled = parts[0] + "".join(secrets.token_urlsafe(16) + part for part in parts[1:])
@@ -121,15 +126,5 @@ def join_page_for(
     the stand-ins CSRF, NAME (the suggested name) and NONCE (the inline stylesheet's
     nonce) in their places when none is kept.
     """
-    key = ("join", *where)
-    with _lock:
-        shell = _kept.get(key)
-        if shell is not None:
-            _kept.move_to_end(key)
-    if shell is None:
-        shell = render()
-        with _lock:
-            _kept[key] = shell
-            while len(_kept) > KEPT:
-                _kept.popitem(last=False)
+    shell = _kept_or_render(("join", *where), render)
     return shell.replace(CSRF, csrf_token).replace(NONCE, nonce).replace(NAME, escape(name))
