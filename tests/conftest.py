@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import subprocess
+from collections.abc import Iterator
+
 import pytest
 from django.contrib.auth.models import AbstractBaseUser
 from django.test import Client
@@ -123,3 +126,14 @@ def facilitator_client(facilitator: AbstractBaseUser) -> Client:
     client = Client()
     client.force_login(facilitator)
     return client
+
+
+@pytest.fixture
+def stop_all() -> Iterator[list[subprocess.Popen[str]]]:
+    """Processes the test started (tests.processes), killed at its end if still running."""
+    started: list[subprocess.Popen[str]] = []
+    yield started
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=60)

@@ -15,23 +15,18 @@ import asyncio
 import json
 import secrets
 import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
 
+from tests.processes import WAIT, line, release, shell, waiting_for_a_lock
 from tests.servers import daphne, manage, project_env
 
 pytestmark = pytest.mark.services
 
-ROOT = Path(__file__).resolve().parents[2]
-WAIT = 60.0
 
 SEED = """
 import json
@@ -96,41 +91,6 @@ def site(database_url: str, redis_url: str) -> Iterator[tuple[dict[str, str], st
         yield env, server
 
 
-@pytest.fixture
-def stop_all() -> Iterator[list[subprocess.Popen[str]]]:
-    started: list[subprocess.Popen[str]] = []
-    yield started
-    for process in started:
-        if process.poll() is None:
-            process.kill()
-            process.wait(timeout=WAIT)
-
-
-def _line(process: subprocess.Popen[str]) -> str:
-    assert process.stdout is not None
-    line = process.stdout.readline().strip()
-    if not line:
-        assert process.stderr is not None
-        process.wait(timeout=WAIT)
-        raise AssertionError(process.stderr.read())
-    return line
-
-
-def _waiting_for_a_lock(url: str) -> bool:
-    """Whether a backend of the database waits for a row lock (the support, behind the erasure)."""
-    deadline = time.monotonic() + WAIT
-    with psycopg.connect(url, autocommit=True) as watching:
-        while time.monotonic() < deadline:
-            row = watching.execute(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            ).fetchone()
-            if row is not None and row[0] > 0:
-                return True
-            time.sleep(0.05)
-    return False
-
-
 def _state(env: dict[str, str], proposals: list[int]) -> dict[str, Any]:
     script = STATE.format(proposals=proposals)
     return json.loads(manage(env, "shell", "-c", script).strip().splitlines()[-1])
@@ -166,26 +126,15 @@ def test_a_support_racing_its_phones_erasure_is_refused_and_changes_nothing(
             first = await _support(phone, benches)
             assert first[0] == 200, first
             key = manage(env, "shell", "-c", NEWEST_CITIZEN).strip().splitlines()[-1]
-            holder = subprocess.Popen(
-                [sys.executable, "manage.py", "shell", "--no-imports", "-c", HOLD.format(key=key)],
-                cwd=ROOT,
-                env=env,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
+            holder = shell(env, HOLD.format(key=key))
             stop_all.append(holder)
-            assert _line(holder) == "held"
+            assert line(holder) == "held"
 
             racing = asyncio.create_task(_support(phone, trees))
             # The support is inside its statement, waiting for the citizen the erasure holds.
-            waited = await asyncio.to_thread(_waiting_for_a_lock, env["DATABASE_URL"])
+            waited = await asyncio.to_thread(waiting_for_a_lock, env["DATABASE_URL"])
             assert waited, "the support never waited for the erasure"
-            assert holder.stdin is not None
-            holder.stdin.write("\n")
-            holder.stdin.flush()
-            assert _line(holder) == "committed"
+            release(holder)
             refused = await racing
 
             again = await _support(phone, trees)

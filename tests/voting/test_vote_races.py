@@ -12,23 +12,17 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
-import time
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 
 from tests.integration.conftest import database_url, postgres_server  # noqa: F401 - fixtures
+from tests.processes import line, release, shell, waiting_for_a_lock
 from tests.servers import manage, project_env
 
 pytestmark = pytest.mark.services
 
-ROOT = Path(__file__).resolve().parents[2]
-WAIT = 60.0
 
 # Run inside `manage.py shell`: a room in the vote phase (dots, 3 each), its facilitator,
 # a citizen and an idea on the wall.
@@ -99,53 +93,6 @@ def env(database_url: str) -> dict[str, str]:  # noqa: F811 - a fixture
     return env
 
 
-def _shell(env: dict[str, str], script: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "manage.py", "shell", "--no-imports", "-c", script],
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def _line(process: subprocess.Popen[str]) -> str:
-    assert process.stdout is not None
-    line = process.stdout.readline().strip()
-    if not line:
-        assert process.stderr is not None
-        process.wait(timeout=WAIT)
-        raise AssertionError(process.stderr.read())
-    return line
-
-
-def _waiting_for_a_lock(url: str, backends_before: int) -> bool:
-    """Whether a backend of the database waits for a row lock (the vote, behind the change)."""
-    deadline = time.monotonic() + WAIT
-    with psycopg.connect(url, autocommit=True) as watching:
-        while time.monotonic() < deadline:
-            row = watching.execute(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            ).fetchone()
-            if row is not None and row[0] > backends_before:
-                return True
-            time.sleep(0.05)
-    return False
-
-
-@pytest.fixture
-def stop_all() -> Iterator[list[subprocess.Popen[str]]]:
-    started: list[subprocess.Popen[str]] = []
-    yield started
-    for process in started:
-        if process.poll() is None:
-            process.kill()
-            process.wait(timeout=WAIT)
-
-
 @pytest.mark.parametrize(
     ("change", "refusal"), [("mute", "forbidden"), ("new rules", "conflict")], ids=["mute", "rules"]
 )
@@ -153,23 +100,20 @@ def test_a_vote_waiting_for_its_voter_counts_what_committed_meanwhile(
     env: dict[str, str], stop_all: list[subprocess.Popen[str]], change: str, refusal: str
 ) -> None:
     room: dict[str, Any] = json.loads(manage(env, "shell", "-c", SEED).strip().splitlines()[-1])
-    holder = _shell(
+    holder = shell(
         env, HOLD.format(workshop=room["workshop"], change=CHANGES[change]).format(**room)
     )
     stop_all.append(holder)
-    assert _line(holder) == "held"
+    assert line(holder) == "held"
 
-    voter = _shell(env, VOTE.format(**room))
+    voter = shell(env, VOTE.format(**room))
     stop_all.append(voter)
-    assert _line(voter) == "voting"
+    assert line(voter) == "voting"
     # The vote is inside its statement, waiting for the citizen's lock the change holds.
-    assert _waiting_for_a_lock(env["DATABASE_URL"], 0), "the vote never waited for the lock"
+    assert waiting_for_a_lock(env["DATABASE_URL"]), "the vote never waited for the lock"
 
-    assert holder.stdin is not None
-    holder.stdin.write("\n")
-    holder.stdin.flush()
-    assert _line(holder) == "committed"
-    outcome = json.loads(_line(voter))
+    release(holder)
+    outcome = json.loads(line(voter))
 
     assert outcome == {"refused": refusal}
     counted = manage(env, "shell", "-c", COUNT.format(**room))
