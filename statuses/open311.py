@@ -13,8 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import operator
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import reduce
+from functools import reduce, wraps
 from typing import Any
 from xml.etree import ElementTree as ET
 
@@ -24,7 +25,8 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext
+from django.views.decorators.csrf import csrf_exempt
 
 from challenges.models import Challenge, Proposal
 from workshops.models import Workshop
@@ -68,6 +70,7 @@ SERVICE_FIELDS = (
     "group",
 )
 CONTENT_TYPES = {"xml": "text/xml; charset=utf-8", "json": "application/json"}
+READ_METHODS = ("GET", "HEAD")
 
 
 class Open311Error(Exception):
@@ -128,10 +131,32 @@ def _format(fmt: str) -> str:
     return fmt
 
 
+def read_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """GET and HEAD only; any other method answers 405 in the specification's error shape.
+
+    Exempt from CSRF so that a POST from outside reaches this answer rather than the
+    site's HTML 403 page: nothing here ever writes.
+    """
+
+    @csrf_exempt
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method not in READ_METHODS:
+            description = gettext(
+                "This Open311 API is read-only: only GET and HEAD requests are answered."
+            )
+            response = _error(kwargs.get("fmt", "json"), Open311Error(405, description))
+            response["Allow"] = ", ".join(READ_METHODS)
+            return response
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 # ---- discovery and services ---------------------------------------------------------------
 
 
-@require_GET
+@read_only
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     try:
         _format(fmt)
@@ -228,7 +253,7 @@ def _group_members(codes: list[str]) -> dict[str, set[int]]:
     return members
 
 
-@require_GET
+@read_only
 def services(request: HttpRequest, fmt: str) -> HttpResponse:
     try:
         _format(fmt)
@@ -409,7 +434,7 @@ def _statuses_of(items: list[tuple[Kind, Any]]) -> list[ItemStatus | None]:
     return [known.get((kind.key, item.pk)) for kind, item in items]
 
 
-@require_GET
+@read_only
 def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     try:
         _format(fmt)
@@ -419,11 +444,19 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     return _answer(fmt, "service_requests", "request", [_request_row(request, f) for f in found])
 
 
-@require_GET
+@read_only
 def request_one(request: HttpRequest, request_id: str, fmt: str) -> HttpResponse:
     try:
         _format(fmt)
-        [(key, number)] = _ids(request_id)
+        ids = _ids(request_id)
+        if len(ids) != 1:
+            # The path names one request; several go through requests.{xml,json}.
+            raise Open311Error(
+                400,
+                "Name one service_request_id here; for several, ask"
+                " requests?service_request_id=a,b.",
+            )
+        [(key, number)] = ids
         found = _one(key, number)
         if found is None:
             raise Open311Error(404, f"There is no service request {request_id[:40]!r}.")

@@ -228,6 +228,7 @@ def test_a_workshop_still_running_has_no_requests(client: Client, workshop: Work
         ("/open311/v2/requests.xml?service_request_id=12", 400, "is not a service_request_id"),
         ("/open311/v2/requests/idea-99999999.xml", 404, "There is no service request"),
         ("/open311/v2/requests/nonsense.xml", 400, "is not a service_request_id"),
+        ("/open311/v2/requests/idea-1,idea-2.xml", 400, "Name one service_request_id here"),
     ],
 )
 def test_bad_queries_get_a_clear_error_in_the_specifications_shape(
@@ -245,6 +246,53 @@ def test_an_unknown_format_is_refused(client: Client) -> None:
     response = client.get("/open311/v2/services.csv")
     assert response.status_code == 404
     assert json.loads(response.content)[0]["description"] == "Unknown format: use .xml or .json."
+
+
+READ_ONLY = "This Open311 API is read-only: only GET and HEAD requests are answered."
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete", "options"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/open311/v2/discovery",
+        "/open311/v2/services",
+        "/open311/v2/requests",
+        "/open311/v2/requests/idea-1",
+    ],
+)
+def test_anything_but_reading_is_refused_in_the_specifications_shape(
+    treated: Closed, path: str, method: str
+) -> None:
+    # A client from outside sends no CSRF token: the answer must still be the API's own.
+    client = Client(enforce_csrf_checks=True)
+    before = json.loads(client.get("/open311/v2/requests.json").content)
+    response = getattr(client, method)(path + ".json", data="{}", content_type="application/json")
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+    assert response["Content-Type"] == "application/json"
+    assert json.loads(response.content) == [{"code": 405, "description": READ_ONLY}]
+    response = getattr(client, method)(path + ".xml")
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+    root = ET.fromstring(response.content)  # noqa: S314 - our own answer
+    assert root.tag == "errors"
+    assert root.findtext("error/code") == "405"
+    assert root.findtext("error/description") == READ_ONLY
+    assert json.loads(client.get("/open311/v2/requests.json").content) == before
+
+
+def test_the_refusal_speaks_the_readers_language(treated: Closed) -> None:
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/open311/v2/requests.json", headers={"accept-language": "da"})
+    [error] = json.loads(response.content)
+    danish = "Denne Open311-API kan kun læses: vi svarer kun på GET- og HEAD-forespørgsler."
+    assert error == {"code": 405, "description": danish}
+
+
+def test_reading_with_head_still_works(client: Client, treated: Closed) -> None:
+    response = client.head("/open311/v2/requests.json")
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
 
 
 def test_a_theme_is_a_service_gathering_items_across_workshops_and_challenges(
@@ -282,3 +330,15 @@ def test_a_theme_is_a_service_gathering_items_across_workshops_and_challenges(
     # A request's own service stays its workshop or challenge.
     [request] = xml(client, f"/open311/v2/requests/proposal-{proposal.pk}.xml").findall("request")
     assert request.findtext("service_code") == f"challenge-{proposal.challenge_id}"
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["service_code=nonsense", "service_code=workshop-abc", "service_request_id=idea-99999999"],
+)
+def test_an_unknown_code_or_id_in_a_filter_matches_nothing(
+    client: Client, treated: Closed, query: str
+) -> None:
+    response = client.get(f"/open311/v2/requests.json?{query}")
+    assert response.status_code == 200
+    assert json.loads(response.content) == []
