@@ -127,7 +127,7 @@ def _error(fmt: str, error: Open311Error) -> HttpResponse:
 
 def _format(fmt: str) -> str:
     if fmt not in CONTENT_TYPES:
-        raise Open311Error(404, "Unknown format: use .xml or .json.")
+        raise Open311Error(404, gettext("Unknown format: use .xml or .json."))
     return fmt
 
 
@@ -338,7 +338,9 @@ def _date(raw: str, name: str) -> dt.datetime:
         value = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
         raise Open311Error(
-            400, f"{name} is not a date: use W3C format, e.g. 2026-11-29T12:00:00Z."
+            400,
+            gettext("%(name)s is not a date: use W3C format, e.g. 2026-11-29T12:00:00Z.")
+            % {"name": name},
         ) from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
@@ -351,7 +353,9 @@ def _ids(raw: str) -> list[tuple[str, int]]:
         key, _sep, number = part.strip().rpartition("-")
         if key not in KINDS or not number.isascii() or not number.isdigit() or len(number) > 18:
             raise Open311Error(
-                400, f"{part.strip()[:40]!r} is not a service_request_id such as proposal-12."
+                400,
+                gettext("%(id)r is not a service_request_id such as proposal-12.")
+                % {"id": part.strip()[:40]},
             )
         found.append((key, int(number)))
     return found
@@ -375,14 +379,16 @@ def _query(request: HttpRequest) -> list[Found]:
     start = _date(params["start_date"], "start_date") if params.get("start_date") else None
     end = _date(params["end_date"], "end_date") if params.get("end_date") else None
     if start and end and start > end:
-        raise Open311Error(400, "start_date is after end_date.")
+        raise Open311Error(400, gettext("start_date is after end_date."))
     if start is None and end is None:
         start = timezone.now() - dt.timedelta(days=DEFAULT_DAYS)
     wanted = {"open", "closed"}
     if params.get("status"):
         wanted = {value.strip() for value in params["status"].split(",")}
         if not wanted <= {"open", "closed"}:
-            raise Open311Error(400, "status is open, closed, or both separated by a comma.")
+            raise Open311Error(
+                400, gettext("status is open, closed, or both separated by a comma.")
+            )
     codes = [code.strip() for code in params.get("service_code", "").split(",") if code.strip()]
     in_groups = _group_members(codes)
     items: list[tuple[Kind, Any]] = []
@@ -453,13 +459,18 @@ def request_one(request: HttpRequest, request_id: str, fmt: str) -> HttpResponse
             # The path names one request; several go through requests.{xml,json}.
             raise Open311Error(
                 400,
-                "Name one service_request_id here; for several, ask"
-                " requests?service_request_id=a,b.",
+                gettext(
+                    "Name one service_request_id here; for several, ask"
+                    " requests?service_request_id=a,b."
+                ),
             )
         [(key, number)] = ids
         found = _one(key, number)
         if found is None:
-            raise Open311Error(404, f"There is no service request {request_id[:40]!r}.")
+            raise Open311Error(
+                404,
+                gettext("There is no service request %(id)r.") % {"id": request_id[:40]},
+            )
     except Open311Error as error:
         return _error(fmt, error)
     return _answer(fmt, "service_requests", "request", [_request_row(request, found)])

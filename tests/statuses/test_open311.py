@@ -290,6 +290,22 @@ def test_the_refusal_speaks_the_readers_language(treated: Closed) -> None:
     assert error == {"code": 405, "description": danish}
 
 
+def test_a_bad_query_is_explained_in_the_readers_language(client: Client, treated: Closed) -> None:
+    swedish = client.get(
+        "/open311/v2/requests/idea-99999999.json", headers={"accept-language": "sv"}
+    )
+    assert swedish.status_code == 404
+    assert json.loads(swedish.content) == [
+        {"code": 404, "description": "Det finns inget ärende 'idea-99999999'."}
+    ]
+    danish = client.get("/open311/v2/requests.json?status=fixed", headers={"accept-language": "da"})
+    [error] = json.loads(danish.content)
+    assert error == {
+        "code": 400,
+        "description": "status er open, closed eller begge adskilt af et komma.",
+    }
+
+
 def test_reading_with_head_still_works(client: Client, treated: Closed) -> None:
     response = client.head("/open311/v2/requests.json")
     assert response.status_code == 200 and response["Content-Type"] == "application/json"
