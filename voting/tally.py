@@ -93,14 +93,33 @@ def _server_loop() -> asyncio.AbstractEventLoop | None:
     return None if loop.is_closed() else loop
 
 
-# Tally runs started on the server's loop, kept until done (the loop holds tasks weakly).
-_RUNNING: set[asyncio.Task[None]] = set()
+# The last tally run started on the server's loop for each room, kept until done (the
+# loop holds tasks weakly). A run for a room waits for the one before it: on the pool's
+# threads two runs could otherwise read at once and the older one, finishing last,
+# would tell the room an older count after a newer one.
+_LAST_RUN: dict[tuple[Any, ...], asyncio.Task[None]] = {}
 
 
 def _start_on_loop(function: Callable[..., Any], args: tuple[Any, ...]) -> None:
-    task = asyncio.get_running_loop().create_task(_run_on_database_thread(function, args))
-    _RUNNING.add(task)
-    task.add_done_callback(_RUNNING.discard)
+    key = (function, *args)
+    previous = _LAST_RUN.get(key)
+    task = asyncio.get_running_loop().create_task(_run_after(previous, function, args))
+    _LAST_RUN[key] = task
+
+    def forget(done: asyncio.Task[None]) -> None:
+        if _LAST_RUN.get(key) is done:
+            del _LAST_RUN[key]
+
+    task.add_done_callback(forget)
+
+
+async def _run_after(
+    previous: asyncio.Task[None] | None, function: Callable[..., Any], args: tuple[Any, ...]
+) -> None:
+    if previous is not None:
+        # It logs its own failure (_run_on_database_thread); only its end matters here.
+        await asyncio.wait([previous])
+    await _run_on_database_thread(function, args)
 
 
 async def _run_on_database_thread(function: Callable[..., Any], args: tuple[Any, ...]) -> None:
@@ -108,13 +127,17 @@ async def _run_on_database_thread(function: Callable[..., Any], args: tuple[Any,
     # shares by default is where Channels closes old connections before each socket
     # frame, so a tally there held up every frame of the process. SQLite takes one
     # writer at a time: there it stays on that thread (workshops.consumers.pooled).
-    run = database_sync_to_async(_held, thread_sensitive=connection.vendor == "sqlite")
+    run = database_sync_to_async(_held, thread_sensitive=_one_writer_at_a_time())
     try:
         held = await run(function, args)
         # Sent from here, the loop: the database thread waits for no send.
         await events_send(held)
     except Exception:
         logger.exception("could not publish the tally")
+
+
+def _one_writer_at_a_time() -> bool:
+    return connection.vendor == "sqlite"
 
 
 def _held(function: Callable[..., Any], args: tuple[Any, ...]) -> Held:

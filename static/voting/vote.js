@@ -24,6 +24,9 @@
   var tallies = voting ? voting.tallies : null;
   var talliesAsOf = voting ? voting.tallies_as_of : 0;
   var voters = voting ? voting.voters : null;
+  // The clock reading of the count of voters shown: an older count arriving late (two
+  // server processes can finish their tallies out of order) is not shown over it.
+  var votersAsOf = voting ? voting.tallies_as_of : 0;
   var phase = first.workshop ? first.workshop.phase : "";
   var clusters = first.clusters || [];
   var busy = false;
@@ -396,6 +399,7 @@
     tallies = voting.tallies;
     talliesAsOf = voting.tallies_as_of;
     voters = voting.voters;
+    votersAsOf = voting.tallies_as_of;
     phase = snapshot.workshop.phase;
     clusters = snapshot.clusters || [];
     room.renderIdeas();
@@ -411,6 +415,8 @@
   });
   room.on("ballot.updated", takeOwn);
   room.on("votes.counted", function (data) {
+    if (data.as_of < votersAsOf) return;
+    votersAsOf = data.as_of;
     voters = data.voters;
     renderVoters();
   });

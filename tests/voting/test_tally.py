@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from typing import Any
@@ -187,3 +188,31 @@ def test_the_room_hears_how_many_have_voted_once_per_new_voter(
     assert {audience for _g, audience, _d in room_bus.deliveries("votes.tallied")} == {
         "facilitators"
     }
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_rooms_tallies_run_one_after_another_on_the_server(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # On PostgreSQL a tally runs on any of the pool's threads (voting.tally): a slow
+    # count and the next one must not overlap, or the older would be told last.
+    monkeypatch.setattr(tally, "_one_writer_at_a_time", lambda: False)
+    happened: list[str] = []
+    seconds = iter([0.3, 0.0])
+
+    def count(workshop_id: int) -> None:
+        label = f"{workshop_id}:{len(happened) // 2}"
+        happened.append("start " + label)
+        time.sleep(next(seconds))
+        happened.append("end " + label)
+
+    tally._start_on_loop(count, (7,))
+    await asyncio.sleep(0.05)  # the first is counting
+    tally._start_on_loop(count, (7,))
+    for _ in range(100):
+        if len(happened) == 4:
+            break
+        await asyncio.sleep(0.05)
+
+    assert happened == ["start 7:0", "end 7:0", "start 7:1", "end 7:1"]
+    assert not tally._LAST_RUN
