@@ -91,12 +91,9 @@ def actor_limit(*, actor: Actor, kind: str) -> None:
     Per participant where there is one, and per address where the request or socket
     has one. The address limits are generous: a whole room can share one Wi-Fi.
     """
-    rates: dict[str, str] = settings.SAMSKAB_RATE_LIMITS
-    if actor.participant is not None and kind in rates:
-        limit_or_refuse(key=f"{kind}:participant:{actor.participant.pk}", rate=rates[kind])
-    address_rate = rates.get(f"{kind}_per_address")
-    if actor.address and address_rate:
-        limit_or_refuse(key=f"{kind}:address:{actor.address}", rate=address_rate)
+    [wait] = actors_limited_together(actors=[actor], kind=kind)
+    if wait is not None:
+        raise rate_limited(wait)
 
 
 def actors_limited_together(*, actors: list[Actor], kind: str) -> list[int | None]:
