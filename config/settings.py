@@ -129,6 +129,11 @@ DATABASE_POOL_SIZE = envint("DATABASE_POOL_SIZE", 10)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Concurrent writers (the server's threads) wait for the lock instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # A transaction takes the write lock when it begins. SQLite begins one lazily by
+    # default, and a transaction that read first cannot wait for the lock when it
+    # comes to write while another process (the worker, a command) writes: it fails
+    # at once with "database is locked", whatever the timeout.
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
     # Write-ahead log: readers (snapshots, pages) no longer wait for a writer, and a
     # commit syncs the log once instead of the journal and the database file. With the
     # log, `synchronous=NORMAL` syncs it at checkpoints rather than at every commit
