@@ -106,9 +106,21 @@ COMMANDS: dict[str, Command] = {
         together=services.votes_set_together,
     ),
     "vote.approve": Command(
-        _approve, Approve, who=f"{_VOTER}, approval", answer="own ballot", batched=True
+        _approve,
+        Approve,
+        who=f"{_VOTER}, approval",
+        answer="own ballot",
+        batched=True,
+        together=services.votes_approve_together,
     ),
-    "vote.rank": Command(_rank, Rank, who=f"{_VOTER}, ranking", answer="own ballot", batched=True),
+    "vote.rank": Command(
+        _rank,
+        Rank,
+        who=f"{_VOTER}, ranking",
+        answer="own ballot",
+        batched=True,
+        together=services.votes_rank_together,
+    ),
     "voting.configure": Command(
         _configure,
         Configure,

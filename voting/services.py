@@ -9,7 +9,9 @@ through while the rules change under it.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -535,13 +537,46 @@ def vote_set(*, actor: Actor, target_type: object, target_id: object, dots: obje
     return _finish_vote(voting)
 
 
+def _approved_checked(approved: object) -> bool:
+    """What vote_approve() checks of `approved` before it counts the vote."""
+    if not isinstance(approved, bool):
+        raise ActionRefused("invalid", _("Say whether you approve, as true or false."))
+    return approved
+
+
+def _order_checked(order: object) -> list[int]:
+    """What vote_rank() checks of `order` before it counts the vote."""
+    if not isinstance(order, list) or any(
+        isinstance(item, bool) or not isinstance(item, int) for item in order
+    ):
+        raise ActionRefused("invalid", _("Send your ranking as a list of items."))
+    if len(set(order)) != len(order):
+        raise ActionRefused("invalid", _("Each item can appear only once in your ranking."))
+    return order
+
+
+def _ranking_fits(ballot: Ballot, order: list[int]) -> None:
+    if len(order) > ballot.rank_count:
+        raise ActionRefused(
+            "invalid",
+            ngettext(
+                "Rank at most %(count)d item.", "Rank at most %(count)d items.", ballot.rank_count
+            )
+            % {"count": ballot.rank_count},
+        )
+
+
+def _ranked(votes: list[Vote]) -> list[int]:
+    """The items of a ranking, top choice first."""
+    return [vote.target_id for vote in sorted(votes, key=lambda vote: vote.rank or 0)]
+
+
 @transaction.atomic
 def vote_approve(
     *, actor: Actor, target_type: object, target_id: object, approved: object
 ) -> OwnBallot:
     """Mark (or unmark) one idea or cluster as acceptable; any number may be marked."""
-    if not isinstance(approved, bool):
-        raise ActionRefused("invalid", _("Say whether you approve, as true or false."))
+    _approved_checked(approved)
     voting = _begin_vote(actor, Ballot.Method.APPROVAL)
     _target_kind(voting.ballot, target_type)
     existing = _own_vote(voting, target_type, target_id)
@@ -558,25 +593,12 @@ def vote_approve(
 @transaction.atomic
 def vote_rank(*, actor: Actor, target_type: object, order: object) -> OwnBallot:
     """Replace the participant's ranking with `order` (top choice first); [] clears it."""
-    if not isinstance(order, list) or any(
-        isinstance(item, bool) or not isinstance(item, int) for item in order
-    ):
-        raise ActionRefused("invalid", _("Send your ranking as a list of items."))
-    if len(set(order)) != len(order):
-        raise ActionRefused("invalid", _("Each item can appear only once in your ranking."))
+    order = _order_checked(order)
     voting = _begin_vote(actor, Ballot.Method.RANKING)
     ballot = voting.ballot
     _target_kind(ballot, target_type)
-    if len(order) > ballot.rank_count:
-        raise ActionRefused(
-            "invalid",
-            ngettext(
-                "Rank at most %(count)d item.", "Rank at most %(count)d items.", ballot.rank_count
-            )
-            % {"count": ballot.rank_count},
-        )
-    current = [vote.target_id for vote in sorted(voting.votes, key=lambda vote: vote.rank or 0)]
-    if current == order:
+    _ranking_fits(ballot, order)
+    if _ranked(voting.votes) == order:
         return _unchanged(voting)
     targets = [_target(voting, target_type, target_id) for target_id in order]
     Vote.objects.filter(pk__in=[vote.pk for vote in voting.votes]).delete()
@@ -589,15 +611,16 @@ def vote_rank(*, actor: Actor, target_type: object, order: object) -> OwnBallot:
 
 # --- Votes that arrive together -----------------------------------------------------------
 #
-# A busy room's dots arrive by the hundred a second. Carried out one by one, each costs
+# A busy room's votes arrive by the hundred a second. Carried out one by one, each costs
 # five statements and a savepoint with its release, and on PostgreSQL each statement
-# is a round trip the batch waits for. Here a batch's dot votes are carried out
-# together: one round trip reads everyone's standing, room and ballot (locking their
-# papers in the order of their ids), their own votes, their revisions and the ideas
-# voted on; each vote is then decided in turn, exactly as vote_set() decides it,
-# against what the votes before it left; and one round trip writes what changed. A
-# participant's papers stay locked from the read until the batch commits, so the
-# checks and the writes are still one step.
+# is a round trip the batch waits for. Here a batch's votes of one method (dots,
+# approval or ranking) are carried out together: one round trip reads everyone's
+# standing, room and ballot (locking their papers in the order of their ids), their
+# own votes, their revisions and the ideas voted on; each vote is then decided in
+# turn, exactly as vote_set(), vote_approve() or vote_rank() decides it, against what
+# the votes before it left; and one round trip writes what changed. A participant's
+# papers stay locked from the read until the batch commits, so the checks and the
+# writes are still one step.
 
 _OWN_VOTES_OF_MANY = (
     f"SELECT v.id, v.ballot_id, v.participant_id, v.idea_id, v.cluster_id, v.weight, "  # noqa: S608
@@ -642,19 +665,32 @@ class _Paper:
     read: dict[int, int]
 
 
-def votes_set_together(items: list[Together]) -> list[dict[str, Any] | ActionRefused]:
-    """vote_set() for each item, in order, with the batch's reads and writes shared.
+@dataclass(frozen=True)
+class _Method:
+    """How a batch carries out one method's votes, each as its service alone would."""
+
+    method: str
+    # The checks of the frame's own fields the service makes before it counts the vote.
+    fields_checked: Callable[[dict[str, Any]], object]
+    # The ideas a vote names (their statuses are read for the whole batch).
+    ideas_named: Callable[[dict[str, Any]], list[int]]
+    # Decides the vote on the paper (changing it); whether anything changed.
+    decide: Callable[[dict[str, Any], _Paper, _Voting, dict[int, tuple[int, str]]], bool]
+
+
+def _votes_together(items: list[Together], method: _Method) -> list[dict[str, Any] | ActionRefused]:
+    """Each item's vote, in order, with the batch's reads and writes shared.
 
     Precondition: inside a transaction; every item's actor is a participant.
     """
     outcomes: list[dict[str, Any] | ActionRefused] = []
-    idea_ids = sorted(
-        {
-            item.message["target_id"]
-            for item in items
-            if item.message["target_type"] == Ballot.Target.IDEAS
-        }
-    )
+    idea_ids: set[int] = set()
+    for item in items:
+        if item.message.get("target_type") == Ballot.Target.IDEAS:
+            with contextlib.suppress(ActionRefused):
+                method.fields_checked(item.message)
+                idea_ids.update(method.ideas_named(item.message))
+    ideas = sorted(idea_ids)
     actors = [item.actor for item in items]
     ids = sorted({actor.participant.pk for actor in actors if actor.participant is not None})
     with one_round_trip():
@@ -663,9 +699,9 @@ def votes_set_together(items: list[Together]) -> list[dict[str, Any] | ActionRef
             votes_cursor.execute(_OWN_VOTES_OF_MANY.format(marks=_marks(ids)), ids)
             revisions_cursor.execute(_REVISIONS_OF_MANY.format(marks=_marks(ids)), ids)
             statuses: dict[int, tuple[int, str]] = {}
-            if idea_ids:
+            if ideas:
                 with connection.cursor() as ideas_cursor:
-                    ideas_cursor.execute(_IDEAS_STATUS.format(marks=_marks(idea_ids)), idea_ids)
+                    ideas_cursor.execute(_IDEAS_STATUS.format(marks=_marks(ideas)), ideas)
                     rows = ideas_cursor.fetchall()
                 statuses = {row[0]: (row[1], row[2]) for row in rows}
             current = answer()
@@ -689,7 +725,7 @@ def votes_set_together(items: list[Together]) -> list[dict[str, Any] | ActionRef
     reaching: list[int] = []
     for index, item in enumerate(items):
         try:
-            _standing_checked(item, papers)
+            _standing_checked(item, papers, method)
         except ActionRefused:
             continue
         reaching.append(index)
@@ -703,7 +739,9 @@ def votes_set_together(items: list[Together]) -> list[dict[str, Any] | ActionRef
             own = papers.get(getattr(item.actor.participant, "pk", 0))
             before = _paper_state(own)
             try:
-                outcomes.append(_set_on_paper(item, papers, statuses, rooms, waits.get(index)))
+                outcomes.append(
+                    _decided_on_paper(item, papers, statuses, rooms, waits.get(index), method)
+                )
             except ActionRefused as refused:
                 outcomes.append(refused)
             except DatabaseError:
@@ -751,10 +789,12 @@ def _participant_pk(item: Together) -> int:
     return item.actor.participant.pk if item.actor.participant is not None else 0
 
 
-def _standing_checked(item: Together, papers: dict[int, _Paper]) -> tuple[_Paper, Participant]:
-    """The checks vote_set() makes before it counts the vote against the rate limits."""
+def _standing_checked(
+    item: Together, papers: dict[int, _Paper], method: _Method
+) -> tuple[_Paper, Participant]:
+    """The checks the vote's service makes before it counts the vote against the rate limits."""
     actor = item.actor
-    _whole_number(item.message["dots"], _("Say how many dots, as a whole number."))
+    method.fields_checked(item.message)
     phase_message = _("Voting is open only while the room is in the vote phase.")
     if actor.participant is None or actor.participant.workshop_id != actor.workshop.pk:
         _require(actor, Action.CAST_VOTE, phase_message)
@@ -767,20 +807,19 @@ def _standing_checked(item: Together, papers: dict[int, _Paper]) -> tuple[_Paper
     return paper, locked
 
 
-def _set_on_paper(
+def _decided_on_paper(
     item: Together,
     papers: dict[int, _Paper],
     statuses: dict[int, tuple[int, str]],
     rooms: set[int],
     wait: int | None,
+    method: _Method,
 ) -> dict[str, Any]:
-    """One vote decided as vote_set() decides it, against the paper as earlier votes left it.
+    """One vote decided as its service decides it, against the paper as earlier votes left it.
 
     `wait` is what the vote's rate limits answered (workshops.limits.actors_limited_together).
     """
-    message = item.message
-    count = _whole_number(message["dots"], _("Say how many dots, as a whole number."))
-    paper, locked = _standing_checked(item, papers)
+    paper, locked = _standing_checked(item, papers, method)
     if wait is not None:
         raise rate_limited(wait)
     workshop = paper.actor.workshop
@@ -790,46 +829,157 @@ def _set_on_paper(
         _keep_votes_of(paper, paper.ballot)
     ballot = paper.ballot
     ballot.workshop = workshop
-    if ballot.method != Ballot.Method.DOTS:
+    if ballot.method != method.method:
         raise ActionRefused(
             "conflict",
             _("This room now votes by %(method)s. Reload to see the new ballot.")
             % {"method": Ballot.Method(ballot.method).label},
         )
-    target_type, target_id = message["target_type"], message["target_id"]
-    _target_kind(ballot, target_type)
-    if count < 0:
-        raise ActionRefused("invalid", _("The number of dots cannot be negative."))
     voting = _Voting(
         ballot=ballot, participant=locked, votes=paper.votes, merged_into=paper.merged_into
     )
+    changed = method.decide(item.message, paper, voting, statuses)
+    if changed:
+        rooms.add(workshop.pk)
+    return _paper_answer(paper, changed=changed)
+
+
+def _dots_decided(
+    message: dict[str, Any],
+    paper: _Paper,
+    voting: _Voting,
+    statuses: dict[int, tuple[int, str]],
+) -> bool:
+    """vote_set()'s decision, on the paper."""
+    count = _whole_number(message["dots"], _("Say how many dots, as a whole number."))
+    target_type, target_id = message["target_type"], message["target_id"]
+    _target_kind(voting.ballot, target_type)
+    if count < 0:
+        raise ActionRefused("invalid", _("The number of dots cannot be negative."))
     existing = _own_vote(voting, target_type, target_id)
     weight = existing.weight if existing is not None else 0
     if count == weight:
-        return _paper_answer(paper, changed=False)
+        return False
     if count < weight and existing is not None:
         _reweigh_on_paper(paper, existing, count)
-        rooms.add(workshop.pk)
-        return _paper_answer(paper, changed=True)
+        return True
     target = _target_known(voting, target_type, target_id, statuses)
     _dots_fit(voting, target, weight, count)
     if existing is None:
-        on_idea = target.kind == Ballot.Target.IDEAS
-        paper.votes.append(
-            Vote(
-                ballot_id=ballot.pk,
-                participant_id=locked.pk,
-                idea_id=target.pk if on_idea else None,
-                cluster_id=None if on_idea else target.pk,
-                weight=count,
-                rank=None,
-                updated_at=timezone.now(),
-            )
-        )
+        paper.votes.append(_vote_on_paper(voting, target, count, None))
     else:
         _reweigh_on_paper(paper, existing, count)
-    rooms.add(workshop.pk)
-    return _paper_answer(paper, changed=True)
+    return True
+
+
+def _approval_decided(
+    message: dict[str, Any],
+    paper: _Paper,
+    voting: _Voting,
+    statuses: dict[int, tuple[int, str]],
+) -> bool:
+    """vote_approve()'s decision, on the paper."""
+    approved = _approved_checked(message["approved"])
+    target_type, target_id = message["target_type"], message["target_id"]
+    _target_kind(voting.ballot, target_type)
+    existing = _own_vote(voting, target_type, target_id)
+    if approved == (existing is not None):
+        return False
+    if existing is not None:
+        # Taking a mark back is always possible, even from an idea since merged or hidden.
+        _reweigh_on_paper(paper, existing, 0)
+        return True
+    target = _target_known(voting, target_type, target_id, statuses)
+    paper.votes.append(_vote_on_paper(voting, target, 1, None))
+    return True
+
+
+def _ranking_decided(
+    message: dict[str, Any],
+    paper: _Paper,
+    voting: _Voting,
+    statuses: dict[int, tuple[int, str]],
+) -> bool:
+    """vote_rank()'s decision, on the paper: the ranking replaced as a whole."""
+    order = _order_checked(message["order"])
+    target_type = message["target_type"]
+    ballot = voting.ballot
+    _target_kind(ballot, target_type)
+    _ranking_fits(ballot, order)
+    if _ranked(paper.votes) == order:
+        return False
+    targets = [_target_known(voting, target_type, target_id, statuses) for target_id in order]
+    # The top choice earns as many points as there are places; the last place one.
+    paper.votes[:] = [
+        _vote_on_paper(voting, target, ballot.rank_count - index, index + 1)
+        for index, target in enumerate(targets)
+    ]
+    return True
+
+
+def _vote_on_paper(voting: _Voting, target: _Target, weight: int, rank: int | None) -> Vote:
+    """A new vote, written with the batch's other changes (_write_papers)."""
+    on_idea = target.kind == Ballot.Target.IDEAS
+    return Vote(
+        ballot_id=voting.ballot.pk,
+        participant_id=voting.participant.pk,
+        idea_id=target.pk if on_idea else None,
+        cluster_id=None if on_idea else target.pk,
+        weight=weight,
+        rank=rank,
+        updated_at=timezone.now(),
+    )
+
+
+def _target_named(message: dict[str, Any]) -> list[int]:
+    target_id = message.get("target_id")
+    return [target_id] if isinstance(target_id, int) and not isinstance(target_id, bool) else []
+
+
+_DOTS = _Method(
+    Ballot.Method.DOTS,
+    fields_checked=lambda message: _whole_number(
+        message["dots"], _("Say how many dots, as a whole number.")
+    ),
+    ideas_named=_target_named,
+    decide=_dots_decided,
+)
+_APPROVAL = _Method(
+    Ballot.Method.APPROVAL,
+    fields_checked=lambda message: _approved_checked(message["approved"]),
+    ideas_named=_target_named,
+    decide=_approval_decided,
+)
+_RANKING = _Method(
+    Ballot.Method.RANKING,
+    fields_checked=lambda message: _order_checked(message["order"]),
+    ideas_named=lambda message: list(message["order"]),
+    decide=_ranking_decided,
+)
+
+
+def votes_set_together(items: list[Together]) -> list[dict[str, Any] | ActionRefused]:
+    """vote_set() for each item, in order, with the batch's reads and writes shared.
+
+    Precondition: inside a transaction; every item's actor is a participant.
+    """
+    return _votes_together(items, _DOTS)
+
+
+def votes_approve_together(items: list[Together]) -> list[dict[str, Any] | ActionRefused]:
+    """vote_approve() for each item, in order, with the batch's reads and writes shared.
+
+    Precondition: inside a transaction; every item's actor is a participant.
+    """
+    return _votes_together(items, _APPROVAL)
+
+
+def votes_rank_together(items: list[Together]) -> list[dict[str, Any] | ActionRefused]:
+    """vote_rank() for each item, in order, with the batch's reads and writes shared.
+
+    Precondition: inside a transaction; every item's actor is a participant.
+    """
+    return _votes_together(items, _RANKING)
 
 
 def _target_known(

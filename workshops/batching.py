@@ -7,8 +7,8 @@ as `batched` (workshops.registry.Command) queue in the process; while one batch 
 in the database the next gathers, so under load a batch holds what arrived during
 the last one and in a quiet room a command goes alone, without waiting.
 
-A command that can be carried out together with others of its type (a dot vote:
-workshops.registry.Command.together) is, for every participant whose commands in
+A command that can be carried out together with others of its type (a vote of any
+method: workshops.registry.Command.together) is, for every participant whose commands in
 the batch are all of that type: their reads and writes are shared, so a batch costs
 a few round trips to the database however many it holds, in one savepoint; a
 database error there rolls the savepoint back and each is carried out again alone.
