@@ -27,6 +27,16 @@ class Rename(registry.Fields):
     ]
 
 
+class Join(registry.Fields):
+    display_name: Annotated[
+        str,
+        msgspec.Meta(
+            description="at most 40 characters after cleaning; one line; empty or left out: "
+            "a friendly generated name"
+        ),
+    ] = ""
+
+
 class PhaseChange(registry.Fields):
     phase: Annotated[
         str,
@@ -51,6 +61,13 @@ def _rename(actor: Actor, message: dict[str, Any]) -> dict[str, Any]:
     return {"participant": participant_as_dict(participant)}
 
 
+def _join(actor: Actor, message: dict[str, Any]) -> dict[str, Any]:
+    # Only a phone already in the room is answered here: the consumer joins the others
+    # itself (join_handle), as only it holds their session.
+    participant = services.participant_join_again(actor=actor, display_name=message["display_name"])
+    return {"participant": participant_as_dict(participant)}
+
+
 def _change_phase(actor: Actor, message: dict[str, Any]) -> dict[str, Any]:
     workshop = services.workshop_change_phase(
         actor=actor, phase=message["phase"], duration_seconds=message["duration_seconds"]
@@ -67,6 +84,13 @@ def _set_timer(actor: Actor, message: dict[str, Any]) -> dict[str, Any]:
 
 # The room's own commands; WorkshopsConfig.ready() registers them like any app's.
 COMMANDS: dict[str, registry.Command] = {
+    "join": registry.Command(
+        _join,
+        Join,
+        who="a phone that has not joined, on a socket opened with `join=1`, while the room "
+        "is open; a phone already in the room is answered who it is",
+        answer="`participant`; then, once, the room's `snapshot` for the new participant",
+    ),
     "participant.rename": registry.Command(
         _rename, Rename, who="citizen, lobby or ideate", answer="`participant`"
     ),
@@ -111,6 +135,30 @@ def command_handle(
         except ActionRefused as refused:
             return actor, error_reply(request_id, refused.code, refused.message)
     return actor, {"type": "ack", "request_id": request_id, "data": data}
+
+
+def join_handle(
+    *, actor: Actor, session: Any, frame: dict[str, Any], language: str | None = None
+) -> tuple[Actor, dict[str, Any]]:
+    """Join the socket's phone to the room (`join`); returns the actor to keep and the reply.
+
+    For a socket whose person is not a participant of the room: the phone's session
+    (which only the socket holds) is what makes it the same participant on every page
+    and socket afterwards (services.participant_join_session).
+    """
+    request_id = frame.get("request_id")
+    with translation.override(language or actor.workshop.language):
+        try:
+            message = fields_checked(COMMANDS["join"], frame)
+            joined = services.participant_join_session(
+                actor=actor, session=session, display_name=message["display_name"]
+            )
+        except ActionRefused as refused:
+            return actor, error_reply(request_id, refused.code, refused.message)
+    if joined.participant is None:  # the service answers with a citizen or refuses
+        raise ValueError("a join must answer with a participant")
+    data = {"participant": participant_as_dict(joined.participant)}
+    return joined, {"type": "ack", "request_id": request_id, "data": data}
 
 
 def commands_together(

@@ -23,7 +23,7 @@ from . import registry
 from .actors import Actor, actor_refresh, actor_resolve
 from .batching import command_batch
 from .code_guessing import code_guessing_check, code_guessing_miss
-from .commands import command_handle, error_reply
+from .commands import command_handle, error_reply, join_handle
 from .errors import ActionRefused
 from .hub import RoomHub, room_hub
 from .languages import Reader, scope_language
@@ -74,6 +74,12 @@ def _since(scope: dict[str, Any]) -> str | None:
     values = parse_qs(query.decode("latin-1")).get("since") or [""]
     since = values[0]
     return since if 0 < len(since) <= SINCE_MAX_LENGTH else None
+
+
+def _joining(scope: dict[str, Any]) -> bool:
+    """Whether the socket was opened by a page that may join over it (`?join=1`)."""
+    query = scope.get("query_string", b"")
+    return b"join=" in query and parse_qs(query.decode("latin-1")).get("join") == ["1"]
 
 
 def _nested_deeper_than(text: str, limit: int) -> bool:
@@ -176,6 +182,8 @@ class RoomConsumer(SnapshotFirstConsumer):
     hub: RoomHub | None = None
     # The participant whose connection count this socket holds, to give back on close.
     counted_participant: int | None = None
+    # A phone on the join page whose socket waits for its `join` before the room.
+    waiting_to_join: bool = False
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         try:
@@ -216,9 +224,20 @@ class RoomConsumer(SnapshotFirstConsumer):
             await self.close(code=CLOSE_NOT_FOUND)
             return
         if actor.role is Role.OUTSIDER:
+            if _joining(self.scope):
+                # The join page opens its socket while the person reads and types; their
+                # `join` makes it the room's (docs/protocol.md). Until then it is in no
+                # room and is sent nothing.
+                self.actor = actor
+                self.waiting_to_join = True
+                return
             await self._send(error_reply(None, "forbidden", _("Join the workshop first.")))
             await self.close(code=CLOSE_FORBIDDEN)
             return
+        await self._enter(actor, since=_since(self.scope))
+
+    async def _enter(self, actor: Actor, *, since: str | None = None) -> None:
+        """Count the socket, register it with the room's hub and send the person's snapshot."""
         if actor.participant is not None:
             if not await pooled(connection_open)(actor.participant.pk):
                 message = _("This workshop is already open in too many tabs; close one.")
@@ -227,12 +246,17 @@ class RoomConsumer(SnapshotFirstConsumer):
                 return
             self.counted_participant = actor.participant.pk
         self.actor = actor
-        # Join before reading the snapshot: an event racing the read then arrives after
-        # it, and the page applies it idempotently, so nothing falls between the two.
-        self.hub = room_hub(actor.workshop.pk)
-        await self.hub.add(self)
+        self.waiting_to_join = False
+        if self.hub is None:
+            # Join before reading the snapshot: an event racing the read then arrives after
+            # it, and the page applies it idempotently, so nothing falls between the two.
+            self.hub = room_hub(actor.workshop.pk)
+            await self.hub.add(self)
+        elif self.held_until_snapshot is None:
+            # In the room already (an observer who joined): what the hub hands over while
+            # the new snapshot is read goes out after it.
+            self.held_until_snapshot = []
         # A page that holds a snapshot still current gets only what is read fresh.
-        since = _since(self.scope)
         if since is not None:
             current = await pooled(room_snapshot_current)(actor=actor, since=since)
             if current is not None:
@@ -282,6 +306,18 @@ class RoomConsumer(SnapshotFirstConsumer):
             if frame.get("type") == "ping":
                 await self._send({"type": "pong", "request_id": request_id})
                 return
+            if (
+                frame.get("type") == "join"
+                and self.actor is not None
+                and not self.actor.participant
+            ):
+                await self._join(frame)
+                return
+            if self.waiting_to_join:
+                await self._send(
+                    error_reply(request_id, "forbidden", _("Join the workshop first."))
+                )
+                return
             command = registry.COMMANDS.get(frame["type"])
             if command is not None and command.batched and self.actor is not None:
                 # A vote: committed together with those arriving at the same time.
@@ -299,6 +335,17 @@ class RoomConsumer(SnapshotFirstConsumer):
             logger.exception("room command %r failed", frame.get("type"))
             message = _("Something went wrong on our side; nothing changed. Try again.")
             await self._send(error_reply(request_id, "server_error", message))
+
+    async def _join(self, frame: dict[str, Any]) -> None:
+        """`join` from a phone not in the room: the answer, then the room's snapshot."""
+        if self.actor is None:
+            return
+        actor, reply = await pooled(join_handle)(
+            actor=self.actor, session=self.scope["session"], frame=frame, language=self.language
+        )
+        await self._send(reply)
+        if reply["type"] == "ack":
+            await self._enter(actor)
 
     # The consumer's own name for the shared guard (tests call it so).
     _parse = staticmethod(frame_parse)

@@ -12,13 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .actors import Actor, require
+from .actors import PARTICIPANTS_SESSION_KEY, Actor, actor_resolve, require
 from .errors import ActionRefused
 from .events import publish
 from .limits import actor_limit
 from .models import FacilitatorInvitation, Participant, Workshop
 from .names import friendly_name
-from .phases import RUNNABLE_PHASES, Action, Phase
+from .phases import RUNNABLE_PHASES, Action, Phase, Role
 from .sanitize import clean_text
 from .serializers import participant_as_dict, server_time, workshop_as_dict
 
@@ -181,6 +181,55 @@ def participant_join_counted(
         {"participant": participant_as_dict(participant), "participant_count": count},
     )
     return participant, count
+
+
+@transaction.atomic
+def participant_join_session(*, actor: Actor, session: Any, display_name: object = "") -> Actor:
+    """Join over the room's socket: the phone's session now names its participant.
+
+    Returns the phone's actor in the room, a citizen. A phone whose session already
+    names a participant of this room (another tab joined it) is answered with that one.
+    The socket cannot set a cookie, so the session must exist before the join: the join
+    page makes it (workshops.views.join). It is read afresh and written under its row's
+    lock (workshops.sessions), so a phone joins once however many of its tabs ask at once.
+    Precondition: `session` is the phone's session (workshops.sessions.SessionStore).
+    """
+    if not session.load_locked():
+        raise ActionRefused("forbidden", _("This page has expired. Reload it and try again."))
+    workshop = Workshop.objects.get(pk=actor.workshop.pk)
+    current = actor_resolve(
+        workshop=workshop, user=actor.user, session=session, address=actor.address
+    )
+    if current.role is Role.CITIZEN:
+        _display_name(display_name)
+        return current
+    participant, count = participant_join_counted(actor=current, display_name=display_name)
+    joined = dict(session.get(PARTICIPANTS_SESSION_KEY) or {})
+    joined[str(workshop.pk)] = participant.key
+    session[PARTICIPANTS_SESSION_KEY] = joined
+    session.save()
+    # Who they are now needs no second read, as when the form joins (workshops.views.join).
+    return Actor(
+        role=Role.CITIZEN,
+        workshop=workshop,
+        participant=participant,
+        address=actor.address,
+        just_joined=True,
+        room_count=count,
+    )
+
+
+def participant_join_again(*, actor: Actor, display_name: object = "") -> Participant:
+    """A phone already in the room asking to join: who it is, and nothing changes.
+
+    A phone that has not joined joins through participant_join_session, which holds its
+    session; anyone else is refused as joining would refuse them.
+    """
+    _display_name(display_name)
+    if actor.participant is None:
+        require(actor, Action.JOIN)
+        raise ActionRefused("forbidden", _("Join the workshop first."))
+    return actor.participant
 
 
 @transaction.atomic

@@ -22,6 +22,7 @@ import secrets
 
 from django.contrib.sessions.backends import cached_db
 from django.db import connections, router
+from django.utils import timezone
 
 # Databases whose INSERT knows ON CONFLICT DO NOTHING.
 _INSERTS_IF_NEW = frozenset({"postgresql", "sqlite"})
@@ -63,3 +64,24 @@ class SessionStore(cached_db.SessionStore):
         with connection.cursor() as cursor:
             cursor.execute(sql, values)
             return cursor.rowcount == 1
+
+    def load_locked(self) -> bool:
+        """Read this session afresh from the database, its row locked until the transaction
+        ends; False when it has no row (never saved, expired or deleted).
+
+        Joining over the socket (workshops.services.participant_join_session) decides under
+        this lock whether the phone has joined already: two tabs of one phone joining at
+        once then make one participant, whatever each read when its socket opened.
+        Precondition: inside a transaction.
+        """
+        if self.session_key is None:
+            return False
+        row = (
+            self.model.objects.select_for_update()
+            .filter(session_key=self.session_key, expire_date__gt=timezone.now())
+            .first()
+        )
+        if row is None:
+            return False
+        self._session_cache = self.decode(row.session_data)
+        return True

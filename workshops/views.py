@@ -303,6 +303,13 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
         # A removed phone may still take or erase what is kept about it.
         "removed": actor.restriction == "removed",
     }
+    if request.method == "GET" and not closed and not context["removed"]:
+        # The phone's session exists from this page on, holding no room yet: joining over
+        # the room's socket (docs/protocol.md, `join`) writes the participant into it, and
+        # a socket cannot set a cookie. Only a session is made here, never a participant,
+        # so a link-preview bot's GET makes an empty session and nothing in the room; the
+        # form's POST used to make the same session, so a join makes no more of them.
+        request.session.setdefault(PARTICIPANTS_SESSION_KEY, {})
     if request.method == "GET" and not closed and _alike_for_all(request, actor):
         # The same page as for every phone that has not joined, but for its own parts.
         language = translation.get_language()

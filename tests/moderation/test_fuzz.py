@@ -40,8 +40,9 @@ FIELDS = [
 ]  # fmt: skip
 # Each acts on the room with no input at all, so "no change" cannot hold for them.
 ACTS_WITHOUT_INPUT = {"clusters.suggest"}
-# Reads: they may answer (with nothing found), but must change nothing either.
-READS = {"idea.similar"}
+# Reads: they may answer (with nothing found), but must change nothing either. A join
+# from someone already in the room is answered who they are.
+READS = {"idea.similar", "join"}
 HTTP_ACTS_WITHOUT_INPUT = {"moderation:erase", "ideas:suggest", "summaries:share"}
 
 too_long = st.sampled_from(["x" * 10_001, "ø" * 600, "1" * 10_001])

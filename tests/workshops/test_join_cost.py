@@ -32,12 +32,13 @@ pytestmark = pytest.mark.django_db
 TRANSACTION_STATEMENTS = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK")
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 SNAPSHOT = re.compile(r'<script id="room-snapshot" type="application/json">(.*?)</script>', re.S)
-# The join page: the workshop (read once, by the language middleware, for the view too).
-JOIN_PAGE_QUERIES = 1
+# The join page: the workshop (read once, by the language middleware, for the view too),
+# the session's insert (a new key needs no question first): the page makes the phone's
+# session, which joining over the socket needs (workshops.views.join).
+JOIN_PAGE_QUERIES = 2
 # The form: the workshop, the participant's insert and the room's count in one
 # transaction (the snapshot takes that count; the room's parts come from the cache; a
-# person who has just joined has no parts of their own to read), the session's insert
-# (a new key needs no question first).
+# person who has just joined has no parts of their own to read), the session's update.
 JOIN_FORM_QUERIES = 4
 # The socket of a page whose snapshot is still current (it sends the page's version):
 # the workshop, the participant with their standing, the room's count; the session
