@@ -931,6 +931,12 @@ def _vote_on_paper(voting: _Voting, target: _Target, weight: int, rank: int | No
     )
 
 
+def _ranking_named(order: list[int]) -> list[int]:
+    # A ranking longer than any ballot's is refused before its ideas are looked up
+    # (_ranking_decided): a phone's 8 KB of ids read nothing.
+    return list(order) if len(order) <= MAX_RANK_COUNT else []
+
+
 def _target_named(message: dict[str, Any]) -> list[int]:
     target_id = message.get("target_id")
     return [target_id] if isinstance(target_id, int) and not isinstance(target_id, bool) else []
@@ -953,7 +959,7 @@ _APPROVAL = _Method(
 _RANKING = _Method(
     Ballot.Method.RANKING,
     fields_checked=lambda message: _order_checked(message["order"]),
-    ideas_named=lambda message: list(message["order"]),
+    ideas_named=lambda message: _ranking_named(message["order"]),
     decide=_ranking_decided,
 )
 

@@ -20,9 +20,11 @@ nothing of it was kept and each command is carried out again on its own; the
 batched commands set a state (a number of dots, a mark, a ranking), so carrying
 one out again lands it once.
 
-Every batch locks its participants in one order (by id), so batches in flight at the
-same time, in this process or another, do not wait on each other in a circle over
-participants: SQLite has one batch in the database at a time, PostgreSQL two per
+Every batch locks its participants in one order (the groups carried out together
+one command type after another, each by id, then the others by id; a participant's
+votes are all of their room's method), so batches in flight at the same time, in
+this process or another, do not wait on each other in a circle over participants:
+SQLite has one batch in the database at a time, PostgreSQL two per
 process (batches_in_flight). A deadlock PostgreSQL finds all the same (two batches
 making a room's ballot at its very first votes) fails one command, which is then
 carried out again alone.
@@ -97,7 +99,8 @@ def batch_handle(items: list[_Waiting]) -> tuple[list[tuple[Actor, dict[str, Any
     held: Held = []
     try:
         with events_held() as held, transaction.atomic():
-            for kind, indices in together.items():
+            # By kind, in one order, so that each batch's groups lock theirs in one order.
+            for kind, indices in sorted(together.items()):
                 _handle_together(kind, [items[index] for index in indices], indices, answers)
             grouped = {index for indices in together.values() for index in indices}
             for index in order:

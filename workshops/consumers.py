@@ -247,15 +247,10 @@ class RoomConsumer(SnapshotFirstConsumer):
             self.counted_participant = actor.participant.pk
         self.actor = actor
         self.waiting_to_join = False
-        if self.hub is None:
-            # Join before reading the snapshot: an event racing the read then arrives after
-            # it, and the page applies it idempotently, so nothing falls between the two.
-            self.hub = room_hub(actor.workshop.pk)
-            await self.hub.add(self)
-        elif self.held_until_snapshot is None:
-            # In the room already (an observer who joined): what the hub hands over while
-            # the new snapshot is read goes out after it.
-            self.held_until_snapshot = []
+        # Join before reading the snapshot: an event racing the read then arrives after
+        # it, and the page applies it idempotently, so nothing falls between the two.
+        self.hub = room_hub(actor.workshop.pk)
+        await self.hub.add(self)
         # A page that holds a snapshot still current gets only what is read fresh.
         if since is not None:
             current = await pooled(room_snapshot_current)(actor=actor, since=since)
@@ -306,17 +301,15 @@ class RoomConsumer(SnapshotFirstConsumer):
             if frame.get("type") == "ping":
                 await self._send({"type": "pong", "request_id": request_id})
                 return
-            if (
-                frame.get("type") == "join"
-                and self.actor is not None
-                and not self.actor.participant
-            ):
-                await self._join(frame)
-                return
             if self.waiting_to_join:
-                await self._send(
-                    error_reply(request_id, "forbidden", _("Join the workshop first."))
-                )
+                # Only its `join` is taken; any other socket's `join` is the room command's
+                # (a phone in the room is answered who it is, anyone else is refused).
+                if frame.get("type") == "join":
+                    await self._join(frame)
+                else:
+                    await self._send(
+                        error_reply(request_id, "forbidden", _("Join the workshop first."))
+                    )
                 return
             command = registry.COMMANDS.get(frame["type"])
             if command is not None and command.batched and self.actor is not None:
@@ -344,8 +337,18 @@ class RoomConsumer(SnapshotFirstConsumer):
             actor=self.actor, session=self.scope["session"], frame=frame, language=self.language
         )
         await self._send(reply)
-        if reply["type"] == "ack":
+        if reply["type"] != "ack":
+            return
+        try:
             await self._enter(actor)
+        except Exception:
+            # The phone has joined (its session names the participant) but the room could
+            # not be read: the socket ends as one that could not open, and the page's
+            # reconnect finds the room as this participant.
+            logger.exception("the room's socket could not open after a join")
+            await self.end_after_fault(
+                _("You have joined, but the room could not be shown. The page tries again.")
+            )
 
     # The consumer's own name for the shared guard (tests call it so).
     _parse = staticmethod(frame_parse)

@@ -50,16 +50,20 @@ class SnapshotFirstConsumer(AsyncWebsocketConsumer):
             # A fault of ours: the socket is answered before it ends, and the page
             # reconnects with backoff.
             logger.exception("%s could not open", type(self).__name__)
-            try:
-                await self.leave()
-            except Exception:
-                # Whatever failed may fail again here; the answer below still goes out.
-                logger.exception("%s could not leave its hub", type(self).__name__)
-            await self.accept_once()
             with translation.override(self.language):
                 message = _("Something went wrong on our side; nothing changed. Try again.")
-                await self.send_frame(error_reply(None, "server_error", message))
-            await self.close(code=CLOSE_SERVER_ERROR)
+            await self.end_after_fault(message)
+
+    async def end_after_fault(self, message: str) -> None:
+        """Leave, answer `server_error` with `message` and close with 1011: the page retries."""
+        try:
+            await self.leave()
+        except Exception:
+            # Whatever failed may fail again here; the answer below still goes out.
+            logger.exception("%s could not leave its hub", type(self).__name__)
+        await self.accept_once()
+        await self.send_frame(error_reply(None, "server_error", message))
+        await self.close(code=CLOSE_SERVER_ERROR)
 
     async def open(self) -> None:
         """Accept, register with the hub and send the snapshot (`send_snapshot`)."""
