@@ -407,3 +407,76 @@ async def test_votes_arriving_together_are_each_answered_and_counted_once(
         "Curious Otter 42": 3,
         "Brave Lynx 17": 2,
     }
+
+
+async def frames_until_quiet(
+    socket: WebsocketCommunicator, *, until: set[str]
+) -> list[dict[str, Any]]:
+    """Every frame the socket hears until these requests are answered and it falls quiet."""
+    frames: list[dict[str, Any]] = []
+    while until - {frame.get("request_id") for frame in frames} or not await nothing_arrives(
+        socket
+    ):
+        frames.append(await receive(socket))
+    return frames
+
+
+@pytest.mark.parametrize("method", ["approval", "ranking"])
+async def test_approvals_and_rankings_arriving_together_are_each_answered_and_kept_to_their_tabs(
+    open_socket: Connect, phone: Client, neighbour: Client, wall: list[Idea], method: str
+) -> None:
+    await database_sync_to_async(Ballot.objects.create)(
+        workshop=wall[0].workshop, method=method, rank_count=2
+    )
+    otter = await open_socket(phone)
+    otter_tab = await open_socket(phone)
+    lynx = await open_socket(neighbour)
+    first, second, nowhere = wall[0].pk, wall[1].pk, 10**9
+
+    def vote(request_id: str, targets: list[int]) -> dict[str, Any]:
+        frame = {"request_id": request_id, "target_type": "idea"}
+        if method == "approval":
+            return {**frame, "type": "vote.approve", "target_id": targets[0], "approved": True}
+        return {**frame, "type": "vote.rank", "order": targets}
+
+    await otter.send_json_to(vote("o1", [first]))
+    await otter_tab.send_json_to(vote("o2", [second, first]))
+    await lynx.send_json_to(vote("l1", [second]))
+    await lynx.send_json_to(vote("l2", [second]))  # a resend: lands once
+    await lynx.send_json_to(vote("l3", [nowhere]))  # no such idea
+
+    heard = {
+        "otter": await frames_until_quiet(otter, until={"o1"}),
+        "otter_tab": await frames_until_quiet(otter_tab, until={"o2"}),
+        "lynx": await frames_until_quiet(lynx, until={"l1", "l2", "l3"}),
+    }
+    replies = {
+        frame["request_id"]: frame
+        for frames in heard.values()
+        for frame in frames
+        if frame.get("request_id")
+    }
+    assert [replies[key]["type"] for key in ("o1", "o2", "l1", "l2")] == ["ack"] * 4
+    assert (replies["l3"]["code"], replies["l3"]["message"]) == (
+        "not_found",
+        "That idea does not exist.",
+    )
+    assert replies["l1"]["data"] == replies["l2"]["data"]
+    # The otter's two tabs voted at once: the later answer holds what is kept.
+    later = max(("o1", "o2"), key=lambda key: replies[key]["data"]["revision"])
+    latest = replies[later]["data"]
+    if method == "approval":
+        otter_kept = {first: 1, second: 1}
+    else:
+        # A ranking replaces the last: the later one is kept whole.
+        otter_kept = {first: 2} if later == "o1" else {second: 2, first: 1}
+    assert {vote["target_id"]: vote["weight"] for vote in latest["votes"]} == otter_kept
+    assert await dots_by_participant(wall[0].workshop) == {
+        "Curious Otter 42": sum(otter_kept.values()),
+        "Brave Lynx 17": 1 if method == "approval" else 2,
+    }
+    # Each person's ballot updates reach their own tabs, and never the other's.
+    for tab, own in (("otter", latest), ("otter_tab", latest), ("lynx", replies["l1"]["data"])):
+        updates = [frame["data"] for frame in heard[tab] if frame["type"] == "ballot.updated"]
+        assert updates, f"{tab} never heard its own ballot"
+        assert max(updates, key=lambda update: update["revision"]) == own
