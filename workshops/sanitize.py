@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 import unicodedata
 
-import bleach
+from bleach.sanitizer import Cleaner
 
 # Control characters other than line breaks and tabs have no place in an idea, nor
 # invisible ones that hide or reorder text; U+200C and U+200D are not among them.
@@ -36,16 +37,32 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 # Each pass removes at least one level of nesting; real text settles in one or two.
 _MAX_STRIP_PASSES = 8
 
+# bleach.clean builds a Cleaner, and with it an HTML parser, for every call: that was
+# most of what cleaning a joiner's name cost (docs/deploy.md, *Joins*). A Cleaner keeps
+# its parser's state while it works, so each thread keeps one of its own.
+_kept = threading.local()
+
+
+def _cleaner() -> Cleaner:
+    cleaner: Cleaner | None = getattr(_kept, "cleaner", None)
+    if cleaner is None:
+        # What bleach.clean(tags=set(), attributes={}, strip=True) builds.
+        cleaner = _kept.cleaner = Cleaner(tags=set(), attributes={}, strip=True)
+    return cleaner
+
 
 def _strip_markup(text: str) -> str:
     """The text without tags or comments, and with no new ones formed by the removal."""
+    # Every tag and comment begins with "<": without one there is nothing to strip (most
+    # names and ideas), and the parser would give the same text back.
+    if "<" not in text:
+        return text
+    cleaner = _cleaner()
     for _attempt in range(_MAX_STRIP_PASSES):
         # Escaping "&" first keeps an entity the person typed (``&lt;``) as those
         # characters; decoding it would turn typed text into a tag. bleach returns
         # HTML, which unescape turns back into text.
-        stripped = html.unescape(
-            bleach.clean(text.replace("&", "&amp;"), tags=set(), attributes={}, strip=True)
-        )
+        stripped = html.unescape(cleaner.clean(text.replace("&", "&amp;")))
         # Removing a tag can join its neighbours into a new one ("<<b>script>"),
         # so strip again until nothing changes.
         if stripped == text:

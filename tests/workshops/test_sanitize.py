@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import html
+import threading
+import unicodedata
+
+import bleach
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.factories import HOSTILE_FORMULA, HOSTILE_HTML
-from workshops.sanitize import clean_text
+from workshops.sanitize import _CONTROL, _strip_markup, clean_text
 
 
 @pytest.mark.parametrize(
@@ -101,3 +108,42 @@ def test_hiding_and_reordering_characters_go_and_text_is_composed(typed: str, cl
 
 def test_a_joiner_cannot_turn_into_a_tag() -> None:
     assert "<script" not in clean_text("<\u200dscript>alert(1)</script>").lower()
+
+
+def test_markup_is_stripped_in_many_threads_at_once() -> None:
+    """Each thread keeps a cleaner of its own; shared, one parse would see another's text."""
+    typed = [
+        (f"Free wifi {HOSTILE_HTML} please", "Free wifi alert(1) please"),
+        ("<b>Longer</b> opening <i>hours</i>", "Longer opening hours"),
+        ("<<b>img src=x onerror=alert(1)>Quiet corner", "Quiet corner"),
+        ("<!-- hidden -->Bike racks <em>by the door</em>", "Bike racks by the door"),
+    ]
+    start = threading.Barrier(len(typed))
+    wrong: list[tuple[str, str]] = []
+
+    def clean_many(text: str, expected: str) -> None:
+        start.wait()
+        for _round in range(300):
+            cleaned = clean_text(text)
+            if cleaned != expected:
+                wrong.append((text, cleaned))
+
+    threads = [threading.Thread(target=clean_many, args=pair) for pair in typed]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+    assert wrong == []
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.characters(exclude_characters="<"), max_size=80))
+def test_text_without_a_tag_opening_is_what_the_parser_gives(typed: str) -> None:
+    """Text with no "<" skips the parser: it must be what the parser would have given."""
+    # As clean_text hands it on: composed, "\n" line breaks, no control characters.
+    text = _CONTROL.sub("", unicodedata.normalize("NFC", typed).replace("\r", "\n"))
+    parsed = html.unescape(
+        bleach.clean(text.replace("&", "&amp;"), tags=set(), attributes={}, strip=True)
+    )
+    assert _strip_markup(text) == parsed
