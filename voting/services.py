@@ -633,6 +633,7 @@ _REVISIONS_OF_MANY = (
     "WHERE participant_id IN ({marks})"
 )
 _IDEAS_STATUS = f"SELECT id, workshop_id, status FROM {_IDEA_TABLE} WHERE id IN ({{marks}})"  # noqa: S608
+_CLUSTERS_OF = f"SELECT id, workshop_id FROM {Cluster._meta.db_table} WHERE id IN ({{marks}})"  # noqa: S608
 _VOTES_DELETE = f"DELETE FROM {_VOTE_TABLE} WHERE id IN ({{marks}})"  # noqa: S608
 _VOTE_REWEIGH = f"UPDATE {_VOTE_TABLE} SET weight = %s, updated_at = %s WHERE id = %s"  # noqa: S608
 _VOTE_ADD = (
@@ -672,10 +673,20 @@ class _Method:
     method: str
     # The checks of the frame's own fields the service makes before it counts the vote.
     fields_checked: Callable[[dict[str, Any]], object]
-    # The ideas a vote names (their statuses are read for the whole batch).
-    ideas_named: Callable[[dict[str, Any]], list[int]]
+    # The ideas or clusters a vote names (read for the whole batch).
+    targets_named: Callable[[dict[str, Any]], list[int]]
     # Decides the vote on the paper (changing it); whether anything changed.
-    decide: Callable[[dict[str, Any], _Paper, _Voting, dict[int, tuple[int, str]]], bool]
+    decide: Callable[[dict[str, Any], _Paper, _Voting, _Found], bool]
+
+
+@dataclass(frozen=True)
+class _Found:
+    """The ideas and clusters a batch's votes name, as read under its locks."""
+
+    # Each idea -> its workshop and status.
+    ideas: dict[int, tuple[int, str]]
+    # Each cluster -> its workshop.
+    clusters: dict[int, int]
 
 
 def _votes_together(items: list[Together], method: _Method) -> list[dict[str, Any] | ActionRefused]:
@@ -684,13 +695,15 @@ def _votes_together(items: list[Together], method: _Method) -> list[dict[str, An
     Precondition: inside a transaction; every item's actor is a participant.
     """
     outcomes: list[dict[str, Any] | ActionRefused] = []
-    idea_ids: set[int] = set()
+    named: dict[object, set[int]] = {Ballot.Target.IDEAS: set(), Ballot.Target.CLUSTERS: set()}
     for item in items:
-        if item.message.get("target_type") == Ballot.Target.IDEAS:
+        kind = named.get(item.message.get("target_type"))
+        if kind is not None:
             with contextlib.suppress(ActionRefused):
                 method.fields_checked(item.message)
-                idea_ids.update(method.ideas_named(item.message))
-    ideas = sorted(idea_ids)
+                kind.update(method.targets_named(item.message))
+    ideas = sorted(named[Ballot.Target.IDEAS])
+    clusters = sorted(named[Ballot.Target.CLUSTERS])
     actors = [item.actor for item in items]
     ids = sorted({actor.participant.pk for actor in actors if actor.participant is not None})
     with one_round_trip():
@@ -698,12 +711,16 @@ def _votes_together(items: list[Together], method: _Method) -> list[dict[str, An
         with connection.cursor() as votes_cursor, connection.cursor() as revisions_cursor:
             votes_cursor.execute(_OWN_VOTES_OF_MANY.format(marks=_marks(ids)), ids)
             revisions_cursor.execute(_REVISIONS_OF_MANY.format(marks=_marks(ids)), ids)
-            statuses: dict[int, tuple[int, str]] = {}
+            found = _Found({}, {})
             if ideas:
                 with connection.cursor() as ideas_cursor:
                     ideas_cursor.execute(_IDEAS_STATUS.format(marks=_marks(ideas)), ideas)
                     rows = ideas_cursor.fetchall()
-                statuses = {row[0]: (row[1], row[2]) for row in rows}
+                found.ideas.update((row[0], (row[1], row[2])) for row in rows)
+            if clusters:
+                with connection.cursor() as clusters_cursor:
+                    clusters_cursor.execute(_CLUSTERS_OF.format(marks=_marks(clusters)), clusters)
+                    found.clusters.update(clusters_cursor.fetchall())
             current = answer()
             vote_rows = votes_cursor.fetchall()
             revisions = dict(revisions_cursor.fetchall())
@@ -740,7 +757,7 @@ def _votes_together(items: list[Together], method: _Method) -> list[dict[str, An
             before = _paper_state(own)
             try:
                 outcomes.append(
-                    _decided_on_paper(item, papers, statuses, rooms, waits.get(index), method)
+                    _decided_on_paper(item, papers, found, rooms, waits.get(index), method)
                 )
             except ActionRefused as refused:
                 outcomes.append(refused)
@@ -810,7 +827,7 @@ def _standing_checked(
 def _decided_on_paper(
     item: Together,
     papers: dict[int, _Paper],
-    statuses: dict[int, tuple[int, str]],
+    found: _Found,
     rooms: set[int],
     wait: int | None,
     method: _Method,
@@ -838,7 +855,7 @@ def _decided_on_paper(
     voting = _Voting(
         ballot=ballot, participant=locked, votes=paper.votes, merged_into=paper.merged_into
     )
-    changed = method.decide(item.message, paper, voting, statuses)
+    changed = method.decide(item.message, paper, voting, found)
     if changed:
         rooms.add(workshop.pk)
     return _paper_answer(paper, changed=changed)
@@ -848,7 +865,7 @@ def _dots_decided(
     message: dict[str, Any],
     paper: _Paper,
     voting: _Voting,
-    statuses: dict[int, tuple[int, str]],
+    found: _Found,
 ) -> bool:
     """vote_set()'s decision, on the paper."""
     count = _whole_number(message["dots"], _("Say how many dots, as a whole number."))
@@ -863,7 +880,7 @@ def _dots_decided(
     if count < weight and existing is not None:
         _reweigh_on_paper(paper, existing, count)
         return True
-    target = _target_known(voting, target_type, target_id, statuses)
+    target = _target_known(voting, target_type, target_id, found)
     _dots_fit(voting, target, weight, count)
     if existing is None:
         paper.votes.append(_vote_on_paper(voting, target, count, None))
@@ -876,7 +893,7 @@ def _approval_decided(
     message: dict[str, Any],
     paper: _Paper,
     voting: _Voting,
-    statuses: dict[int, tuple[int, str]],
+    found: _Found,
 ) -> bool:
     """vote_approve()'s decision, on the paper."""
     approved = _approved_checked(message["approved"])
@@ -889,7 +906,7 @@ def _approval_decided(
         # Taking a mark back is always possible, even from an idea since merged or hidden.
         _reweigh_on_paper(paper, existing, 0)
         return True
-    target = _target_known(voting, target_type, target_id, statuses)
+    target = _target_known(voting, target_type, target_id, found)
     paper.votes.append(_vote_on_paper(voting, target, 1, None))
     return True
 
@@ -898,7 +915,7 @@ def _ranking_decided(
     message: dict[str, Any],
     paper: _Paper,
     voting: _Voting,
-    statuses: dict[int, tuple[int, str]],
+    found: _Found,
 ) -> bool:
     """vote_rank()'s decision, on the paper: the ranking replaced as a whole."""
     order = _order_checked(message["order"])
@@ -908,7 +925,7 @@ def _ranking_decided(
     _ranking_fits(ballot, order)
     if _ranked(paper.votes) == order:
         return False
-    targets = [_target_known(voting, target_type, target_id, statuses) for target_id in order]
+    targets = [_target_known(voting, target_type, target_id, found) for target_id in order]
     # The top choice earns as many points as there are places; the last place one.
     paper.votes[:] = [
         _vote_on_paper(voting, target, ballot.rank_count - index, index + 1)
@@ -947,19 +964,19 @@ _DOTS = _Method(
     fields_checked=lambda message: _whole_number(
         message["dots"], _("Say how many dots, as a whole number.")
     ),
-    ideas_named=_target_named,
+    targets_named=_target_named,
     decide=_dots_decided,
 )
 _APPROVAL = _Method(
     Ballot.Method.APPROVAL,
     fields_checked=lambda message: _approved_checked(message["approved"]),
-    ideas_named=_target_named,
+    targets_named=_target_named,
     decide=_approval_decided,
 )
 _RANKING = _Method(
     Ballot.Method.RANKING,
     fields_checked=lambda message: _order_checked(message["order"]),
-    ideas_named=lambda message: _ranking_named(message["order"]),
+    targets_named=lambda message: _ranking_named(message["order"]),
     decide=_ranking_decided,
 )
 
@@ -989,15 +1006,24 @@ def votes_rank_together(items: list[Together]) -> list[dict[str, Any] | ActionRe
 
 
 def _target_known(
-    voting: _Voting, target_type: object, target_id: object, statuses: dict[int, tuple[int, str]]
+    voting: _Voting, target_type: object, target_id: object, found: _Found
 ) -> _Target:
-    """_target(), with the ideas' statuses read for the whole batch."""
+    """_target(), with the ideas and clusters read for the whole batch."""
     ballot = voting.ballot
-    if ballot.target != Ballot.Target.IDEAS or not isinstance(target_id, int):
+    if (
+        target_type != ballot.target
+        or isinstance(target_id, bool)
+        or not isinstance(target_id, int)
+    ):
         return _target(voting, target_type, target_id)
-    found = statuses.get(target_id)
+    if ballot.target == Ballot.Target.CLUSTERS:
+        # A cluster of another workshop is no cluster here.
+        if found.clusters.get(target_id) != ballot.workshop_id:
+            raise ActionRefused("not_found", _("That cluster does not exist."))
+        return _Target(Ballot.Target.CLUSTERS, target_id)
+    idea = found.ideas.get(target_id)
     # An idea of another workshop is no idea here.
-    status = found[1] if found is not None and found[0] == ballot.workshop_id else None
+    status = idea[1] if idea is not None and idea[0] == ballot.workshop_id else None
     return _idea_on_wall(target_id, status)
 
 

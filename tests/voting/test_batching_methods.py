@@ -16,7 +16,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from ideas.models import Idea
+from ideas.models import Cluster, Idea
 from moderation.services import participant_mute
 from tests.factories import IdeaFactory, ParticipantFactory, WorkshopFactory, actor_for
 from tests.voting.conftest import RecordingLayer, TallyWindows
@@ -423,3 +423,92 @@ def test_votes_of_a_batch_count_the_phase_the_room_is_in_now(
     }
     assert not Vote.objects.exists()
     assert Ballot.objects.get(workshop=voting_room).method == method
+
+
+def on_cluster(method: str, actor: Actor, clusters: list[int], request_id: str) -> _Waiting:
+    """A vote by `method` naming these clusters (a ranking names them all, best first)."""
+    if method == "ranking":
+        item = rank(actor, clusters, request_id, target_type="cluster")
+    elif method == "approval":
+        item = approve(actor, clusters[0], request_id)
+    else:
+        item = dots(actor, clusters[0], request_id)
+    if method != "ranking":
+        item.frame["target_type"] = "cluster"
+    return item
+
+
+@pytest.mark.parametrize("method", ["dots", "approval", "ranking"])
+def test_votes_on_clusters_together_are_answered_as_alone_for_the_statements_of_one(
+    room: Room, room_bus: RecordingLayer, one_by_one: Callable[[], None], method: str
+) -> None:
+    services.ballot_configure(actor=room.host, method=method, **{**RULES, "target": "cluster"})
+    mine = [
+        Cluster.objects.create(workshop=room.workshop, name=f"Theme {index}").pk
+        for index in range(4)
+    ]
+    elsewhere = Cluster.objects.create(workshop=WorkshopFactory(), name="Elsewhere").pk
+    otter, lynx, heron = room.voters
+
+    def statements_of(batch: list[_Waiting]) -> tuple[list[dict[str, Any]], list[str]]:
+        with CaptureQueriesContext(connection) as queries:
+            answers, _held = batch_handle(batch)
+        return [reply for _actor, reply in answers], [
+            query["sql"]
+            for query in queries.captured_queries
+            if query["sql"] not in {"BEGIN", "BEGIN IMMEDIATE", "COMMIT"}
+            and "SAVEPOINT" not in query["sql"]
+        ]
+
+    _replies, one = statements_of([on_cluster(method, otter, [mine[0]], "one")])
+    Vote.objects.all().delete()
+    Voter.objects.all().delete()
+    batch = [
+        on_cluster(method, otter, [mine[0], mine[1]], "o-first"),
+        on_cluster(method, otter, [elsewhere], "o-elsewhere"),
+        on_cluster(method, otter, [10**9], "o-nowhere"),
+        in_danish(on_cluster(method, lynx, [mine[2]], "l-first")),
+        in_danish(on_cluster(method, lynx, [mine[3], elsewhere], "l-elsewhere")),
+        on_cluster(method, heron, [mine[1], mine[3]], "h-first"),
+        approve(heron, room.on_wall[0], "h-on-an-idea"),
+    ]
+    batch[-1].frame["type"] = {"dots": "vote.set", "approval": "vote.approve"}.get(
+        method, "vote.rank"
+    )
+    if method == "ranking":
+        batch[-1].frame = {**rank(heron, [room.on_wall[0]], "h-on-an-idea").frame}
+    elif method == "dots":
+        batch[-1].frame = {**dots(heron, room.on_wall[0], "h-on-an-idea").frame}
+    together, many = statements_of(batch)
+    kept_together = kept_votes_on_clusters(room.workshop)
+    Vote.objects.all().delete()
+    Voter.objects.all().delete()
+    cache.clear()
+    one_by_one()
+    alone = replies_of(batch)
+
+    assert together == alone
+    assert [(reply["request_id"], reply.get("code")) for reply in together] == [
+        ("o-first", None),
+        ("o-elsewhere", "not_found"),
+        ("o-nowhere", "not_found"),
+        ("l-first", None),
+        ("l-elsewhere", "not_found" if method == "ranking" else None),
+        ("h-first", None),
+        ("h-on-an-idea", "invalid"),
+    ]
+    assert together[1]["message"] == "That cluster does not exist."
+    assert kept_together == kept_votes_on_clusters(room.workshop)
+    # However many voters and clusters, the clusters are read once; the one vote on an
+    # idea adds the read of the ideas named.
+    assert len(many) == len(one) + 1, many
+    clusters_read = [sql for sql in many if f"FROM {Cluster._meta.db_table}" in sql]
+    assert len(clusters_read) == 1, clusters_read
+
+
+def kept_votes_on_clusters(workshop: Workshop) -> list[tuple[int, int | None, int, int | None]]:
+    return sorted(
+        Vote.objects.filter(ballot__workshop=workshop).values_list(
+            "participant_id", "cluster_id", "weight", "rank"
+        )
+    )
