@@ -9,8 +9,9 @@ The server may put several room events in one `batch` frame: probes unpack them,
 and the discarding sockets count a batch as the events it carries.
 
 In the application, a vote run follows (`votes`): one socket per participant of a
-second room, each casting its dots one vote at a time, spread over a few seconds;
-then when each screen showed the final tally.
+second room, each casting its votes one at a time (one dot more, one more idea
+approved, or a ranking one place longer, by the room's rule), spread over a few
+seconds; then when each screen showed the final tally.
 """
 
 from __future__ import annotations
@@ -483,32 +484,64 @@ class Ballots:
             self.snapshot_ballot = event["data"]["voting"]["ballot"]
 
 
-def vote_plan(
-    labels: list[int], ideas: list[int], per_participant: int
-) -> list[tuple[int, int, int]]:
-    """(socket, idea, dots) for every vote, round by round: each vote is one more dot.
+# The room's voting rules the vote run can cast under.
+VOTE_RULES = ("dots", "approval", "ranking")
 
-    Vote k of participant i sets `k // len(ideas) + 1` dots on idea (i + k) % len(ideas):
-    one dot on each of k different ideas while there are enough, then a second dot, and
-    so on. Sending each participant's votes in order, every one adds exactly one dot.
+
+def vote_plan(
+    labels: list[int], ideas: list[int], per_participant: int, rule: str = "dots"
+) -> list[tuple[int, dict[str, Any]]]:
+    """(socket, the vote's frame) for every vote, round by round: each adds one more mark.
+
+    Vote k of participant i names idea (i + k) % len(ideas). Dots: it sets
+    `k // len(ideas) + 1` dots there (one dot on each of k different ideas while there
+    are enough, then a second dot, and so on). Approval: it approves that idea.
+    Ranking: it sends the ranking of ideas i, i + 1, ... i + k, one place longer than
+    the last. Sending each participant's votes in order, every one adds exactly one.
     """
-    return [
-        (label, ideas[(label + k) % len(ideas)], k // len(ideas) + 1)
-        for k in range(per_participant)
-        for label in labels
-    ]
+    plan: list[tuple[int, dict[str, Any]]] = []
+    for k in range(per_participant):
+        for label in labels:
+            idea = ideas[(label + k) % len(ideas)]
+            frame: dict[str, Any]
+            if rule == "approval":
+                frame = {"type": "vote.approve", "target_id": idea, "approved": True}
+            elif rule == "ranking":
+                order = [ideas[(label + j) % len(ideas)] for j in range(k + 1)]
+                frame = {"type": "vote.rank", "order": order}
+            else:
+                frame = {"type": "vote.set", "target_id": idea, "dots": k // len(ideas) + 1}
+            plan.append((label, {**frame, "target_type": "idea"}))
+    return plan
 
 
 def expected_totals(
-    plan: list[tuple[int, int, int]], budget: int | None = None
+    plan: list[tuple[int, dict[str, Any]]], budget: int | None = None
 ) -> tuple[tuple[int, int], ...]:
-    """What the room's totals must be: each participant's first `budget` votes count."""
-    totals: Counter[int] = Counter()
+    """What the room's totals must be: each participant's first `budget` dots or places count.
+
+    A ranking's places earn `budget` points for the top choice, one less for each next.
+    """
+    dots: Counter[int] = Counter()
     placed: Counter[int] = Counter()
-    for label, idea, _dots in plan:
-        if budget is None or placed[label] < budget:
-            totals[idea] += 1
+    approved: dict[int, set[int]] = {}
+    ranked: dict[int, list[int]] = {}
+    for label, frame in plan:
+        if frame["type"] == "vote.approve":
+            approved.setdefault(label, set()).add(frame["target_id"])
+        elif frame["type"] == "vote.rank":
+            if budget is None or len(frame["order"]) <= budget:
+                ranked[label] = frame["order"]
+        elif budget is None or placed[label] < budget:
+            dots[frame["target_id"]] += 1
             placed[label] += 1
+    totals = Counter(dots)
+    for ideas in approved.values():
+        totals.update(ideas)
+    for order in ranked.values():
+        places = budget if budget is not None else len(order)
+        for index, idea in enumerate(order):
+            totals[idea] += places - index
     return tuple(sorted(totals.items()))
 
 
@@ -520,6 +553,7 @@ async def votes(
     *,
     per_participant: int,
     budget: int,
+    rule: str = "dots",
     seconds: float,
     settle: float,
     pids: list[int],
@@ -527,12 +561,12 @@ async def votes(
     profile: str = "",
     profile_idle: bool = False,
 ) -> dict[str, Any]:
-    """One socket per participant; every participant casts its dots, spread over `seconds`.
+    """One socket per participant; every participant casts its votes, spread over `seconds`.
 
     Then: how many votes were answered, how fast, and when each screen showed the final
     tally, measured from the last vote's ack (and from the last send). With a `budget`
-    below `per_participant` the votes beyond it are refused (`conflict`), and are
-    answered like any other.
+    below `per_participant` the votes beyond it are refused (dots: `conflict`; a ranking
+    longer than its places: `invalid`), and are answered like any other.
     """
     sides = sides or {}
     ballots = Ballots()
@@ -540,7 +574,7 @@ async def votes(
         url, origin, cookies, len(cookies), ballots.on_frame, ballots.first_frame
     )
     by_label = {connection.label: connection for connection in connections}
-    plan = vote_plan(sorted(by_label), ideas, per_participant)
+    plan = vote_plan(sorted(by_label), ideas, per_participant, rule)
     expected = expected_totals(plan, budget)
     sampler = spy_start(profile, pids, idle=profile_idle) if profile else None
     await asyncio.sleep(1)
@@ -550,7 +584,7 @@ async def votes(
     machine_started = machine_cpu()
     interval = seconds / max(1, len(plan))
     started = time.perf_counter()
-    for index, (label, idea, dots) in enumerate(plan):
+    for index, (label, frame) in enumerate(plan):
         delay = started + index * interval - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
@@ -559,17 +593,7 @@ async def votes(
             await asyncio.sleep(0)
         request = f"v{label}.{index // len(by_label)}"
         ballots.sent_at[request] = time.perf_counter()
-        by_label[label].send_text(
-            json.dumps(
-                {
-                    "type": "vote.set",
-                    "target_type": "idea",
-                    "target_id": idea,
-                    "dots": dots,
-                    "request_id": request,
-                }
-            )
-        )
+        by_label[label].send_text(json.dumps({**frame, "request_id": request}))
     last_sent = time.perf_counter()
 
     # Every vote answered, or no answer for 5 s (a stuck server), at most 600 s.
@@ -661,12 +685,14 @@ async def votes(
         )
         * 1000,
         "budget": budget,
+        "rule": rule,
         "ack_p50_ms": percentile(round_trips, 0.50) * 1000,
         "ack_p99_ms": percentile(round_trips, 0.99) * 1000,
         "ack_max_ms": (max(round_trips) if round_trips else float("nan")) * 1000,
         "expected_dots": sum(total for _idea, total in expected),
         "expected_totals": {str(idea): total for idea, total in expected},
-        # What the server's answers say each participant holds, added up over the room.
+        # What the server's answers say each participant holds (dots, approvals, a
+        # ranking's points), added up over the room.
         "dots_in_acks": sum(dots for _revision, dots in ballots.own.values()),
         "tally_events": ballots.tally_events,
         "ballot_updates": ballots.ballot_updates,
@@ -728,6 +754,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             facts["vote_ideas"],
             per_participant=args.votes_per_participant,
             budget=args.vote_budget or args.votes_per_participant,
+            rule=args.vote_rule,
             seconds=args.vote_seconds,
             settle=args.vote_settle,
             pids=pids,
@@ -779,7 +806,10 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         "--votes-per-participant",
         type=int,
         default=5,
-        help="dots each participant casts, one per vote, in the seeded voting room (0: none)",
+        help="votes each participant casts in the seeded voting room (0: none)",
+    )
+    parser.add_argument(
+        "--vote-rule", choices=VOTE_RULES, default="dots", help="the seeded voting room's rule"
     )
     parser.add_argument("--vote-seconds", type=float, default=10, help="spread the votes over")
     parser.add_argument(

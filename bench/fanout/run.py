@@ -2,7 +2,8 @@
 
     python -m bench.fanout.run [--n 1000] [--rate 20] [--seconds 10] [--redis]
                                [--servers raw,bare,app] [--processes 2] [--votes 5]
-                               [--over-budget] [--postgres]
+                               [--vote-rule dots|approval|ranking] [--over-budget]
+                               [--postgres]
 
 Servers, each measured in turn under the same load:
   raw   a plain websockets broadcast server: the ceiling;
@@ -15,6 +16,9 @@ Servers, each measured in turn under the same load:
         final tally, and whether the database holds every dot exactly once. With
         --over-budget each voter has a fifth fewer dots than they cast, so a fifth of
         the votes are refused, and it reports when the refusals were answered.
+        --vote-rule approval has each vote approve one more idea; --vote-rule ranking
+        has each send a ranking one place longer than their last, in a ranking of
+        --votes places (a fifth fewer with --over-budget: the longest are refused).
         Each vote line is followed by the same load's figures from before the vote path
         was rebuilt (docs/deploy.md).
 The server runs on core 0 and the load generator on core 1 (taskset), so neither
@@ -330,6 +334,7 @@ def measure(
                 *(sys.executable, "-m", "bench.fanout.seed"),
                 *("--participants", str(args.n), "--votes", str(args.votes)),
                 *("--vote-budget", str(vote_budget(args))),
+                *("--vote-rule", args.vote_rule),
                 *("--join-ideas", str(args.join_ideas)),
             ],
             env,
@@ -375,6 +380,8 @@ def measure(
             args.parts,
             "--vote-budget",
             str(vote_budget(args)),
+            "--vote-rule",
+            args.vote_rule,
         ]
         sides = service_pids(redis_url, cluster)
         if sides:
@@ -445,6 +452,15 @@ VOTE_BASELINES: dict[tuple[str, int, bool], str] = {
 }
 
 
+# The voting rules the vote run can cast under (bench.fanout.load.VOTE_RULES).
+VOTE_RULES = ("dots", "approval", "ranking")
+
+# Approval and ranking votes before a batch's were read, decided and written together,
+# measured back to back with the code after on 2026-11-30 (docs/deploy.md, *Voting*):
+# (rule, database, processes, over budget) -> what the same load got then.
+RULE_BASELINES: dict[tuple[str, str, int, bool], str] = {}
+
+
 def voting_lines(kind: str, voting: dict[str, Any], baseline: str = "") -> list[str]:
     """The vote run in words: answered, how fast, counted once, and on every screen when."""
     db = voting.get("db", {})
@@ -461,9 +477,14 @@ def voting_lines(kind: str, voting: dict[str, Any], baseline: str = "") -> list[
     error_codes = f" {voting['errors']}" if errors else ""
     unanswered = f", {voting['unanswered']} unanswered" if voting["unanswered"] else ""
     refused = ""
-    if voting.get("budget", voting["per_participant"]) < voting["per_participant"]:
+    rule = voting.get("rule", "dots")
+    marks = "places" if rule == "ranking" else "dots"
+    if (
+        rule != "approval"
+        and voting.get("budget", voting["per_participant"]) < voting["per_participant"]
+    ):
         refused = (
-            f"{kind} voting: over budget ({voting['budget']} dots each, "
+            f"{kind} voting: over budget ({voting['budget']} {marks} each, "
             f"{voting['per_participant']} votes cast): {voting['answered_per_s']:.0f} votes "
             f"answered/s, all answered {voting['all_answered_after_first_send_s']:.1f} s after "
             f"the first send; each refusal answered within "
@@ -483,8 +504,8 @@ def voting_lines(kind: str, voting: dict[str, Any], baseline: str = "") -> list[
         f"max {voting['final_after_send_max_ms']:.0f} ms after the last send); "
         f"{voting['screens_missed']} of {voting['screens']} screens missed it "
         f"within {voting['settle_seconds']:g} s",
-        f"{kind} voting: {voting['opened']} voters ({voting['per_participant']} dots each on "
-        f"{voting['ideas']} ideas), vote round trip p50 {voting['ack_p50_ms']:.0f} ms, "
+        f"{kind} voting: {voting['opened']} voters ({voting['per_participant']} votes each by "
+        f"{rule} on {voting['ideas']} ideas), vote round trip p50 {voting['ack_p50_ms']:.0f} ms, "
         f"p99 {voting['ack_p99_ms']:.0f} ms; {voting['tally_events']} tallies received; "
         f"server CPU {100 * voting['server_cpu']:.0f} %, "
         f"load generator CPU {100 * voting['load_cpu']:.0f} %"
@@ -516,7 +537,7 @@ def voting_lines(kind: str, voting: dict[str, Any], baseline: str = "") -> list[
         for key in ("open_errors", "first_open_error", "screens_overcounted")
         if voting.get(key)
     }
-    if voting["dots_in_acks"] != voting["acked"]:
+    if voting["dots_in_acks"] != voting["expected_dots"]:
         problems["dots_in_acks"] = voting["dots_in_acks"]
     if problems:
         lines.append(f"{kind} voting: {problems}")
@@ -607,7 +628,13 @@ def table(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
     for kind, result in results.items():
         if result.get("voting"):
             database = "PostgreSQL" if args.postgres else "SQLite"
-            baseline = VOTE_BASELINES.get((database, args.processes, args.over_budget), "")
+            baseline = (
+                VOTE_BASELINES.get((database, args.processes, args.over_budget), "")
+                if args.vote_rule == "dots"
+                else RULE_BASELINES.get(
+                    (args.vote_rule, database, args.processes, args.over_budget), ""
+                )
+            )
             lines += voting_lines(kind, result["voting"], baseline)
     return "\n".join(lines)
 
@@ -632,6 +659,13 @@ def main(argv: list[str] | None = None) -> None:
         "--parts",
         default="fanout,votes,joins",
         help="which runs of the application: fanout, votes, joins (comma-separated)",
+    )
+    parser.add_argument(
+        "--vote-rule",
+        choices=VOTE_RULES,
+        default="dots",
+        help="the voting room's rule: dots, approval (each vote approves one more idea) or "
+        "ranking (each vote a ranking one place longer)",
     )
     parser.add_argument(
         "--over-budget",
@@ -659,9 +693,13 @@ def main(argv: list[str] | None = None) -> None:
 
     if not 0 <= args.votes <= 50:
         parser.error("--votes: a ballot gives each person between 1 and 50 dots (0: no vote)")
+    if args.vote_rule == "ranking" and args.votes > 10:
+        parser.error("--votes: a ranking has between 1 and 10 places")
+    if args.vote_rule == "approval" and args.over_budget:
+        parser.error("--over-budget: approval has no budget to go over")
     vote = ""
     if args.votes:
-        vote = f"vote: {args.votes} dots each within {args.vote_seconds:g} s"
+        vote = f"vote: {args.votes} votes each by {args.vote_rule} within {args.vote_seconds:g} s"
         vote += f" on a budget of {vote_budget(args)}; " if args.over_budget else "; "
 
     print(f"machine: {machine()}")

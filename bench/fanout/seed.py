@@ -6,10 +6,12 @@ room for measuring joins through the real join page. Participants and their
 sessions are written in bulk: a thousand HTTP joins would measure joining, which
 the join run measures on its own.
 
-With `--votes V` (dots per participant, 0 for none) it also seeds a third room in
+With `--votes V` (votes per participant, 0 for none) it also seeds a third room in
 the vote phase: N participants of its own with their sessions, a few published
-ideas, and a dot ballot with a budget of V and live tallies. Its code, sessions
-and idea ids go in the same JSON line (`vote_code`, `vote_sessions`, `vote_ideas`).
+ideas, and a ballot with live tallies: dots with a budget of V, or with
+`--vote-rule approval` approval, or with `--vote-rule ranking` a ranking of V
+places. Its code, sessions and idea ids go in the same JSON line (`vote_code`,
+`vote_sessions`, `vote_ideas`).
 
 `python -m bench.fanout.seed --count-votes CODE` reads back what a room's votes add
 up to, for checking after a run that every vote was counted once.
@@ -94,8 +96,13 @@ def _sessions(room: Workshop, people: list[Participant]) -> list[str]:
     return [session.session_key for session in sessions]
 
 
-def _voting_room(owner: object, participants: int, dots: int) -> dict[str, object]:
-    """A room in the vote phase: ideas on the wall, a dot ballot of `dots` each, live tallies."""
+def _voting_room(
+    owner: object, participants: int, dots: int, rule: str = Ballot.Method.DOTS
+) -> dict[str, object]:
+    """A room in the vote phase: ideas on the wall, live tallies, and a ballot by `rule`.
+
+    `dots` is each person's budget: their dots, or the places of a ranking.
+    """
     room = _room(owner, "Benchmark votes")
     people = Participant.objects.bulk_create(
         Participant(workshop=room, display_name=f"Voter {index}") for index in range(participants)
@@ -112,11 +119,11 @@ def _voting_room(owner: object, participants: int, dots: int) -> dict[str, objec
     # Every dot may go on one idea, so the load decides how the dots spread.
     ballot_configure(
         actor=facilitator,
-        method=Ballot.Method.DOTS,
+        method=rule,
         target=Ballot.Target.IDEAS,
         dots_per_participant=dots,
         max_dots_per_item=dots,
-        rank_count=3,
+        rank_count=dots if rule == Ballot.Method.RANKING else 3,
         show_live=True,
     )
     room = workshop_change_phase(actor=facilitator, phase=Phase.VOTE)
@@ -147,7 +154,11 @@ def count_votes(code: str) -> dict[str, object]:
 
 
 def seed(
-    participants: int, votes: int = 0, join_ideas: int = 0, vote_budget: int = 0
+    participants: int,
+    votes: int = 0,
+    join_ideas: int = 0,
+    vote_budget: int = 0,
+    vote_rule: str = Ballot.Method.DOTS,
 ) -> dict[str, object]:
     call_command("migrate", "--no-input", verbosity=0)
     owner = get_user_model().objects.create_user(
@@ -171,18 +182,22 @@ def seed(
         "sessions": _sessions(room, people),
     }
     if votes:
-        facts.update(_voting_room(owner, participants, vote_budget or votes))
+        facts.update(_voting_room(owner, participants, vote_budget or votes, vote_rule))
     return facts
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--participants", type=int, default=0)
-    parser.add_argument("--votes", type=int, default=0, help="dots each; 0: no vote room")
+    parser.add_argument("--votes", type=int, default=0, help="votes each; 0: no vote room")
     parser.add_argument("--join-ideas", type=int, default=0, help="ideas on the join room's wall")
     parser.add_argument(
-        "--vote-budget", type=int, default=0, help="dots each may place (default: --votes)"
+        "--vote-budget",
+        type=int,
+        default=0,
+        help="dots or places each may fill (default: --votes)",
     )
+    parser.add_argument("--vote-rule", choices=Ballot.Method.values, default=Ballot.Method.DOTS)
     parser.add_argument("--count-votes", default="", metavar="CODE", help="a room's vote totals")
     args = parser.parse_args()
     if args.count_votes:
@@ -190,4 +205,7 @@ if __name__ == "__main__":
     elif args.participants < 1:
         parser.error("--participants must be at least 1")
     else:
-        print(json.dumps(seed(args.participants, args.votes, args.join_ideas, args.vote_budget)))
+        facts = seed(
+            args.participants, args.votes, args.join_ideas, args.vote_budget, args.vote_rule
+        )
+        print(json.dumps(facts))
