@@ -13,6 +13,7 @@ import re
 from typing import Any
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import connection
@@ -64,6 +65,8 @@ REQUEST_ID_MAX_LENGTH = 64
 # A snapshot's version (workshops.room_cache.snapshot_version) is far shorter; anything
 # longer names no version and is answered with the whole room.
 SINCE_MAX_LENGTH = 200
+# The messages a socket handles without Channels' hop to its shared thread (dispatch).
+STRAIGHT_TO_HANDLER = frozenset({"websocket.connect", "websocket.receive", "websocket.disconnect"})
 
 
 def _since(scope: dict[str, Any]) -> str | None:
@@ -274,14 +277,15 @@ class RoomConsumer(SnapshotFirstConsumer):
         self.actor = None
 
     async def dispatch(self, message: dict[str, Any]) -> None:
-        if message["type"] == "websocket.receive":
-            # Straight to the frame's handler. Channels first closes the database
-            # connections of the thread its synchronous code shares (Django's
-            # CONN_MAX_AGE), a hop to that one thread and back for every frame: a busy
-            # vote's frames queued for it behind whatever ran there (a tally's reads).
-            # This socket touches the database only through database_sync_to_async,
-            # which closes old connections in its own thread, before and after.
-            await self.websocket_receive(message)
+        if message["type"] in STRAIGHT_TO_HANDLER:
+            # Straight to the handler. Channels first closes the database connections
+            # of the thread its synchronous code shares (Django's CONN_MAX_AGE), a hop to
+            # that one thread and back for every message: a busy vote's frames queued for
+            # it behind whatever ran there (a tally's reads), and so did each joining
+            # phone's handshake and each hang-up (docs/deploy.md, *Joins*). This socket
+            # touches the database only through database_sync_to_async, which closes old
+            # connections in its own thread, before and after.
+            await getattr(self, get_handler_name(message))(message)
             return
         await super().dispatch(message)
 
