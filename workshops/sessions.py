@@ -12,17 +12,23 @@ A new session is stored by one statement that leaves a taken key alone (`ON CONF
 DO NOTHING`, on PostgreSQL and SQLite) instead of the ORM's insert in a transaction of
 its own (three round trips to the database, where one does), and put in the cache once
 where Django puts it there twice: a support storm makes a session for every phone
-(bench/support_storm.py).
+(bench/support_storm.py). A stored session is written back by one UPDATE, where the
+ORM saved the row in a transaction of its own: the join form writes the phone's
+participant into the session the join page made (docs/deploy.md, *Joins*).
 """
 
 from __future__ import annotations
 
 import base64
+import logging
 import secrets
 
 from django.contrib.sessions.backends import cached_db
+from django.contrib.sessions.backends.base import UpdateError
 from django.db import connections, router
 from django.utils import timezone
+
+logger = logging.getLogger(__name__)
 
 # Databases whose INSERT knows ON CONFLICT DO NOTHING.
 _INSERTS_IF_NEW = frozenset({"postgresql", "sqlite"})
@@ -44,6 +50,41 @@ class SessionStore(cached_db.SessionStore):
             if self._inserted_if_new(using):
                 break
         self.modified = True
+
+    def save(self, must_create: bool = False) -> None:
+        """Store the session (and cache it); a stored session by one UPDATE of its row."""
+        if self.session_key is None or must_create:
+            super().save(must_create)
+            return
+        row = self.create_model_instance(self._get_session())  # type: ignore[attr-defined]
+        using = router.db_for_write(self.model, instance=row)
+        connection = connections[using]
+        meta = self.model._meta
+        quote = connection.ops.quote_name
+        data = meta.get_field("session_data")
+        expiry = meta.get_field("expire_date")
+        sql = (
+            f"UPDATE {quote(meta.db_table)} "  # noqa: S608 - the model's names, not input
+            f"SET {quote(data.column)} = %s, {quote(expiry.column)} = %s "
+            f"WHERE {quote(meta.pk.column)} = %s"
+        )
+        values = [
+            data.get_db_prep_save(row.session_data, connection),
+            expiry.get_db_prep_save(row.expire_date, connection),
+            row.session_key,
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, values)
+            updated = cursor.rowcount
+        if updated != 1:
+            # Deleted meanwhile (the person signed out in another tab): as Django answers.
+            raise UpdateError
+        cache = self._cache  # type: ignore[attr-defined]
+        try:
+            cache.set(self.cache_key, self._session, self.get_expiry_age())  # type: ignore[attr-defined]
+        except Exception:
+            # As Django's cached sessions: the database is the record.
+            logger.exception("Error saving to cache (%s)", cache)
 
     def _inserted_if_new(self, using: str) -> bool:
         """Insert the session's row; False, and nothing written, if its key is taken."""
