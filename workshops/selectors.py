@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import connections, router
 from django.db.models import Q, QuerySet
 
 from . import registry
@@ -14,10 +15,25 @@ from .serializers import server_time, workshop_as_dict
 
 
 def workshop_by_code(*, code: str) -> Workshop | None:
+    """The workshop with this join code, read from the database now (or None)."""
     normalized = normalize_join_code(code)
     if not looks_like_join_code(normalized):
         return None
-    return Workshop.objects.filter(join_code=normalized).first()
+    # Every page and socket of a room reads its workshop by code, three times a join:
+    # written out, the statement skips the ORM's composing of it, more than half of
+    # the read's CPU (docs/deploy.md, *Joins*). The same row, columns and conversions
+    # as Workshop.objects.get(join_code=...); the code is unique.
+    alias = router.db_for_read(Workshop)
+    quote = connections[alias].ops.quote_name
+    meta = Workshop._meta
+    columns = ", ".join(quote(field.column) for field in meta.concrete_fields)
+    sql = (
+        f"SELECT {columns} FROM {quote(meta.db_table)} "  # noqa: S608 - the model's names
+        f"WHERE {quote(meta.get_field('join_code').column)} = %s"
+    )
+    for workshop in Workshop.objects.raw(sql, [normalized], using=alias):
+        return workshop
+    return None
 
 
 def workshops_facilitated_by(*, user: Any) -> QuerySet[Workshop]:
