@@ -20,6 +20,7 @@ from .models import FacilitatorInvitation, Participant, Workshop
 from .names import friendly_name
 from .phases import RUNNABLE_PHASES, Action, Phase, Role
 from .sanitize import clean_text
+from .selectors import participant_count
 from .serializers import participant_as_dict, server_time, workshop_as_dict
 
 # The longest a phase timer may run: a whole workshop day.
@@ -174,7 +175,7 @@ def participant_join_counted(
     name = _display_name(display_name) or friendly_name()
     actor_limit(actor=actor, kind="join")
     participant = Participant.objects.create(workshop=actor.workshop, display_name=name)
-    count = Participant.objects.filter(workshop=actor.workshop).count()
+    count = participant_count(workshop=actor.workshop)
     publish(
         actor.workshop,
         "participant.joined",
