@@ -10,9 +10,11 @@ differ. So the page
 is rendered once with stand-ins for those (random per process, so no text anyone
 types can hold one) and each join fills in its own.
 
-The join page, the first of a join's three requests, is kept the same way for every
-phone that has not joined yet: only its form's security token, the suggested name and
-the nonce of its inline stylesheet differ (join_page_for).
+The join page, the first page a phone sees, is the room's page with the name form first
+(the room itself waits in the page until the phone has joined over the socket), kept
+the same way for every phone that has not joined yet: only its form's security token,
+the suggested name (in the form, and as the name the room's part shows) and the nonce
+of its inline stylesheet differ.
 
 A kept room page is found by what it shows: the snapshot with the person's own fields
 set aside, the language and the address it answers, so a page can never be handed
@@ -92,12 +94,13 @@ def page_for(
     render: Callable[[], str],
     csrf_token: str,
     snapshot_script: str,
+    nonce: str = "",
 ) -> str:
     """The page for this person: the kept one for `where` and what the snapshot shows, filled in.
 
-    `render()` renders the page with the stand-ins (shell_snapshot, CSRF, KEY and
-    SNAPSHOT in their places) when none is kept. `snapshot_script` is the person's
-    snapshot as its <script> element.
+    `render()` renders the page with the stand-ins (shell_snapshot, CSRF, KEY, SNAPSHOT
+    and, on the join page, NONCE in their places) when none is kept. `snapshot_script`
+    is the person's snapshot as its <script> element; `nonce` the inline stylesheet's.
     """
     shell = _kept_or_render((*where, _shows(snapshot)), render)
     parts = shell.split(KEY)
@@ -105,26 +108,8 @@ def page_for(
     filled = parts[0] + "".join(secrets.token_urlsafe(16) + part for part in parts[1:])
     return (
         filled.replace(CSRF, csrf_token)
+        .replace(NONCE, nonce)
         .replace(NAME, escape(snapshot["you"]["display_name"]))
         .replace(SERVER_TIME, escape(snapshot["server_time"]))
         .replace(SNAPSHOT, snapshot_script)
     )
-
-
-def join_page_for(
-    *,
-    where: tuple[Any, ...],
-    render: Callable[[], str],
-    csrf_token: str,
-    name: str,
-    nonce: str,
-) -> str:
-    """The join page for a phone that has not joined: the kept one for `where`, filled in.
-
-    `where` says everything the page shows but the phone's own: the workshop's words
-    and revision, the language and the address it answers. `render()` renders it with
-    the stand-ins CSRF, NAME (the suggested name) and NONCE (the inline stylesheet's
-    nonce) in their places when none is kept.
-    """
-    shell = _kept_or_render(("join", *where), render)
-    return shell.replace(CSRF, csrf_token).replace(NONCE, nonce).replace(NAME, escape(name))

@@ -12,7 +12,6 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -34,7 +33,7 @@ from .http import REFUSAL_STATUS, answers_json, done_json, refused_json, signed_
 from .languages import Reader, language_supported, language_use, request_language
 from .limits import client_address
 from .middleware import same_for_everyone
-from .models import Workshop
+from .models import Participant, Workshop
 from .names import friendly_name
 from .phases import RUNNABLE_PHASES, Action, Phase, Role
 from .selectors import room_snapshot, workshop_by_code, workshops_facilitated_by
@@ -207,6 +206,8 @@ def _room_render(
             # Where this page lives; the page may arrive as the answer to another
             # address's form (joining answers with the room).
             "page_url": _page_url(template, workshop),
+            # The join page: the room comes once the phone has joined over its socket.
+            "joining": bool(context.get("joining")),
         },
         "phase": Phase,
         "panels": [panel.template for panel in panels],
@@ -310,35 +311,7 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
         # so a link-preview bot's GET makes an empty session and nothing in the room; the
         # form's POST used to make the same session, so a join makes no more of them.
         request.session.setdefault(PARTICIPANTS_SESSION_KEY, {})
-    if request.method == "GET" and not closed and _alike_for_all(request, actor):
-        # The same page as for every phone that has not joined, but for its own parts.
-        language = translation.get_language()
-        page = room_shells.join_page_for(
-            where=(
-                workshop.pk,
-                workshop.revision,
-                workshop.title,
-                workshop.question,
-                language,
-                request.get_host(),
-                request.is_secure(),
-                request.get_full_path(),
-            ),
-            render=lambda: render(
-                request,
-                "workshops/join.html",
-                {
-                    **context,
-                    "form": JoinForm(initial={"display_name": room_shells.NAME}),
-                    "csrf_token": room_shells.CSRF,
-                    "style_nonce": room_shells.NONCE,
-                },
-            ).content.decode(),
-            csrf_token=get_token(request),
-            name=friendly_name(),
-            nonce=str(request.csp_nonce),  # type: ignore[attr-defined]
-        )
-        return HttpResponse(page)
+        return _joining_page(request, actor)
     response = render(
         request,
         "workshops/join.html",
@@ -348,6 +321,72 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
     if refused is not None and refused.retry_after is not None:
         response["Retry-After"] = str(refused.retry_after)
     return response
+
+
+def _joining_page(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """The join page: the room's page for a phone that has not joined, its name form first.
+
+    The room waits in the page, inert, until the phone joins over the socket; it is
+    rendered as it is for a person who has just joined (nothing of their own yet), whose
+    name is the one the form suggests. Every phone that has not joined gets the same page
+    but for its form's token, the suggested name and the stylesheet's nonce
+    (workshops.room_shells).
+    """
+    workshop = actor.workshop
+    template = "workshops/room.html"
+    language = request_language(request, workshop_language=workshop.language)
+    language_use(request, language)
+    request.language_by_link = False  # type: ignore[attr-defined]
+    # Nobody is created: the person the room is shown to exists only for this page. The
+    # room's count is not read: a phone's room shows none, and the join brings the room's
+    # snapshot (workshops.room_shells keys kept pages without the count anyway).
+    prospective = Actor(
+        role=Role.CITIZEN,
+        workshop=workshop,
+        participant=Participant(workshop=workshop, display_name=friendly_name()),
+        address=actor.address,
+        just_joined=True,
+        room_count=0,
+    )
+    snapshot = room_snapshot(actor=prospective)
+    nonce = str(request.csp_nonce)  # type: ignore[attr-defined]
+    if _alike_for_all(request, actor):
+        page = room_shells.page_for(
+            snapshot=snapshot,
+            where=(
+                "joining",
+                template,
+                language,
+                request.get_host(),
+                request.is_secure(),
+                request.get_full_path(),
+            ),
+            render=lambda: _room_render(
+                request,
+                template,
+                prospective,
+                {
+                    "joining": True,
+                    "form": JoinForm(initial={"display_name": room_shells.NAME}),
+                    "csrf_token": room_shells.CSRF,
+                    "style_nonce": room_shells.NONCE,
+                    "room_shell": True,
+                },
+                200,
+                language,
+                room_shells.shell_snapshot(snapshot),
+            ).content.decode(),
+            csrf_token=get_token(request),
+            snapshot_script="",
+            nonce=nonce,
+        )
+        return HttpResponse(page)
+    context = {
+        "joining": True,
+        "form": JoinForm(initial={"display_name": snapshot["you"]["display_name"]}),
+        "style_nonce": nonce,
+    }
+    return _room_render(request, template, prospective, context, 200, language, snapshot)
 
 
 @require_GET

@@ -355,6 +355,16 @@
   function connect() {
     if (stopped || (socket && socket.readyState <= WebSocket.OPEN)) return;
     window.clearTimeout(retryTimer);
+    // On the join page the room comes over the socket the name went on: take it over,
+    // with whatever came on it after the snapshot (static/workshops/join.js).
+    var joined = window.SamskabJoin ? window.SamskabJoin.adopt() : null;
+    if (joined) {
+      socket = joined.socket;
+      listen(socket);
+      onOpen();
+      joined.frames.forEach(onFrame);
+      return;
+    }
     var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
     // The socket speaks the page's language (its messages, labels and names).
     var url = scheme + window.location.host + config.ws_path + "?lang=" + encodeURIComponent(config.language) + (config.projector ? "&view=projector" : "") + (snapshotVersion ? "&since=" + encodeURIComponent(snapshotVersion) : "");
@@ -364,17 +374,23 @@
       scheduleReconnect();
       return;
     }
-    socket.addEventListener("open", function () {
-      retryMs = RETRY_MIN_MS;
-      setConnection(t("Live"), true);
-      heartbeat();
-    });
-    socket.addEventListener("message", function (message) {
+    socket.addEventListener("open", onOpen);
+    listen(socket);
+  }
+
+  function onOpen() {
+    retryMs = RETRY_MIN_MS;
+    setConnection(t("Live"), true);
+    heartbeat();
+  }
+
+  function listen(opened) {
+    opened.addEventListener("message", function (message) {
       var frame;
       try { frame = JSON.parse(message.data); } catch (error) { return; }
       onFrame(frame);
     });
-    socket.addEventListener("close", function (event) {
+    opened.addEventListener("close", function (event) {
       socket = null;
       window.clearTimeout(heartbeatTimer);
       window.clearTimeout(pongTimer);

@@ -129,6 +129,8 @@ def test_the_kept_pages_form_token_is_accepted(workshop: Workshop) -> None:
 
 
 NONCE = re.compile(r'<style nonce="([^"]+)">')
+YOUR_NAME = re.compile(r"<span data-your-name>([^<]*)</span>")
+RENAME_INPUT = re.compile(r'name="display_name" maxlength="40" value="([^"]*)"')
 NAME_INPUT = re.compile(r'name="display_name" value="([^"]*)"')
 
 
@@ -155,6 +157,8 @@ def test_each_phone_gets_its_own_join_page_token_name_and_nonce(workshop: Worksh
 def test_a_kept_join_page_reads_as_one_rendered_for_the_phone(
     workshop: Workshop, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    IdeaFactory(author=ParticipantFactory(workshop=workshop), text="Benches by the river")
+    room_changed(workshop.pk)
     join_page(Client(), workshop)  # kept from here on
     kept, _policy = join_page(Client(), workshop)
     monkeypatch.setattr(views, "_alike_for_all", lambda *args: False)
@@ -162,10 +166,31 @@ def test_a_kept_join_page_reads_as_one_rendered_for_the_phone(
 
     def without_what_is_theirs(page: str) -> str:
         page = CSRF.sub('name="csrfmiddlewaretoken" value="-"', page)
+        page = CLIENT_KEY.sub('name="client_key" value="-"', page)
+        page = SERVER_TIME.sub('data-server-time="-"', page)
         page = NONCE.sub('<style nonce="-">', page)
+        page = YOUR_NAME.sub("<span data-your-name>-</span>", page)
+        page = RENAME_INPUT.sub('name="display_name" maxlength="40" value="-"', page)
         return NAME_INPUT.sub('name="display_name" value="-"', page)
 
+    assert "Benches by the river" in kept
     assert without_what_is_theirs(kept) == without_what_is_theirs(rendered)
+
+
+def test_the_join_page_holds_the_room_until_the_phone_has_joined(workshop: Workshop) -> None:
+    IdeaFactory(author=ParticipantFactory(workshop=workshop), text="Benches by the river")
+    room_changed(workshop.pk)
+    page, _policy = join_page(Client(), workshop)
+
+    before, room = page.split('<template data-join-room="content">')
+    # The name form first; the room waits, inert, with the suggested name as its own.
+    assert "data-join-form" in before
+    assert "Benches by the river" not in before
+    assert "Benches by the river" in room
+    name = NAME_INPUT.findall(page)[0]
+    assert YOUR_NAME.findall(page) == [name]
+    # Nobody has joined: no snapshot of anyone's in the page (it comes with the join).
+    assert '<script id="room-snapshot" type="application/json">null</script>' in page
 
 
 def test_a_changed_workshop_is_on_the_next_join_page(workshop: Workshop) -> None:
