@@ -1,10 +1,13 @@
 """What one join costs the server's core, in process: `python -m bench.join_cost`.
 
-    python -m bench.join_cost [--joins 200] [--ideas 500]
+    python -m bench.join_cost [--joins 200] [--ideas 500] [--by form]
 
 Runs the application (config.asgi) in this process on a fresh SQLite database and lets
-citizens join one after another the way a phone does: the join page, the form (which
-answers with the room), then the room's socket until its first frame. No server and
+citizens join one after another the way a phone does: the join page, then the room's
+socket opened with `join=1`, the name sent as `join`, until its `ack` and the room's
+snapshot (as the join page's script joins). `--by form` joins as a phone without
+script does, and as every phone did before: the join page, the form (which answers
+with the room), then the room's socket until its first frame. No server and
 no network: the CPU time of each step (all threads of the process) is what the
 application itself costs, without the HTTP and WebSocket work a server adds
 (docs/deploy.md, *What the profiles show*). Earlier joiners keep their sockets open,
@@ -86,7 +89,7 @@ def _seed(ideas: int) -> str:
     return workshop.join_code
 
 
-async def _joins(code: str, count: int) -> tuple[dict[str, float], int]:
+async def _joins(code: str, count: int, by: str) -> tuple[dict[str, float], int]:
     from channels.testing import HttpCommunicator, WebsocketCommunicator
 
     from config.asgi import application
@@ -118,6 +121,17 @@ async def _joins(code: str, count: int) -> tuple[dict[str, float], int]:
                 cookies[key] = rest.split(";", 1)[0]
         return reply
 
+    def socket_to(path: str, cookies: dict[str, str]) -> WebsocketCommunicator:
+        return WebsocketCommunicator(
+            application,
+            path,
+            headers=[
+                (b"origin", b"http://127.0.0.1"),
+                (b"host", b"127.0.0.1"),
+                (b"cookie", f"sessionid={cookies['sessionid']}".encode()),
+            ],
+        )
+
     async def join(index: int) -> None:
         nonlocal current
         cookies: dict[str, str] = {}
@@ -127,23 +141,28 @@ async def _joins(code: str, count: int) -> tuple[dict[str, float], int]:
         if page["status"] != 200 or token is None:
             raise RuntimeError(f"the join page answered {page['status']}")
         paged = time.process_time()
-        form = urlencode({"display_name": f"Joiner {index}", "csrfmiddlewaretoken": token[1]})
-        room = await http("POST", f"/j/{code}", cookies, form.encode())
-        if room["status"] != 200 or b'id="room-config"' not in room["body"]:
-            raise RuntimeError(f"joining answered {room['status']}")
-        joined = time.process_time()
-        version = SNAPSHOT_VERSION.search(room["body"])
-        since = f"?since={quote(version[1].decode())}" if version else ""
-        socket = WebsocketCommunicator(
-            application,
-            f"/ws/workshops/{code}/{since}",
-            headers=[
-                (b"origin", b"http://127.0.0.1"),
-                (b"host", b"127.0.0.1"),
-                (b"cookie", f"sessionid={cookies['sessionid']}".encode()),
-            ],
-        )
-        connected, _ = await socket.connect(timeout=30)
+        if by == "socket":
+            socket = socket_to(f"/ws/workshops/{code}/?join=1", cookies)
+            connected, _ = await socket.connect(timeout=30)
+            if not connected:
+                raise RuntimeError("the join page's socket was refused")
+            await socket.send_to(
+                json.dumps({"type": "join", "request_id": "j", "display_name": f"Joiner {index}"})
+            )
+            ack = json.loads(await socket.receive_from(timeout=30))
+            if ack.get("type") != "ack":
+                raise RuntimeError(f"join answered {ack}")
+            joined = paged
+        else:
+            form = urlencode({"display_name": f"Joiner {index}", "csrfmiddlewaretoken": token[1]})
+            room = await http("POST", f"/j/{code}", cookies, form.encode())
+            if room["status"] != 200 or b'id="room-config"' not in room["body"]:
+                raise RuntimeError(f"joining answered {room['status']}")
+            joined = time.process_time()
+            version = SNAPSHOT_VERSION.search(room["body"])
+            since = f"?since={quote(version[1].decode())}" if version else ""
+            socket = socket_to(f"/ws/workshops/{code}/{since}", cookies)
+            connected, _ = await socket.connect(timeout=30)
         frame = json.loads(await socket.receive_from(timeout=30)) if connected else {}
         if frame.get("type") not in {"snapshot", "snapshot.current"}:
             raise RuntimeError(f"the room's first frame was {frame.get('type')}")
@@ -158,6 +177,8 @@ async def _joins(code: str, count: int) -> tuple[dict[str, float], int]:
         await join(index)
     for socket in sockets:
         await socket.disconnect()
+    if by == "socket":
+        del spent["form"]  # the name goes over the socket
     return {step: 1000 * seconds / count for step, seconds in spent.items()}, current
 
 
@@ -165,6 +186,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--joins", type=int, default=200, help="joins counted (after 20 more)")
     parser.add_argument("--ideas", type=int, default=0, help="ideas already on the wall")
+    parser.add_argument(
+        "--by",
+        choices=["socket", "form"],
+        default="socket",
+        help="join over the join page's socket (as its script does) or by the form",
+    )
     args = parser.parse_args(argv)
     if not 1 <= args.joins <= 5000:
         parser.error("--joins: between 1 and 5,000")
@@ -176,11 +203,12 @@ def main(argv: list[str] | None = None) -> None:
         django.setup()
         code = _seed(args.ideas)
         load = os.getloadavg()[0]
-        per_join, current = asyncio.run(_joins(code, args.joins))
+        per_join, current = asyncio.run(_joins(code, args.joins, args.by))
     total = sum(per_join.values())
     steps = ", ".join(f"{step} {ms:.1f}" for step, ms in per_join.items())
     print(
-        f"{args.joins} joins into a room of {args.ideas} ideas: {total:.1f} ms of CPU a join "
+        f"{args.joins} joins by {args.by} into a room of {args.ideas} ideas: "
+        f"{total:.1f} ms of CPU a join "
         f"({steps}); {current} sockets opened with snapshot.current; "
         f"load average {load:.2f} at the start"
     )

@@ -340,63 +340,87 @@ async def drive(
 
 
 async def joins(
-    base_url: str, code: str, ws_url: str, count: int, seconds: float = 10.0
+    base_url: str,
+    code: str,
+    ws_url: str,
+    count: int,
+    seconds: float = 10.0,
+    *,
+    by: str = "socket",
 ) -> dict[str, Any]:
     """Join `count` citizens through the real join page, offered evenly over `seconds`.
 
     The phones arrive on a schedule, as a room fills after the facilitator shows the
     code, whether or not the server has answered the ones before: a slow server makes
-    joins pile up rather than arrive later. Each phone keeps one connection for the
-    page and the form, which answers with the room (bench.fanout.phone, light enough
-    that the server, not the generator, sets the pace), then opens the room's socket;
-    a join counts once the socket's first frame is the snapshot (or, for a page whose
-    snapshot is still current, `snapshot.current`: the phone sends the page's version as
-    the room's script does), and its time runs from its scheduled arrival.
+    joins pile up rather than arrive later. Each phone keeps one connection for its
+    pages (bench.fanout.phone, light enough that the server, not the generator, sets
+    the pace). `by="socket"` joins as the join page's script does: the page, then the
+    room's socket opened with `join=1`, the name sent as `join`, and the join counts
+    once the `ack` and the room's snapshot have come. `by="form"` joins as before (and
+    as a phone without script does): the page, the form (which answers with the room),
+    then the room's socket, sending the page's version as the room's script does; the
+    join counts once the socket's first frame is the snapshot (or `snapshot.current`).
+    A join's time runs from its scheduled arrival.
     """
     from bench.fanout.phone import Phone
 
+    if by not in {"socket", "form"}:
+        raise ValueError(f"joins by socket or form, not {by!r}")
     errors: list[str] = []
     durations: list[float] = []
     kept: list[Connection] = []
     # Sockets whose page's snapshot was still current (no second snapshot sent).
     current: list[int] = []
-    loop = asyncio.get_running_loop()
     interval = seconds / max(1, count)
 
     async def one(index: int, start: float) -> None:
         await asyncio.sleep(max(0.0, start + index * interval - time.perf_counter()))
         began = time.perf_counter()
+        name = f"Joiner {index}"
         try:
+            version = None
             async with Phone(base_url) as phone:
                 page = await phone.get(f"/j/{code}")
                 token = CSRF_INPUT.search(page.text)
                 if page.status != 200 or token is None:
                     raise RuntimeError(f"join page answered {page.status}")
-                joined = await phone.post(
-                    f"/j/{code}",
-                    {"display_name": f"Joiner {index}", "csrfmiddlewaretoken": token[1]},
-                    headers={"Referer": f"{base_url}/j/{code}"},
-                )
+                if by == "form":
+                    joined = await phone.post(
+                        f"/j/{code}",
+                        {"display_name": name, "csrfmiddlewaretoken": token[1]},
+                        headers={"Referer": f"{base_url}/j/{code}"},
+                    )
+                    in_room = b'id="room-config"' in joined.body
+                    if joined.status != 200 or not in_room:
+                        raise RuntimeError(f"joining answered {joined.status}")
+                    version = SNAPSHOT_VERSION.search(joined.body)
                 session = phone.cookies.get("sessionid")
-                in_room = b'id="room-config"' in joined.body
-                if joined.status != 200 or not session or not in_room:
-                    raise RuntimeError(f"joining answered {joined.status}")
-                version = SNAPSHOT_VERSION.search(joined.body)
-            first: asyncio.Future[bytes] = loop.create_future()
+                if not session:
+                    raise RuntimeError("the join page gave the phone no session")
+            frames: asyncio.Queue[bytes] = asyncio.Queue()
 
-            def seen(_c: Connection, data: bytes, _t: float, first: Any = first) -> None:
-                if not first.done():
-                    first.set_result(data)
+            def seen(_c: Connection, data: bytes, _t: float, frames: Any = frames) -> None:
+                frames.put_nowait(data)
 
-            since = f"?since={quote(version[1].decode())}" if version else ""
+            if by == "socket":
+                query = "?join=1"
+            else:
+                query = f"?since={quote(version[1].decode())}" if version else ""
             connection = await open_connection(
-                f"{ws_url}/ws/workshops/{code}/{since}",
+                f"{ws_url}/ws/workshops/{code}/{query}",
                 origin=base_url,
                 cookie=f"sessionid={session}",
                 on_frame=seen,
             )
             kept.append(connection)
-            frame = json.loads(await asyncio.wait_for(first, 30))
+            if by == "socket":
+                connection.send_text(
+                    json.dumps({"type": "join", "request_id": "join", "display_name": name})
+                )
+                ack = json.loads(await asyncio.wait_for(frames.get(), 30))
+                if ack.get("type") != "ack":
+                    raise RuntimeError(f"join answered {ack.get('type')}: {ack.get('code')}")
+            frame = json.loads(await asyncio.wait_for(frames.get(), 30))
             if frame.get("type") not in {"snapshot", "snapshot.current"}:
                 raise RuntimeError(f"the room's first frame was {frame.get('type')}")
             if frame["type"] == "snapshot.current":
@@ -416,6 +440,7 @@ async def joins(
         # Above ~0.9 the generator, not the server, sets the pace.
         "join_load_cpu": load_cpu,
         "joins": count,
+        "join_by": by,
         "join_offered_seconds": seconds,
         "join_errors": len(errors),
         "join_current": len(current),
@@ -771,7 +796,12 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         await asyncio.sleep(1)
         result.update(
             await joins(
-                origin, facts["join_code"], f"ws://127.0.0.1:{port}", args.joins, args.join_seconds
+                origin,
+                facts["join_code"],
+                f"ws://127.0.0.1:{port}",
+                args.joins,
+                args.join_seconds,
+                by=args.join_by,
             )
         )
     return result
@@ -799,6 +829,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--settle", type=float, default=20)
     parser.add_argument("--joins", type=int, default=0)
     parser.add_argument("--join-seconds", type=float, default=10, help="offer the joins over")
+    parser.add_argument(
+        "--join-by", choices=["socket", "form"], default="socket", help="how the phones join"
+    )
     parser.add_argument(
         "--parts", default="fanout,votes,joins", help="which runs: fanout, votes, joins"
     )

@@ -376,6 +376,8 @@ def measure(
             str(args.vote_seconds),
             "--join-seconds",
             str(args.join_seconds),
+            "--join-by",
+            args.join_by,
             "--parts",
             args.parts,
             "--vote-budget",
@@ -609,7 +611,7 @@ def table(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
             )
         if result.get("joins"):
             lines.append(
-                f"{kind}: {result['joins']} joins offered over "
+                f"{kind}: {result['joins']} joins by {result.get('join_by', 'form')}, offered over "
                 f"{result.get('join_offered_seconds', float('nan')):g} s, done after "
                 f"{result['join_seconds']:.1f} s ({result['joins_per_s']:.0f}/s), "
                 f"{result['join_errors']} errors, p99 {result['join_p99_ms']:.0f} ms, "
@@ -685,6 +687,13 @@ def main(argv: list[str] | None = None) -> None:
         "are refused",
     )
     parser.add_argument("--join-ideas", type=int, default=0, help="ideas already in the join room")
+    parser.add_argument(
+        "--join-by",
+        choices=["socket", "form"],
+        default="socket",
+        help="join as the join page's script does (the name over the room's socket) or as "
+        "a phone without script (the form, then the socket)",
+    )
     parser.add_argument("--servers", default="raw,bare,app,uvicorn")
     parser.add_argument("--processes", type=int, default=1, help="application processes")
     parser.add_argument("--redis", action="store_true", help="channels_redis instead of memory")
@@ -721,7 +730,7 @@ def main(argv: list[str] | None = None) -> None:
         f"layer: {'redis' if args.redis else 'in-memory'}; app processes: {args.processes}; "
         f"database: {'PostgreSQL' if args.postgres else 'SQLite'}; "
         f"server on core {SERVER_CORE}, load on core {LOAD_CORE}; "
-        f"joins into a room of {args.join_ideas} ideas"
+        f"joins into a room of {args.join_ideas} ideas, by {args.join_by}"
     )
     results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="samskab-bench-") as tmp:
