@@ -226,14 +226,15 @@ class RoomConsumer(SnapshotFirstConsumer):
             await self._send(error_reply(None, "not_found", _("No workshop has this code.")))
             await self.close(code=CLOSE_NOT_FOUND)
             return
+        if _joining(self.scope) and actor.role in {Role.OUTSIDER, Role.OBSERVER}:
+            # The join page opens its socket while the person reads and types; their
+            # `join` makes it the room's (docs/protocol.md). Until then it is in no room
+            # and is sent nothing, also for a browser that opened the read-only link:
+            # the page waits for the room of a participant.
+            self.actor = actor
+            self.waiting_to_join = True
+            return
         if actor.role is Role.OUTSIDER:
-            if _joining(self.scope):
-                # The join page opens its socket while the person reads and types; their
-                # `join` makes it the room's (docs/protocol.md). Until then it is in no
-                # room and is sent nothing.
-                self.actor = actor
-                self.waiting_to_join = True
-                return
             await self._send(error_reply(None, "forbidden", _("Join the workshop first.")))
             await self.close(code=CLOSE_FORBIDDEN)
             return

@@ -59,6 +59,15 @@ def join_page(workshop: Workshop, client: Client | None = None) -> Client:
 
 
 @database_sync_to_async
+def observing(workshop: Workshop) -> Client:
+    """A browser that opened the workshop's read-only link."""
+    browser = Client()
+    response = browser.get(reverse("workshops:observe", kwargs={"token": workshop.observer_token}))
+    assert response.status_code == 200
+    return browser
+
+
+@database_sync_to_async
 def participants(workshop: Workshop) -> list[tuple[int, str]]:
     return list(
         Participant.objects.filter(workshop=workshop)
@@ -319,3 +328,19 @@ async def test_a_phone_that_joined_gets_the_room_at_once_on_a_joining_socket(
     snapshot = await snapshot_of(socket)
 
     assert snapshot["you"]["display_name"] == "Curious Otter 42"
+
+
+async def test_a_browser_that_opened_the_read_only_link_joins_as_a_participant(
+    open_socket: Connect, workshop: Workshop
+) -> None:
+    phone = await join_page(workshop, await observing(workshop))
+    socket = await open_socket(phone, workshop.join_code, query=JOINING)
+    # The join page waits for the room of a participant, not the observer's.
+    assert await nothing_arrives(socket)
+
+    await socket.send_json_to(join_frame("Curious Otter"))
+
+    assert (await receive(socket))["type"] == "ack"
+    snapshot = await snapshot_of(socket)
+    assert snapshot["you"]["role"] == "citizen"
+    assert snapshot["you"]["display_name"] == "Curious Otter"
