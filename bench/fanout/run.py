@@ -461,10 +461,12 @@ VOTE_RULES = ("dots", "approval", "ranking")
 # measured back to back with the code after on 2026-11-30 (docs/deploy.md, *Voting*):
 # (rule, database, processes, over budget) -> what the same load got then.
 RULE_BASELINES: dict[tuple[str, str, int, bool], str] = {
-    ("approval", "PostgreSQL", 1, False): "378 votes/s; all 5,000 answered 13.2 s after the "
-    "first send; final tally on every screen 286 ms after the last ack; round trip p50 1.8 s",
-    ("ranking", "PostgreSQL", 1, False): "216 votes/s; all 5,000 answered 23.2 s after the "
-    "first send; final tally on every screen 200 ms after the last ack; round trip p50 5.2 s",
+    ("approval", "PostgreSQL", 1, False): "378-458 votes/s; all 5,000 answered 10.9-13.2 s "
+    "after the first send; final tally on every screen 285-286 ms after the last ack; round "
+    "trip p50 0.7-1.8 s",
+    ("ranking", "PostgreSQL", 1, False): "187-216 votes/s; all 5,000 answered 23.2-26.8 s "
+    "after the first send; final tally on every screen 200-249 ms after the last ack; round "
+    "trip p50 5.2-7.7 s",
     ("ranking", "PostgreSQL", 1, True): "325 votes answered/s; all answered 15.4 s after the "
     "first send; final tally on every screen 557 ms after the last accepted vote",
     ("approval", "SQLite", 1, False): "495 votes/s; all 5,000 answered 10.1 s after the "
