@@ -15,6 +15,7 @@ from urllib.parse import parse_qs
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from django.conf import settings
 from django.db import connection
 from django.utils import translation
@@ -289,6 +290,12 @@ class RoomConsumer(SnapshotFirstConsumer):
             await getattr(self, get_handler_name(message))(message)
             return
         await super().dispatch(message)
+
+    async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        # Channels' own closes the shared thread's old connections after `disconnect`:
+        # the hop `dispatch` saves. This socket is in no channel-layer group (its hub is).
+        await self.disconnect(message["code"])
+        raise StopConsumer
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.actor is None:

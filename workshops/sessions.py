@@ -25,7 +25,7 @@ import secrets
 
 from django.contrib.sessions.backends import cached_db
 from django.contrib.sessions.backends.base import UpdateError
-from django.db import connections, router
+from django.db import DatabaseError, connections, router
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -73,9 +73,13 @@ class SessionStore(cached_db.SessionStore):
             expiry.get_db_prep_save(row.expire_date, connection),
             row.session_key,
         ]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, values)
-            updated = cursor.rowcount
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, values)
+                updated = cursor.rowcount
+        except DatabaseError as error:
+            # As Django's save reports it: the middleware answers 400, not a server error.
+            raise UpdateError from error
         if updated != 1:
             # Deleted meanwhile (the person signed out in another tab): as Django answers.
             raise UpdateError

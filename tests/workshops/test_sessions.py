@@ -6,7 +6,8 @@ import pytest
 from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.models import Session
 from django.core.cache import caches
-from django.db import connection
+from django.db import OperationalError, connection
+from django.db.backends.utils import CursorWrapper
 from django.test.utils import CaptureQueriesContext
 
 from workshops.sessions import SessionStore
@@ -53,3 +54,20 @@ def test_a_session_deleted_meanwhile_is_not_brought_back() -> None:
         phone.save()
     assert not Session.objects.filter(session_key=key).exists()
     assert not SessionStore().exists(key)
+
+
+def test_a_session_the_database_cannot_write_is_reported_as_django_reports_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A locked or lost database while a page saves its session: Django's sessions call
+    # it an UpdateError, which its middleware answers with 400 rather than a server error.
+    key = _stored().session_key
+    phone = SessionStore(key)
+    phone["participants"] = {"7": "key-of-seven"}
+
+    def locked(self: CursorWrapper, sql: str, params: object = None) -> None:
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(CursorWrapper, "execute", locked)
+    with pytest.raises(UpdateError):
+        phone.save()
