@@ -7,10 +7,12 @@ that was rolled back. See docs/protocol.md for every event and its fields.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import enum
 import logging
 import threading
+import weakref
 from collections.abc import Iterator
 from typing import Annotated, Any
 
@@ -342,17 +344,92 @@ def _send(group: str, message: dict[str, Any]) -> None:
 async def _group_send_all(messages: list[tuple[str, dict[str, Any]]]) -> None:
     layer = get_channel_layer()
     for group, message in messages:
-        # Twice: after a Redis restart the first try finds a pooled connection dead.
-        for attempt in (1, 2):
+        if _joining(message):
+            await _joins_send(layer, group, message)
+        else:
+            await _group_send(layer, group, message)
+
+
+async def _group_send(layer: Any, group: str, message: dict[str, Any]) -> None:
+    # Twice: after a Redis restart the first try finds a pooled connection dead.
+    for attempt in (1, 2):
+        try:
+            await layer.group_send(group, message)
+            break
+        except Exception:
+            if attempt == 2:
+                # The write has committed; a screen that missed the event resyncs from
+                # the snapshot when it reconnects, so a broken bus must not fail the
+                # request.
+                logger.exception("could not publish %s to %s", message["type"], group)
+
+
+def _joining(message: dict[str, Any]) -> bool:
+    return message.get("type") == "room.event" and message["event"]["type"] in JOINS_TOGETHER
+
+
+# Events that ride together to the room's group while one of them is on its way.
+JOINS_TOGETHER = frozenset({"participant.joined"})
+
+
+class _JoinsGoing:
+    """A room's joins waiting in this event loop for the send under way to its group."""
+
+    def __init__(self) -> None:
+        self.waiting: list[tuple[dict[str, Any], asyncio.Future[None]]] = []
+        self.sender: asyncio.Task[None] | None = None
+
+
+_joins_going: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, _JoinsGoing]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+async def _joins_send(layer: Any, group: str, message: dict[str, Any]) -> None:
+    """Send a join to the room's group, together with the joins that wait as it goes.
+
+    Every process's hub of the room receives every message to its group: on Redis a
+    send is four round trips and each receive four, in each process, for every
+    phone that joins. A crowd's joins commit faster than they can go one by one, so
+    those that commit while a send is under way go next as one `room.events` message
+    (workshops.hub hands each to the room as if it came alone), in the order they
+    were sent. No join waits for a timer: the first goes at once, and each caller
+    returns once its own join has gone, so whatever the same phone does next is
+    sent after it, as before.
+    """
+    loop = asyncio.get_running_loop()
+    going = _joins_going.setdefault(loop, {}).setdefault(group, _JoinsGoing())
+    done: asyncio.Future[None] = loop.create_future()
+    going.waiting.append((message, done))
+    if going.sender is None:
+        going.sender = loop.create_task(_joins_drain(layer, group, going))
+    await done
+
+
+async def _joins_drain(layer: Any, group: str, going: _JoinsGoing) -> None:
+    try:
+        while going.waiting:
+            batch, going.waiting = going.waiting, []
+            messages = [message for message, _done in batch]
+            together = (
+                messages[0] if len(messages) == 1 else {"type": "room.events", "messages": messages}
+            )
             try:
-                await layer.group_send(group, message)
-                break
-            except Exception:
-                if attempt == 2:
-                    # The write has committed; a screen that missed the event resyncs from
-                    # the snapshot when it reconnects, so a broken bus must not fail the
-                    # request.
-                    logger.exception("could not publish %s to %s", message["type"], group)
+                await _group_send(layer, group, together)
+            finally:
+                for _message, done in batch:
+                    if not done.done():
+                        done.set_result(None)
+    finally:
+        going.sender = None
+        rooms = _joins_going.get(asyncio.get_running_loop(), {})
+        if rooms.get(group) is going:
+            del rooms[group]
+        for _message, done in going.waiting:
+            # Only if this task was cancelled (the loop is ending): nobody waits forever.
+            if not done.done():
+                done.set_result(None)
+        going.waiting = []
 
 
 def _send_all(messages: list[tuple[str, dict[str, Any]]]) -> None:

@@ -402,12 +402,20 @@ class RoomHub:
                 if int(each["participant"]) in self.by_participant:
                     await self._to_participant(int(each["participant"]), each)
         elif kind == "room.event":
-            self._outbox.append(message)
-            self._outbox_filled.set()
-            if message["event"].get("type") not in PACED_EVENTS:
-                self._outbox_urgent.set()
+            self._to_outbox(message)
+        elif kind == "room.events":
+            # Joins that went together from one process (workshops.events, _joins_send):
+            # each as if it came alone, in order.
+            for each in message["messages"]:
+                self._to_outbox(each)
         elif kind == "hub.ping" and message.get("channel") == self.channel:
             self._pong_seen = max(self._pong_seen, int(message["ping"]))
+
+    def _to_outbox(self, message: dict[str, Any]) -> None:
+        self._outbox.append(message)
+        self._outbox_filled.set()
+        if message["event"].get("type") not in PACED_EVENTS:
+            self._outbox_urgent.set()
 
     async def _to_participant(self, participant: int, message: dict[str, Any]) -> None:
         """An event for one participant's own tabs, or their removal from the room."""

@@ -17,7 +17,7 @@ from tests.workshops.test_consumer import (  # noqa: F401 - open_socket is a fix
     receive,
     snapshot_of,
 )
-from workshops import hub
+from workshops import events, hub
 from workshops.events import (
     Audience,
     disconnect_participant,
@@ -335,4 +335,51 @@ async def test_a_crowds_joins_reach_the_room_together_and_other_events_take_them
     together = await citizen.receive_json_from(timeout=3)
     assert together["type"] == "batch"
     assert [e["type"] for e in together["events"]] == ["participant.joined", "participant.renamed"]
+    await assert_usable(citizen)
+
+
+async def test_joins_committed_while_one_is_on_its_way_go_together_each_reaching_the_room_once(
+    open_socket: Connect,  # noqa: F811
+    citizen_client: Client,
+    workshop: Workshop,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    citizen = await open_socket(citizen_client, workshop.join_code)
+    await snapshot_of(citizen)
+    (room,) = _hubs_of(workshop)
+    layer = room.layer
+    group = room_group(workshop.pk)
+    # The bus, slow to take the first join, as a busy Redis is: the messages it carried.
+    carried: list[dict[str, Any]] = []
+    let_go = asyncio.Event()
+    group_send = layer.group_send
+
+    async def slow_group_send(to: str, message: dict[str, Any]) -> None:
+        if to == group:
+            carried.append(message)
+            await let_go.wait()
+        await group_send(to, message)
+
+    monkeypatch.setattr(layer, "group_send", slow_group_send)
+
+    # Five joins commit in turn while the first is still on its way.
+    sends = []
+    for count in range(1, 6):
+        sends.append(asyncio.create_task(events._group_send_all([(group, _joined(count))])))
+        await asyncio.sleep(0.01)
+    # Nobody's request is answered before its own join has gone.
+    assert not any(send.done() for send in sends)
+    let_go.set()
+    await asyncio.wait_for(asyncio.gather(*sends), 5)
+
+    # The first went at once and alone; the four that waited for it, as one message.
+    assert [message["type"] for message in carried] == ["room.event", "room.events"]
+    assert len(carried[1]["messages"]) == 4
+    counts: list[int] = []
+    while len(counts) < 5:
+        frame = await citizen.receive_json_from(timeout=3)
+        events_in = frame["events"] if frame["type"] == "batch" else [frame]
+        counts += [event["data"]["participant_count"] for event in events_in]
+    assert counts == [1, 2, 3, 4, 5]
+    # Each once: nothing more follows but the answer to a ping.
     await assert_usable(citizen)
