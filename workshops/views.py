@@ -323,6 +323,12 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
+# The join page's wall holds no ideas: the room's script draws the wall from the snapshot
+# the join brings, so the ideas would travel twice (docs/deploy.md, *A join over the
+# socket*), and the first page a phone waits for grew with the room.
+_JOINING_WALL: dict[str, Any] = {"idea_wall_html": None, "wall_ideas": []}
+
+
 def _joining_page(request: HttpRequest, actor: Actor) -> HttpResponse:
     """The join page: the room's page for a phone that has not joined, its name form first.
 
@@ -366,6 +372,7 @@ def _joining_page(request: HttpRequest, actor: Actor) -> HttpResponse:
                 template,
                 prospective,
                 {
+                    **_JOINING_WALL,
                     "joining": True,
                     "form": JoinForm(initial={"display_name": room_shells.NAME}),
                     "csrf_token": room_shells.CSRF,
@@ -382,6 +389,7 @@ def _joining_page(request: HttpRequest, actor: Actor) -> HttpResponse:
         )
         return HttpResponse(page)
     context = {
+        **_JOINING_WALL,
         "joining": True,
         "form": JoinForm(initial={"display_name": snapshot["you"]["display_name"]}),
         "style_nonce": nonce,

@@ -77,6 +77,16 @@ def test_a_phone_joins_over_the_socket_and_a_reload_finds_it_in_the_room(
 ) -> None:
     watch = Watch()
     code = new_workshop(live_daphne, "Paths through the park")
+    live_daphne.manage(
+        "shell",
+        "-c",
+        "from ideas.models import Idea\n"
+        "from workshops.models import Participant, Workshop\n"
+        f"workshop = Workshop.objects.get(join_code={code!r})\n"
+        "early = Participant.objects.create(workshop=workshop, display_name='Early Bird')\n"
+        "Idea.objects.create(workshop=workshop, author=early, text='A bridge over the creek',"
+        " client_key='posted-before-the-join')\n",
+    )
     page, posted = open_join_page(watch.context(phone), code)
     watch.page(page)
     assert page_problems(page) == []
@@ -98,7 +108,9 @@ def test_a_phone_joins_over_the_socket_and_a_reload_finds_it_in_the_room(
     expect(page.locator("[data-join-status]")).to_have_text(
         "You are in the room as Ada fra Nørrebro."
     )
-    assert participants(live_daphne, code) == ["Ada fra Nørrebro"]
+    # The wall as the join's snapshot has it.
+    expect(wall(page).filter(has_text="A bridge over the creek")).to_have_count(1)
+    assert participants(live_daphne, code) == ["Ada fra Nørrebro", "Early Bird"]
 
     # The room works on the socket the name went on.
     post_idea(page, "Benches by the pond")
@@ -115,7 +127,7 @@ def test_a_phone_joins_over_the_socket_and_a_reload_finds_it_in_the_room(
     # Opening the join link again is the room too, and makes nobody new.
     page.goto(f"/j/{code}")
     expect(page).to_have_url(re.compile(rf"/w/{code}/$"))
-    assert participants(live_daphne, code) == ["Ada fra Nørrebro"]
+    assert participants(live_daphne, code) == ["Ada fra Nørrebro", "Early Bird"]
     assert watch.errors == [], watch.errors
     assert watch.dialogs == [], watch.dialogs
 
