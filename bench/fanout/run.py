@@ -120,6 +120,34 @@ def redis_server(workdir: Path) -> Iterator[str]:
         process.wait(timeout=10)
 
 
+def workers_pinned(supervisor: int) -> None:
+    """Hold each of uvicorn's workers to a core of its own, as Daphne's processes are.
+
+    Left to float, each worker's threads (the event loop, the pages', the database
+    pool's) ran on both cores and handed the interpreter's lock to each other across
+    them: on 2026-11-30 two workers left to float cost 22-24 ms of a core a join,
+    held to a core each 14-17 ms, as one process (docs/deploy.md, *What a second
+    process costs a join*). Every thread of each worker is held now; the threads it
+    starts later inherit it.
+    """
+    with contextlib.suppress(OSError):
+        children = Path(f"/proc/{supervisor}/task/{supervisor}/children").read_text().split()
+        workers = [int(child) for child in children if _is_worker(int(child))]
+        for index, worker in enumerate(sorted(workers)):
+            core = index % (os.cpu_count() or 1)
+            for thread in os.listdir(f"/proc/{worker}/task"):
+                with contextlib.suppress(OSError):
+                    os.sched_setaffinity(int(thread), {core})
+
+
+def _is_worker(pid: int) -> bool:
+    """Whether this child of uvicorn serves (multiprocessing's resource tracker does not)."""
+    try:
+        return b"resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
 @contextlib.contextmanager
 def servers(
     kind: str, env: dict[str, str], processes: int, workdir: Path
@@ -197,6 +225,8 @@ def servers(
                     )
         wait_for_port(port, timeout=30, processes=started)
         time.sleep(0.5)
+        if kind == "uvicorn" and processes > 1:
+            workers_pinned(started[0].pid)
         yield port, started
     finally:
         for process in started:
