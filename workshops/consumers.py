@@ -7,14 +7,12 @@ and hands every client frame to workshops.commands.
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import re
 from typing import Any
 from urllib.parse import parse_qs
 
-from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
@@ -46,30 +44,7 @@ def pooled(function: Any) -> Any:
     calls in parallel, each thread on its own connection. SQLite allows one writer
     at a time and refuses a second at once, so there the one thread stays.
     """
-    return _pooled(function, connection.vendor == "sqlite")
-
-
-# A socket's functions are few and module-level: each wrapper is made once, where it was
-# made for every call (four a joining socket), and bounded should one ever not be.
-@functools.lru_cache(maxsize=128)
-def _pooled(function: Any, thread_sensitive: bool) -> Any:
-    return database_sync_to_async(function, thread_sensitive=thread_sensitive)
-
-
-def off_loop(function: Any) -> Any:
-    """Run cache work (no database) on a thread of the pool, not on the database's thread.
-
-    A socket's count (workshops.limits) is a cache call: through `pooled` on SQLite it
-    queued on the one thread every database read shares, behind a crowd's snapshots, and
-    closed old database connections it never used, before and after (docs/deploy.md,
-    *Joins*). Off the event loop still, as the cache may be Redis over the network.
-    """
-    return _off_loop(function)
-
-
-@functools.lru_cache(maxsize=128)
-def _off_loop(function: Any) -> Any:
-    return sync_to_async(function, thread_sensitive=False)
+    return database_sync_to_async(function, thread_sensitive=connection.vendor == "sqlite")
 
 
 logger = logging.getLogger(__name__)
@@ -269,7 +244,7 @@ class RoomConsumer(SnapshotFirstConsumer):
     async def _enter(self, actor: Actor, *, since: str | None = None) -> None:
         """Count the socket, register it with the room's hub and send the person's snapshot."""
         if actor.participant is not None:
-            if not await off_loop(connection_open)(actor.participant.pk):
+            if not await pooled(connection_open)(actor.participant.pk):
                 message = _("This workshop is already open in too many tabs; close one.")
                 await self._send(error_reply(None, "too_many_connections", message))
                 await self.close(code=CLOSE_TOO_MANY)
@@ -297,7 +272,7 @@ class RoomConsumer(SnapshotFirstConsumer):
         participant, self.counted_participant = self.counted_participant, None
         hub, self.hub = self.hub, None
         if participant is not None:
-            await off_loop(connection_closed)(participant)
+            await pooled(connection_closed)(participant)
         if hub is not None:
             await hub.remove(self)
         # Nothing more is answered on a socket that has left its room.
