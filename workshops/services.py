@@ -184,7 +184,6 @@ def participant_join_counted(
     return participant, count
 
 
-@transaction.atomic
 def participant_join_session(*, actor: Actor, session: Any, display_name: object = "") -> Actor:
     """Join over the room's socket: the phone's session now names its participant.
 
@@ -195,20 +194,23 @@ def participant_join_session(*, actor: Actor, session: Any, display_name: object
     lock (workshops.sessions), so a phone joins once however many of its tabs ask at once.
     Precondition: `session` is the phone's session (workshops.sessions.SessionStore).
     """
-    if not session.load_locked():
-        raise ActionRefused("forbidden", _("This page has expired. Reload it and try again."))
-    workshop = Workshop.objects.get(pk=actor.workshop.pk)
-    current = actor_resolve(
-        workshop=workshop, user=actor.user, session=session, address=actor.address
-    )
-    if current.role is Role.CITIZEN:
-        _display_name(display_name)
-        return current
-    participant, count = participant_join_counted(actor=current, display_name=display_name)
-    joined = dict(session.get(PARTICIPANTS_SESSION_KEY) or {})
-    joined[str(workshop.pk)] = participant.key
-    session[PARTICIPANTS_SESSION_KEY] = joined
-    session.save()
+    # A name that cannot be taken is refused before any lock or read: a phone sending
+    # it again and again costs the database nothing.
+    _display_name(display_name)
+    with transaction.atomic():
+        if not session.load_locked():
+            raise ActionRefused("forbidden", _("This page has expired. Reload it and try again."))
+        workshop = Workshop.objects.get(pk=actor.workshop.pk)
+        current = actor_resolve(
+            workshop=workshop, user=actor.user, session=session, address=actor.address
+        )
+        if current.role is Role.CITIZEN:
+            return current
+        participant, count = participant_join_counted(actor=current, display_name=display_name)
+        joined = dict(session.get(PARTICIPANTS_SESSION_KEY) or {})
+        joined[str(workshop.pk)] = participant.key
+        session[PARTICIPANTS_SESSION_KEY] = joined
+        session.save()
     # Who they are now needs no second read, as when the form joins (workshops.views.join).
     return Actor(
         role=Role.CITIZEN,

@@ -151,7 +151,8 @@
     var title = document.querySelector("[data-workshop-title]");
     if (title) title.focus();
     if (status) {
-      status.textContent = status.getAttribute("data-joined-message").replace("{name}", name);
+      // split/join, not replace: a name may hold "$&" or "$'", which replace would expand.
+      status.textContent = status.getAttribute("data-joined-message").split("{name}").join(name);
     }
     window.SamskabJoin = { adopt: adopt };
     var script = document.createElement("script");

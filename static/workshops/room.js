@@ -638,8 +638,10 @@
       }
     });
   }
-  // App scripts load after this one (all deferred); starting on DOMContentLoaded lets
-  // them register their handlers before the first snapshot is applied.
+  // App scripts come after this one (deferred, or in the same bundle): starting on
+  // DOMContentLoaded, or once this script has run to its end, lets them register their
+  // handlers before the first snapshot is applied. The join page loads the bundle after
+  // the page has loaded, when starting at once would leave them the snapshot unseen.
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-  else start();
+  else window.setTimeout(start, 0);
 })();

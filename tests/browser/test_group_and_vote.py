@@ -17,6 +17,7 @@ from playwright.sync_api import Browser, BrowserContext, Dialog, Locator, Page, 
 
 from tests.browser.checks import axe_violations
 from tests.browser.conftest import LiveServer
+from tests.browser.test_join import open_join_page
 from tests.browser.test_live_room import (
     PHONE,
     Watch,
@@ -187,6 +188,15 @@ def test_a_workshop_runs_from_ideas_through_groups_and_dots_to_results(
     expect(suggestions).to_have_count(1)
     for screen in screens:
         expect(cluster_ideas(screen, CYCLING)).to_have_text([BIKE_SCHOOL, BIKE_WIDER])
+    # Cy comes late: she joins over the join page's socket while the room groups, and her
+    # board then follows every change as the others' do (checked once the grouping is done).
+    cy_phone = watch.context(browser.new_context(base_url=live_daphne.url, **PHONE))
+    cy, cy_posted = open_join_page(cy_phone, code)
+    cy.get_by_label("Your name in the room").fill("Cy")
+    cy.get_by_label("Your name in the room").press("Enter")
+    wait_until_live(cy)
+    assert cy_posted == []
+    expect(cluster_ideas(cy, CYCLING)).to_have_text([BIKE_SCHOOL, BIKE_WIDER])
     books.get_by_role("button", name="Reject Library, keep, open").click()
     expect(console.locator("[data-suggestions]")).to_be_hidden()
 
@@ -253,11 +263,16 @@ def test_a_workshop_runs_from_ideas_through_groups_and_dots_to_results(
     board_card(bo, HARBOUR_LIGHTS).get_by_role("button", name="Move").tap()
     on_phone = board_card(bo, HARBOUR_LIGHTS).get_by_label("Move to…")
     on_phone.select_option(label=CYCLING)
-    for screen in screens:
+    for screen in (*screens, cy):
         expect(cluster_ideas(screen, CYCLING)).to_have_text(
             [BIKE_SCHOOL, HARBOUR_LIGHTS, BIKE_WIDER]
         )
         expect(cluster_ideas(screen, LIBRARY)).to_have_text([LIBRARY_LATE, LIBRARY_SUNDAY])
+    expect(board_card(cy, LIBRARY_LATE_AGAIN)).to_have_count(0)
+    expect(cy.locator("[data-group-permission-note]")).to_have_text(
+        "You may move ideas between clusters: drag them, or use “Move” on each idea."
+    )
+    cy_phone.close()
     for screen in (ada, bo):
         expect(board_headings(screen)).to_have_text(
             [f"{CYCLING} (3)", f"{LIBRARY} (2)", "Unsorted ideas (0)"]

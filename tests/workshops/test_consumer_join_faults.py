@@ -63,3 +63,23 @@ async def test_a_room_that_cannot_be_read_after_the_join_ends_the_socket_with_an
     again = await open_socket(phone, workshop.join_code)
     you = (await snapshot_of(again))["you"]
     assert (you["role"], you["display_name"]) == ("citizen", "Curious Otter")
+
+
+def test_a_name_that_cannot_be_taken_is_refused_before_any_database_work(
+    workshop: Workshop,
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from workshops.actors import actor_resolve
+    from workshops.errors import ActionRefused
+    from workshops.services import participant_join_session
+    from workshops.sessions import SessionStore
+
+    session = SessionStore()
+    session.save()
+    actor = actor_resolve(workshop=workshop, user=None, session=session)
+    with CaptureQueriesContext(connection) as queries, pytest.raises(ActionRefused) as refused:
+        participant_join_session(actor=actor, session=session, display_name="x" * 41)
+    assert refused.value.code == "invalid"
+    assert queries.captured_queries == []
