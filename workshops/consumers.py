@@ -22,7 +22,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from . import registry
-from .actors import Actor, actor_refresh, actor_resolve
+from .actors import Actor, actor_refresh, actor_resolve, require
 from .batching import command_batch
 from .code_guessing import code_guessing_check, code_guessing_miss
 from .commands import command_handle, error_reply, join_handle
@@ -31,7 +31,7 @@ from .hub import RoomHub, room_hub
 from .languages import Reader, scope_language
 from .limits import connection_closed, connection_open, socket_address
 from .listeners import SnapshotFirstConsumer
-from .phases import Role
+from .phases import Action, Role
 from .selectors import room_snapshot, room_snapshot_current, workshop_by_code
 
 
@@ -84,6 +84,22 @@ def _joining(scope: dict[str, Any]) -> bool:
     """Whether the socket was opened by a page that may join over it (`?join=1`)."""
     query = scope.get("query_string", b"")
     return b"join=" in query and parse_qs(query.decode("latin-1")).get("join") == ["1"]
+
+
+def _join_refused(actor: Actor, session: Any) -> ActionRefused | None:
+    """Why a socket opened to join (`?join=1`) cannot, as it opens; None if it may wait.
+
+    A phone with no stored session (the join page gives one; the session was read when
+    the socket's person was resolved, which forgets a key with no row), a room already
+    closed, a phone a facilitator removed. A room that closes later is refused at `join`.
+    """
+    if session.session_key is None:
+        return ActionRefused("forbidden", _("This page has expired. Reload it and try again."))
+    try:
+        require(actor, Action.JOIN)
+    except ActionRefused as refused:
+        return refused
+    return None
 
 
 def _nested_deeper_than(text: str, limit: int) -> bool:
@@ -228,6 +244,13 @@ class RoomConsumer(SnapshotFirstConsumer):
             await self.close(code=CLOSE_NOT_FOUND)
             return
         if _joining(self.scope) and actor.role in {Role.OUTSIDER, Role.OBSERVER}:
+            refused = _join_refused(actor, self.scope["session"])
+            if refused is not None:
+                # Nothing to wait for: answered and closed as a socket with no role is,
+                # rather than held open for a join that cannot come.
+                await self._send(error_reply(None, refused.code, refused.message))
+                await self.close(code=CLOSE_FORBIDDEN)
+                return
             # The join page opens its socket while the person reads and types; their
             # `join` makes it the room's (docs/protocol.md). Until then it is in no room
             # and is sent nothing, also for a browser that opened the read-only link:

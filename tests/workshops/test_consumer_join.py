@@ -275,31 +275,62 @@ async def test_a_removed_phone_stays_removed(
     await remove(workshop, participant_id)
     socket = await open_socket(citizen_client, workshop.join_code, query=JOINING)
 
-    await socket.send_json_to(join_frame("Back Again"))
-
+    # Told why and closed at once: a join that cannot come is not waited for.
     assert await receive(socket) == {
         "type": "error",
-        "request_id": "j1",
+        "request_id": None,
         "code": "forbidden",
         "message": "A facilitator has removed you from this workshop.",
+    }
+    assert await socket.receive_output(timeout=TIMEOUT) == {
+        "type": "websocket.close",
+        "code": 4403,
     }
     assert await participants(workshop) == [(participant_id, "Curious Otter 42")]
 
 
-async def test_a_socket_without_a_session_is_told_to_reload(
-    open_socket: Connect, workshop: Workshop
+@pytest.mark.parametrize("cookie", ["none", "expired"])
+async def test_a_socket_without_a_stored_session_is_told_to_reload_and_closed(
+    open_socket: Connect, workshop: Workshop, cookie: str
 ) -> None:
-    socket = await open_socket(None, workshop.join_code, query=JOINING)
-
-    await socket.send_json_to(join_frame())
+    phone = None
+    if cookie == "expired":
+        phone = await join_page(workshop)
+        await database_sync_to_async(
+            lambda: SessionStore(phone.cookies[settings.SESSION_COOKIE_NAME].value).delete()
+        )()
+    socket = await open_socket(phone, workshop.join_code, query=JOINING)
 
     assert await receive(socket) == {
         "type": "error",
-        "request_id": "j1",
+        "request_id": None,
         "code": "forbidden",
         "message": "This page has expired. Reload it and try again.",
     }
+    assert await socket.receive_output(timeout=TIMEOUT) == {
+        "type": "websocket.close",
+        "code": 4403,
+    }
     assert await participants(workshop) == []
+
+
+async def test_a_room_closed_before_the_socket_opens_closes_it(
+    open_socket: Connect, workshop: Workshop
+) -> None:
+    phone = await join_page(workshop)
+    await close_room(workshop)
+    socket = await open_socket(phone, workshop.join_code, query=JOINING)
+
+    assert await receive(socket) == {
+        "type": "error",
+        "request_id": None,
+        "code": "wrong_phase",
+        "message": "This workshop has closed and takes no new participants.",
+    }
+    assert await socket.receive_output(timeout=TIMEOUT) == {
+        "type": "websocket.close",
+        "code": 4403,
+    }
 
 
 async def test_before_joining_the_socket_takes_nothing_else(
