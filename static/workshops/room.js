@@ -638,10 +638,11 @@
       }
     });
   }
-  // App scripts come after this one (deferred, or in the same bundle): starting on
-  // DOMContentLoaded, or once this script has run to its end, lets them register their
-  // handlers before the first snapshot is applied. The join page loads the bundle after
-  // the page has loaded, when starting at once would leave them the snapshot unseen.
+  // App scripts load after this one (all deferred); starting on DOMContentLoaded lets
+  // them register their handlers before the first snapshot is applied. The join page
+  // loads this bundle after the page has loaded (window.SamskabJoin): there the app
+  // scripts later in the bundle register once it has run to its end, so start then.
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-  else window.setTimeout(start, 0);
+  else if (window.SamskabJoin) window.setTimeout(start, 0);
+  else start();
 })();
