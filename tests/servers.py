@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +40,35 @@ def manage(env: dict[str, str], *args: str) -> str:
     if result.returncode != 0:
         raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
     return result.stdout
+
+
+def worker_until(env: dict[str, str], script: str, expected: str) -> tuple[str, str]:
+    """Run the background worker (`run_worker`, its clock included) until the last line
+    `script` prints in a shell is `expected`, or a minute has passed; then stop it as a
+    service manager would. Returns that last line and everything the worker printed;
+    a worker that did not stop cleanly fails the test.
+    """
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "run_worker", "--interval", "0.2"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        seen = ""
+        while time.monotonic() < deadline:
+            seen = manage(env, "shell", "-c", script).strip().splitlines()[-1]
+            if seen == expected:
+                break
+            time.sleep(0.5)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        output, _ = worker.communicate(timeout=30)
+    assert worker.returncode == 0, output
+    return seen, output
 
 
 @contextlib.contextmanager

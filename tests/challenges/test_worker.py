@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-from tests.servers import ROOT, manage, project_env
+from tests.servers import manage, project_env, worker_until
 
 SEED = """
 from datetime import timedelta
@@ -55,27 +51,8 @@ def test_the_worker_forwards_and_expires_on_its_clock(tmp_path: Path) -> None:
     )
     manage(env, "migrate", "--noinput")
     manage(env, "shell", "-c", SEED)
-    worker = subprocess.Popen(
-        [sys.executable, "manage.py", "run_worker", "--interval", "0.2"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        seen = ""
-        while time.monotonic() < deadline:
-            seen = manage(env, "shell", "-c", STATUSES).strip().splitlines()[-1]
-            if seen == DONE:
-                break
-            time.sleep(0.5)
-        assert seen == DONE
-    finally:
-        worker.send_signal(signal.SIGTERM)
-        output, _ = worker.communicate(timeout=30)
-    assert worker.returncode == 0, output
+    seen, output = worker_until(env, STATUSES, DONE)
+    assert seen == DONE
     assert "enqueued challenges.tasks.challenges_transitions_run" in output
     # The administration heard of it (the console mail backend prints to the worker's output).
     assert "roads@example.org" in output and "Crossings" in output

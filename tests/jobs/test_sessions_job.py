@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import signal
-import subprocess
-import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 
 from jobs.schedule import SCHEDULE
-from tests.servers import ROOT, manage, project_env
+from tests.servers import manage, project_env, worker_until
 
 SEED = """
 from datetime import timedelta
@@ -42,25 +38,6 @@ def test_the_worker_deletes_expired_sessions_and_keeps_the_others(tmp_path: Path
     manage(env, "migrate", "--noinput")
     manage(env, "shell", "-c", SEED)
     assert manage(env, "shell", "-c", LEFT).strip().splitlines()[-1] == "['gone', 'kept']"
-    worker = subprocess.Popen(
-        [sys.executable, "manage.py", "run_worker", "--interval", "0.2"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        left = ""
-        while time.monotonic() < deadline:
-            left = manage(env, "shell", "-c", LEFT).strip().splitlines()[-1]
-            if left == "['kept']":
-                break
-            time.sleep(0.5)
-        assert left == "['kept']"
-    finally:
-        worker.send_signal(signal.SIGTERM)
-        output, _ = worker.communicate(timeout=30)
-    assert worker.returncode == 0, output
+    left, output = worker_until(env, LEFT, "['kept']")
+    assert left == "['kept']"
     assert "enqueued jobs.tasks.expired_sessions_clear" in output

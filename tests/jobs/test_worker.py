@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-from tests.servers import ROOT, manage, project_env
+from tests.servers import manage, project_env, worker_until
 
 SEED = """
 from datetime import timedelta
@@ -32,25 +28,6 @@ def test_the_worker_runs_the_retention_job_on_its_clock(tmp_path: Path) -> None:
     env = project_env(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
     manage(env, "migrate", "--noinput")
     manage(env, "shell", "-c", SEED)
-    worker = subprocess.Popen(
-        [sys.executable, "manage.py", "run_worker", "--interval", "0.2"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        names = ""
-        while time.monotonic() < deadline:
-            names = manage(env, "shell", "-c", NAMES).strip().splitlines()[-1]
-            if names == "['', 'Quick Owl']":
-                break
-            time.sleep(0.5)
-        assert names == "['', 'Quick Owl']"
-    finally:
-        worker.send_signal(signal.SIGTERM)
-        output, _ = worker.communicate(timeout=30)
-    assert worker.returncode == 0, output
+    names, output = worker_until(env, NAMES, "['', 'Quick Owl']")
+    assert names == "['', 'Quick Owl']"
     assert "enqueued moderation.tasks.personal_data_expired_erase" in output
