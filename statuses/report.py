@@ -40,7 +40,8 @@ class Step:
     status: str
     status_label: str
     administration: str
-    forwarded_to: str
+    # None, not "": the same as the receipt's socket says it (statuses.serializers).
+    forwarded_to: str | None
     note: str
     progress: int | None
     expected_on: str | None
@@ -54,7 +55,7 @@ class Row:
     title: str
     status: str
     status_label: str
-    administration: str
+    administration: str | None
     progress: int | None
     expected_on: str | None
     updated_at: datetime | None
@@ -94,7 +95,7 @@ def _row(item: Any, votes: int, supporters: int) -> Row:
         title=kind.title(item),
         status=status.status if status else Status.RECEIVED.value,
         status_label=str(Status(status.status if status else Status.RECEIVED).label),
-        administration=status.administration.name if status and status.administration else "",
+        administration=status.administration.name if status and status.administration else None,
         progress=status.progress if status else None,
         expected_on=status.expected_on.isoformat() if status and status.expected_on else None,
         updated_at=status.updated_at if status else None,
@@ -109,7 +110,7 @@ def _step(change: StatusChange) -> Step:
         status=change.status,
         status_label=str(Status(change.status).label),
         administration=change.administration.name,
-        forwarded_to=change.forwarded_to.name if change.forwarded_to else "",
+        forwarded_to=change.forwarded_to.name if change.forwarded_to else None,
         note=change.note,
         progress=change.progress,
         expected_on=change.expected_on.isoformat() if change.expected_on else None,
@@ -246,7 +247,7 @@ def _csv_row(row: Row) -> list[Any]:
         row.title,
         row.status,
         row.status_label,
-        row.administration,
+        row.administration or "",
         "" if row.progress is None else row.progress,
         row.expected_on or "",
         isoformat(row.updated_at) or "",

@@ -63,6 +63,9 @@ def test_a_workshops_report_gives_every_value_propositions_status_in_every_forma
     rows = list(csv.DictReader(io.StringIO(client.get(base + "said.csv").content.decode())))
     assert {row["status"] for row in rows} == {"declined", "received"}
     assert any(row["note"] == "The roof cannot carry people" for row in rows)
+    # The JSON's null (no administration yet) is an empty cell, never the word "None".
+    assert sorted(row["administration"] for row in rows) == ["", "Parks and Roads"]
+    assert [item["administration"] for item in data["items"]] == ["Parks and Roads", None]
 
     docx = Document(io.BytesIO(client.get(base + "said.docx").content))
     text = "\n".join(paragraph.text for paragraph in docx.paragraphs)
