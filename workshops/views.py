@@ -41,6 +41,14 @@ from .serializers import participant_as_dict, workshop_as_dict
 from .templatetags.assets import room_json_script
 from .walls import wall_shared
 
+# How a room page tells a live socket from one silently dead (a phone back from the lock
+# screen, Wi-Fi gone without a goodbye, which the socket hears of only when TCP gives up):
+# it sends `ping` this often, and a socket that answers nothing within PONG_TIMEOUT_MS is
+# dead (docs/protocol.md, *How a client stays right*). The join page waits as long for the
+# answer to its `join`. Given to the pages' scripts in their config, so they share them.
+HEARTBEAT_MS = 25_000
+PONG_TIMEOUT_MS = 10_000
+
 
 def workshop_or_404(code: str, request: HttpRequest | None = None) -> Workshop:
     """The workshop of this code, as the language middleware read it for `request` if given."""
@@ -208,6 +216,8 @@ def _room_render(
             "page_url": _page_url(template, workshop),
             # The join page: the room comes once the phone has joined over its socket.
             "joining": bool(context.get("joining")),
+            "heartbeat_ms": HEARTBEAT_MS,
+            "pong_timeout_ms": PONG_TIMEOUT_MS,
         },
         "phase": Phase,
         "panels": [panel.template for panel in panels],

@@ -8,6 +8,12 @@
  * ahead), which take over the same socket. No second page load. Without a socket (not
  * open yet, blocked, or lost while joining) the form posts as it does without script,
  * and the server answers with the room.
+ *
+ * A socket can die without closing (a phone's Wi-Fi gone without a goodbye): it is
+ * watched as the room's script watches its own, by ping and pong with the same timings
+ * (the page's config). A `join` that gets no answer in that time is sent again over a
+ * new socket, and if that one fails too, by the form. The server makes one phone join
+ * once however often it asks, so the name is never lost and the join never doubled.
  */
 (function () {
   "use strict";
@@ -21,56 +27,130 @@
   var button = form.querySelector("button[type=submit]");
   var status = document.querySelector("[data-join-status]");
   var bundleUrl = thisScript ? thisScript.getAttribute("data-room-bundle") : null;
+  var HEARTBEAT_MS = config.heartbeat_ms;
+  var PONG_TIMEOUT_MS = config.pong_timeout_ms;
 
   var socket = null;
   var retryMs = 1000;
+  var retryTimer = null;
+  var heartbeatTimer = null;
+  var answerTimer = null; // armed while an answer is due; firing means the socket is dead
   var joining = false; // a `join` sent, not yet answered
+  var joinSockets = 0; // sockets the present `join` was given to
   var joined = false; // the room's snapshot came: the page is the room
   var handedOver = false;
   var heldFrames = []; // what came after the snapshot, until the room's script takes over
 
   function open() {
     if (joined || (socket && socket.readyState <= WebSocket.OPEN)) return;
+    window.clearTimeout(retryTimer);
     var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
     var url = scheme + window.location.host + config.ws_path + "?lang=" + encodeURIComponent(config.language) + "&join=1";
+    var opened;
     try {
-      socket = new WebSocket(url);
+      opened = socket = new WebSocket(url);
     } catch (error) {
       socket = null;
+      if (joining) byForm();
       return;
     }
-    socket.addEventListener("open", function () {
+    // Each handler asks whether its socket is still the page's: one given up as dead
+    // may still report, late, what it never delivered in time.
+    opened.addEventListener("open", function () {
+      if (opened !== socket) return;
       retryMs = 1000;
       // "Join" now goes over the socket (and a page's tests wait for it).
       form.setAttribute("data-socket-open", "");
+      heartbeat();
+      if (joining) sendJoin(); // again, after the socket it first went on was lost
     });
-    socket.addEventListener("message", function (message) {
+    opened.addEventListener("message", function (message) {
+      if (opened !== socket) return;
+      // Whatever arrives shows the socket is alive.
+      window.clearTimeout(answerTimer);
       var frame;
       try { frame = JSON.parse(message.data); } catch (error) { return; }
       onFrame(frame);
     });
-    socket.addEventListener("close", function (event) {
-      if (handedOver) return;
-      socket = null;
-      form.removeAttribute("data-socket-open");
-      if (joined) return; // the room's script opens its own
-      if (joining) {
-        // Lost on the way: the form asks again. A join that went through makes the
-        // server answer with the room as the same participant (one phone, one join).
-        joining = false;
-        form.submit();
-        return;
-      }
-      // 4403 and 4404: no room to join here; the form will say why when sent.
-      if (event.code === 4403 || event.code === 4404) return;
-      window.setTimeout(open, retryMs + Math.random() * retryMs * 0.3);
-      retryMs = Math.min(15000, retryMs * 2);
+    opened.addEventListener("close", function (event) {
+      if (handedOver || opened !== socket) return;
+      lost(event.code);
     });
+  }
+
+  // The page's socket is gone (closed, or given up as dead: code null).
+  function lost(code) {
+    socket = null;
+    window.clearTimeout(heartbeatTimer);
+    window.clearTimeout(answerTimer);
+    form.removeAttribute("data-socket-open");
+    if (joined) return; // the room's script opens its own
+    if (joining) {
+      // Lost on the way. A join that went through is answered as the same participant
+      // over a new socket or by the form (one phone, one join): first a new socket, the
+      // page kept, if this one died silently; else the form, which works where sockets
+      // do not.
+      if (code === null && joinSockets < 2) {
+        joinSockets += 1;
+        showRetrying();
+        open();
+        // Opening, too, is answered in that time (a handshake into a dead network is not).
+        if (socket) expectAnswer();
+      } else {
+        byForm();
+      }
+      return;
+    }
+    // 4403 and 4404: no room to join here; the form will say why when sent.
+    if (code === 4403 || code === 4404) return;
+    retryTimer = window.setTimeout(open, retryMs + Math.random() * retryMs * 0.3);
+    retryMs = Math.min(15000, retryMs * 2);
+  }
+
+  function byForm() {
+    joining = false;
+    form.submit();
+  }
+
+  // Silently dead: nothing came in time. Let the socket go without waiting for its close,
+  // which on a dead connection comes only when TCP gives up.
+  function dead() {
+    var gone = socket;
+    lost(null);
+    if (gone) {
+      try { gone.close(); } catch (error) { /* closing already */ }
+    }
+  }
+
+  function expectAnswer() {
+    window.clearTimeout(answerTimer);
+    answerTimer = window.setTimeout(dead, PONG_TIMEOUT_MS);
+  }
+
+  function heartbeat() {
+    window.clearTimeout(heartbeatTimer);
+    heartbeatTimer = window.setTimeout(probe, HEARTBEAT_MS);
+  }
+
+  function probe() {
+    if (!socket || socket.readyState !== WebSocket.OPEN) return;
+    socket.send(JSON.stringify({ type: "ping" }));
+    expectAnswer();
+  }
+
+  function sendJoin() {
+    socket.send(JSON.stringify({ type: "join", request_id: "join", display_name: field.value }));
+    // Answered as a ping is, or the socket is dead (a join takes well under a second).
+    expectAnswer();
   }
 
   function onFrame(frame) {
     if (joined) {
       if (!handedOver) heldFrames.push(frame);
+      return;
+    }
+    if (frame.type === "pong") {
+      heartbeat();
       return;
     }
     if (frame.type === "snapshot") {
@@ -79,6 +159,7 @@
     }
     if (frame.type === "error" && joining) {
       joining = false;
+      joinSockets = 0;
       setBusy(false);
       showRefusal(frame.code, frame.message);
     }
@@ -90,12 +171,23 @@
   }
 
   function clearRefusal() {
-    var shown = form.querySelector("[data-join-refusal]");
-    if (shown) shown.remove();
+    form.querySelectorAll("[data-join-refusal], [data-join-retrying]").forEach(function (node) { node.remove(); });
     var fieldBox = field.closest(".field");
     if (fieldBox) fieldBox.classList.remove("field-invalid");
     field.removeAttribute("aria-invalid");
     field.setAttribute("aria-describedby", "id_display_name_helptext");
+  }
+
+  // Said while the join goes again over a new socket (the page's own words, translated).
+  function showRetrying() {
+    var shown = form.querySelector("[data-join-retrying]");
+    if (shown || !status) return;
+    var node = document.createElement("p");
+    node.className = "help";
+    node.setAttribute("role", "status");
+    node.setAttribute("data-join-retrying", "");
+    node.textContent = status.getAttribute("data-retrying-message");
+    form.insertBefore(node, button);
   }
 
   function showRefusal(code, message) {
@@ -124,14 +216,18 @@
     event.preventDefault();
     if (joining) return;
     joining = true;
+    joinSockets = 1;
     setBusy(true);
     clearRefusal();
-    socket.send(JSON.stringify({ type: "join", request_id: "join", display_name: field.value }));
+    sendJoin();
   });
 
   function enterRoom(snapshot) {
     joined = true;
     joining = false;
+    // The room's script watches the socket from now on.
+    window.clearTimeout(heartbeatTimer);
+    window.clearTimeout(answerTimer);
     // The room's scripts read the snapshot from the page, as on every room page.
     document.getElementById("room-snapshot").textContent = JSON.stringify(snapshot);
     var name = snapshot.you.display_name;
@@ -168,6 +264,13 @@
     heldFrames = [];
     return { socket: socket, frames: frames };
   }
+
+  // Back from the lock screen, a socket may have died meanwhile: ask it at once.
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState !== "visible" || joined) return;
+    if (socket && socket.readyState === WebSocket.OPEN) probe();
+    else if (!socket) open();
+  });
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", open);
   else open();

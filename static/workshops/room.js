@@ -27,8 +27,10 @@
   var $ = dom.$;
   var $all = dom.$all;
 
-  var HEARTBEAT_MS = 25000;
-  var PONG_TIMEOUT_MS = 10000;
+  // A ping this often; no pong within PONG_TIMEOUT_MS and the socket is dead (the page's
+  // config carries both, for the join page's script too: workshops/views.py).
+  var HEARTBEAT_MS = config.heartbeat_ms;
+  var PONG_TIMEOUT_MS = config.pong_timeout_ms;
   var RETRY_MIN_MS = 1000;
   var RETRY_MAX_MS = 15000;
   var OUTBOX_KEY = "samskab.outbox." + config.code;
