@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "workshops.languages.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Above CSRF, which reads the form first: a script gets JSON for one it cannot read.
+    "workshops.http.UnreadableFormsAsJsonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

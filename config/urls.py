@@ -45,6 +45,10 @@ def at_root(module_name: str) -> URLResolver:
     )
 
 
+# A page's script gets the JSON convention (docs/protocol.md) from these too.
+handler400 = "workshops.http.bad_request"
+handler500 = "workshops.http.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),

@@ -12,9 +12,12 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
+from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.csrf import csrf_failure as csrf_failure_page
 
 from .errors import ActionRefused
@@ -123,3 +126,58 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         message = _("This page has expired. Reload it and try again.")
         return refused_json(ActionRefused("forbidden", message))
     return csrf_failure_page(request, reason=reason)
+
+
+def _unreadable_message() -> str:
+    return _(
+        "The server could not read what was sent: it was too long, had too many fields "
+        "or was malformed. Nothing was changed."
+    )
+
+
+class UnreadableFormsAsJsonMiddleware:
+    """A script whose form the server cannot read (over DATA_UPLOAD_MAX_MEMORY_SIZE, more
+    fields than DATA_UPLOAD_MAX_NUMBER_FIELDS, broken multipart) gets `invalid` as JSON.
+
+    Placed above CsrfViewMiddleware, which reads the form first: what it raises there
+    never reaches a view's process_exception, and with DEBUG on Django would answer with
+    its technical page instead of handler400.
+    """
+
+    sync_capable = True
+    async_capable = False
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: View, args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        if request.method != "POST" or not wants_json(request):
+            return None
+        try:
+            request.POST  # noqa: B018 - reading it is the check
+        except (SuspiciousOperation, MultiPartParserError, BadRequest):
+            # Nothing after this may read the form again: it would raise again.
+            request._mark_post_parse_error()  # type: ignore[attr-defined]
+            return refused_json(ActionRefused("invalid", _unreadable_message()))
+        return None
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler400: `invalid` as JSON for a script, a page in the reader's language otherwise."""
+    if wants_json(request):
+        return refused_json(ActionRefused("invalid", _unreadable_message()))
+    return render(request, "400.html", {"message": _unreadable_message()}, status=400)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: `server_error` as JSON for a script, Django's plain page otherwise."""
+    if wants_json(request):
+        message = _("Something went wrong on the server. Try again in a moment.")
+        body = {"ok": False, "code": "server_error", "message": message}
+        return JsonResponse(body, status=500)
+    return defaults.server_error(request)

@@ -37,8 +37,36 @@
     return input ? input.value : "";
   }
 
-  // A write over plain HTTP, answered in the room's JSON convention (docs/protocol.md):
-  // resolves to { ok: true, data } or the server's { ok: false, code, message }.
+  // The server's answer in the room's JSON convention (docs/protocol.md), or, for a request
+  // that got none, { ok: false, code: "disconnected", message: offlineMessage }. A gateway's
+  // "server unreachable" page (502, 503, 504) counts as none, so what was sent may go again;
+  // any other answer that is not JSON (a proxy's "too large", a server's error page) is an
+  // error of the server's, which sending it again as it is would not mend.
+  var UNREACHABLE = [502, 503, 504];
+
+  function answerOf(response, offlineMessage) {
+    var type = response.headers.get("Content-Type") || "";
+    if (type.indexOf("application/json") === 0) {
+      return response.json().then(function (reply) {
+        return reply.ok ? { ok: true, data: reply } : reply;
+      }, function () { return notCarriedOut(response); });
+    }
+    if (UNREACHABLE.indexOf(response.status) !== -1) {
+      return Promise.resolve({ ok: false, code: "disconnected", message: offlineMessage || "" });
+    }
+    return Promise.resolve(notCarriedOut(response));
+  }
+
+  function notCarriedOut(response) {
+    return {
+      ok: false,
+      code: "server_error",
+      status: response.status,
+      message: gettext("The server could not carry that out. Try again in a moment, or reload the page to see where things stand."),
+    };
+  }
+
+  // A write over plain HTTP: resolves to { ok: true, data } or { ok: false, code, message }.
   function postForm(url, fields, offlineMessage) {
     var body = new FormData();
     Object.keys(fields || {}).forEach(function (key) { body.append(key, fields[key]); });
@@ -47,20 +75,16 @@
       body: body,
       credentials: "same-origin",
       headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
-    }).then(function (response) {
-      return response.json().then(function (reply) {
-        return reply.ok ? { ok: true, data: reply } : reply;
-      });
-    }).catch(function () {
+    }).then(function (response) { return answerOf(response, offlineMessage); }, function () {
       return { ok: false, code: "disconnected", message: offlineMessage || "" };
     });
   }
 
   function getJson(url) {
     return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (response) { return response.json(); })
-      .then(function (reply) { return reply.ok ? { ok: true, data: reply } : reply; })
-      .catch(function () { return { ok: false, code: "disconnected" }; });
+      .then(function (response) { return answerOf(response, ""); }, function () {
+        return { ok: false, code: "disconnected" };
+      });
   }
 
   var gettext = window.gettext || function (s) { return s; };

@@ -52,9 +52,27 @@
   }
 
   function report(reply, success) {
-    if (reply.ok) { if (success) room.announce(success); return true; }
-    room.announce(reply.message || t("That did not work. Try again."));
+    if (reply.ok) { showError(""); if (success) room.announce(success); return true; }
+    showError(reply.message || t("That did not work. Try again."));
     return false;
+  }
+
+  // A refusal is shown above the board, where the person is looking, as well as read out
+  // (role="alert"): until the next answer that went through.
+  var errorLine = null;
+  function showError(message) {
+    var panel = $('[data-group-panel="' + (role === "facilitator" ? "console" : "room") + '"]');
+    var board = panel && $("[data-group-board]", panel);
+    if (!board) {
+      if (message) room.announce(message);
+      return;
+    }
+    if (!errorLine) {
+      errorLine = el("p", { "class": "field-error", role: "alert", "data-group-error": "" });
+      board.parentNode.insertBefore(errorLine, board);
+    }
+    errorLine.textContent = message;
+    errorLine.hidden = !message;
   }
 
   function putIdea(idea) {

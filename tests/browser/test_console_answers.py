@@ -1,0 +1,106 @@
+"""The console's board over plain HTTP, when the socket cannot open: what the server
+answers a form the facilitator sends, the facilitator sees on the board, in words that
+say what happened, and a refused form changes nothing and keeps what was typed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
+
+from tests.browser.checks import axe_violations
+from tests.browser.test_live_room import create_workshop, move_room, sign_up_facilitator
+from tests.browser.test_unreliable_network import refuse_sockets
+
+pytestmark = pytest.mark.browser
+
+# What the server says of a form it cannot read, and the page of a form's answer that is
+# not the server's JSON (a proxy's error page).
+UNREADABLE = "The server could not read what was sent"
+NOT_CARRIED_OUT = "The server could not carry that out."
+OFFLINE = "No connection. Try again in a moment."
+# More than Django reads of a form (DATA_UPLOAD_MAX_MEMORY_SIZE, 2.5 MB).
+TOO_LONG = 3_000_000
+
+
+@pytest.fixture(scope="module")
+def laptop(browser: Browser, server_url: str) -> Iterator[BrowserContext]:
+    context = sign_up_facilitator(browser, server_url)
+    yield context
+    context.close()
+
+
+def board_headings(page: Page) -> list[str]:
+    return page.locator("[data-group-board] .cluster > h3").all_inner_texts()
+
+
+def test_a_refused_or_unreadable_form_is_shown_on_the_console_and_changes_nothing(
+    laptop: BrowserContext,
+) -> None:
+    first, code = create_workshop(laptop, "Bikes and libraries")
+    move_room(first, "Group")
+    first.close()
+    console = laptop.new_page()
+    refuse_sockets(console)
+    console.goto(f"/facilitate/{code}/")
+    name = console.get_by_label("New cluster")
+    add = console.get_by_role("button", name="Add cluster")
+    error = console.locator("[data-group-error]")
+
+    name.fill("Cycling")
+    add.click()
+    expect(console.locator("[data-group-board] .cluster > h3")).to_have_text(
+        ["Unsorted ideas (0)", "Cycling (0)"]
+    )
+
+    # A name too long for the server to read: refused in words, nothing added.
+    name.evaluate(f"(box) => {{ box.value = 'Library '.repeat({TOO_LONG // 8}); }}")
+    add.click()
+    expect(error).to_be_visible()
+    expect(error).to_contain_text(UNREADABLE)
+    assert board_headings(console) == ["Unsorted ideas (0)", "Cycling (0)"]
+    assert len(name.input_value()) > TOO_LONG - 8
+
+    # A refusal of the room's own: a name of spaces only.
+    name.fill("   ")
+    add.click()
+    expect(error).to_have_text("Give the cluster a name.")
+    assert board_headings(console) == ["Unsorted ideas (0)", "Cycling (0)"]
+
+    # An answer that is not the server's JSON (a proxy's own page) is an error of the
+    # server's, never taken for a lost connection; a gateway that cannot reach the server
+    # is one, and says so.
+    proxy_pages = {413: "413 Request Entity Too Large", 502: "502 Bad Gateway"}
+    answers = list(proxy_pages)
+
+    def proxy_page(route: Route) -> None:
+        status = answers.pop(0)
+        route.fulfill(
+            status=status,
+            content_type="text/html",
+            body=f"<html><body><h1>{proxy_pages[status]}</h1></body></html>",
+        )
+
+    clusters = re.compile(rf"/w/{code}/clusters/$")
+    console.route(clusters, proxy_page)
+    name.fill("Library hours")
+    add.click()
+    expect(error).to_contain_text(NOT_CARRIED_OUT)
+    expect(name).to_have_value("Library hours")
+    assert board_headings(console) == ["Unsorted ideas (0)", "Cycling (0)"]
+    assert axe_violations(console) == []
+    add.click()
+    expect(error).to_have_text(OFFLINE)
+    expect(name).to_have_value("Library hours")
+    assert board_headings(console) == ["Unsorted ideas (0)", "Cycling (0)"]
+
+    console.unroute(clusters)
+    add.click()
+    expect(console.locator("[data-group-board] .cluster > h3")).to_have_text(
+        ["Unsorted ideas (0)", "Cycling (0)", "Library hours (0)"]
+    )
+    expect(error).to_be_hidden()
+    console.close()
