@@ -57,6 +57,15 @@
       ownId = snapshot.you ? snapshot.you.participant_id : null;
       var muted = $("[data-muted-note]");
       if (muted) muted.hidden = part.restriction !== "muted";
+      var premoderated = $("[data-premoderated-note]");
+      if (premoderated) premoderated.hidden = !part.premoderated;
+      var held = $("[data-your-held]");
+      if (held) {
+        var heldList = $("[data-your-held-list]", held);
+        heldList.replaceChildren();
+        (part.your_held || []).forEach(function (idea) { heldList.appendChild(el("li", {}, idea.text)); });
+        held.hidden = heldList.children.length === 0;
+      }
     });
 
     room.decorateIdea(function (idea, item) {
@@ -214,8 +223,28 @@
       if (empty) empty.hidden = restricted.size > 0;
     }
 
+    // The settings as a fresh console shows them: the line under the heading, and the
+    // form, unless it is open (the facilitator may be changing it).
+    function renderSettings(settings) {
+      if (!settings) return;
+      var mode = $("[data-moderation-mode]");
+      if (mode) {
+        mode.textContent = settings.mode === "pre"
+          ? t("Pre-moderation: you approve every idea before the room sees it.")
+          : t("Post-moderation: ideas appear at once; flagged or matching ideas wait here.");
+      }
+      var form = $("[data-moderation-settings]");
+      var details = form ? form.closest("details") : null;
+      if (!form || (details && details.open)) return;
+      form.querySelectorAll("input[name=mode]").forEach(function (radio) { radio.checked = radio.value === settings.mode; });
+      form.elements.flag_threshold.value = String(settings.flag_threshold);
+      form.elements.word_list.value = settings.word_list;
+      form.elements.retention_days.value = String(settings.retention_days);
+    }
+
     room.on("snapshot", function (snapshot) {
       var part = snapshot.moderation || {};
+      renderSettings(part.settings);
       queue = new Map();
       (part.queue || []).forEach(function (item) { queue.set(item.idea_id, item); });
       restricted = new Map();
@@ -246,14 +275,7 @@
       }
       renderRestricted();
     });
-    room.on("moderation.settings_changed", function (data) {
-      var mode = $("[data-moderation-mode]");
-      if (mode) {
-        mode.textContent = data.settings.mode === "pre"
-          ? t("Pre-moderation: you approve every idea before the room sees it.")
-          : t("Post-moderation: ideas appear at once; flagged or matching ideas wait here.");
-      }
-    });
+    room.on("moderation.settings_changed", function (data) { renderSettings(data.settings); });
 
     // On the wall: hide an idea at once, without going through the queue.
     room.decorateIdea(function (idea, item) {

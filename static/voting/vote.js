@@ -16,19 +16,18 @@
   var ngettext = window.SamskabDom.nt;
   var role = room.config.role;
 
-  var snapshotNode = document.getElementById("room-snapshot");
-  var first = snapshotNode ? JSON.parse(snapshotNode.textContent) : {};
-  var voting = first.voting || null;
-  var ballot = voting ? voting.ballot : null;
-  var mine = voting ? voting.mine : null;
-  var tallies = voting ? voting.tallies : null;
-  var talliesAsOf = voting ? voting.tallies_as_of : 0;
-  var voters = voting ? voting.voters : null;
+  // All taken from each snapshot, the page's own first (static/workshops/room.js).
+  var voting = null;
+  var ballot = null;
+  var mine = null;
+  var tallies = null;
+  var talliesAsOf = 0;
+  var voters = null;
   // The clock reading of the count of voters shown: an older count arriving late (two
   // server processes can finish their tallies out of order) is not shown over it.
-  var votersAsOf = voting ? voting.tallies_as_of : 0;
-  var phase = first.workshop ? first.workshop.phase : "";
-  var clusters = first.clusters || [];
+  var votersAsOf = 0;
+  var phase = "";
+  var clusters = [];
   var busy = false;
   // Taps on +/− that land while a vote is being saved, per "type:id"; sent after it.
   var pendingSteps = {};
@@ -402,7 +401,7 @@
     votersAsOf = voting.tallies_as_of;
     phase = snapshot.workshop.phase;
     clusters = snapshot.clusters || [];
-    room.renderIdeas();
+    // The room draws the wall once this has run, with this snapshot's controls.
     renderAll();
   });
   room.on("phase.changed", function (data) {
@@ -453,7 +452,4 @@
   room.on("clusters.reordered", function (data) { clusters = data.clusters; renderClusters(); });
   room.on("idea.moved", renderClusters);
   room.on("idea.merged", renderClusters);
-
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", renderAll);
-  else renderAll();
 })();

@@ -19,7 +19,15 @@
   var $all = dom.$all;
 
   var steps = $all("[data-phase-steps] [data-step]");
-  var shownPhase = room.state.workshop ? room.state.workshop.phase : null;
+  // The phase the page was rendered in: the room may not have started yet (it starts
+  // once every script on the page has registered), and a remembered tool is only
+  // opened again in the phase it was left in.
+  var shownPhase = room.state.workshop ? room.state.workshop.phase : renderedPhase();
+
+  function renderedPhase() {
+    var current = $("[data-phase-steps] [data-step][aria-current=step]");
+    return current ? current.getAttribute("data-step") : null;
+  }
 
   var MEMORY_KEY = "samskab.console-tool." + room.config.code;
   function remember(tool) {

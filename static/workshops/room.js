@@ -300,8 +300,10 @@
     setParticipantCount(snapshot.participant_count);
     var yourName = $("[data-your-name]");
     if (yourName) yourName.textContent = snapshot.you.display_name;
-    renderAllIdeas();
+    // The apps take their parts in first, so the wall is drawn with what they add to each
+    // idea (a flag, a vote, a hide button) as this snapshot has it, not the one before.
     emit("snapshot", snapshot);
+    renderAllIdeas();
   }
 
   // The snapshot held is still the room's: take what the server reads fresh for it.
@@ -640,11 +642,17 @@
       }
     });
   }
-  // App scripts load after this one (all deferred); starting on DOMContentLoaded lets
-  // them register their handlers before the first snapshot is applied. The join page
-  // loads this bundle after the page has loaded (window.SamskabJoin): there the app
-  // scripts later in the bundle register once it has run to its end, so start then.
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-  else if (window.SamskabJoin) window.setTimeout(start, 0);
-  else start();
+  // Every app script registers its handlers before the room starts, so each takes in the
+  // page's own snapshot, which may be all it gets (the socket sends `snapshot.current`
+  // while it is still the room's). They come after this script in its bundle, and the
+  // console's after the bundle, all deferred: the browser runs them all before
+  // DOMContentLoaded. The join page loads the bundle once the page has loaded
+  // (window.SamskabJoin): there the app scripts have registered once it has run to its end.
+  function parsed() {
+    if (document.readyState === "complete") return true;
+    var timing = window.performance && window.performance.getEntriesByType ? window.performance.getEntriesByType("navigation")[0] : null;
+    return document.readyState !== "loading" && (!timing || timing.domContentLoadedEventStart > 0);
+  }
+  if (window.SamskabJoin || parsed()) window.setTimeout(start, 0);
+  else document.addEventListener("DOMContentLoaded", start);
 })();
