@@ -34,6 +34,11 @@ What each call hands over:
   tab: ``tool`` names it, ``label`` is the tab's text, and ``phases`` are the phases
   the console opens on it. A console panel without a tool goes under "More".
 - ``add_script(path)``: a static script every room page loads after the room's own.
+  It registers its handlers with ``window.SamskabRoom``, which starts once every
+  script on the page has, so its ``snapshot`` handler takes in the page's own
+  snapshot first (the socket may only say that it is still current), then every
+  whole one a reconnect brings: from each it draws what the page shows when loaded
+  afresh, keeping nothing of the one before.
 - ``set_participant_standing(related, read)``: where a participant's restriction
   ("muted", "removed", "erased" or "") is read; ``workshops.actors`` enforces it.
 - ``add_shapes({"Idea": IdeaShape})``: the shapes the app's events carry (one thing
