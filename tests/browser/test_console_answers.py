@@ -104,3 +104,35 @@ def test_a_refused_or_unreadable_form_is_shown_on_the_console_and_changes_nothin
     )
     expect(error).to_be_hidden()
     console.close()
+
+
+def test_a_stale_page_and_a_console_without_script(
+    browser: Browser, server_url: str, laptop: BrowserContext
+) -> None:
+    first, code = create_workshop(laptop, "Stale pages")
+    move_room(first, "Group")
+    first.close()
+    console = laptop.new_page()
+    refuse_sockets(console)
+    console.goto(f"/facilitate/{code}/")
+    error = console.locator("[data-group-error]")
+
+    # The page's CSRF cookie is gone (as when the browser dropped it): said, nothing made.
+    laptop.clear_cookies(name="csrftoken")
+    console.get_by_label("New cluster").fill("Cycling")
+    console.get_by_role("button", name="Add cluster").click()
+    expect(error).to_have_text("This page has expired. Reload it and try again.")
+    assert board_headings(console) == ["Unsorted ideas (0)"]
+    console.close()
+
+    # Without script the same form posts and comes back to the console, which says so.
+    no_script = browser.new_context(
+        base_url=server_url, java_script_enabled=False, storage_state=laptop.storage_state()
+    )
+    page = no_script.new_page()
+    page.goto(f"/facilitate/{code}/?tool=group")
+    page.get_by_label("New cluster").fill("Cycling")
+    page.get_by_role("button", name="Add cluster").click()
+    expect(page).to_have_url(re.compile(rf"/facilitate/{code}/"))
+    expect(page.locator(".messages")).to_contain_text("The cluster is on the board.")
+    no_script.close()
