@@ -649,6 +649,16 @@ def table(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
                 f"{result['join_errors']} errors, p99 {result['join_p99_ms']:.0f} ms, "
                 f"generator CPU {result.get('join_load_cpu', float('nan')):.2f}"
                 + (
+                    f", server CPU {result['join_server_cpu_ms']:.1f} ms a join"
+                    if result.get("join_server_cpu_ms") is not None
+                    else ""
+                )
+                + (
+                    f", the machine's cores busy {result['join_machine_cpu']:.2f}"
+                    if "join_machine_cpu" in result
+                    else ""
+                )
+                + (
                     f", {result['join_current']} sockets opened with snapshot.current"
                     if "join_current" in result
                     else ""
