@@ -368,6 +368,10 @@ SAMSKAB = {
     "MAX_FRAME_BYTES": envint("SAMSKAB_MAX_FRAME_BYTES", 8192),
     # Open sockets one participant may hold at once (tabs, a phone and a laptop).
     "MAX_CONNECTIONS_PER_PARTICIPANT": envint("SAMSKAB_MAX_CONNECTIONS_PER_PARTICIPANT", 5),
+    # Seconds a socket opened to join (`?join=1`) waits for its `join` before it is told
+    # and closed (docs/protocol.md): ten minutes, for a person who reads the question and
+    # listens to the facilitator first; the join page opens a new one when they return.
+    "JOIN_WAIT_SECONDS": envint("SAMSKAB_JOIN_WAIT_SECONDS", 600),
     # Largest photo upload accepted, in bytes, and the longest side it is stored at
     # (workshops/photos.py); larger ones are scaled down.
     "PHOTO_MAX_BYTES": envint("SAMSKAB_PHOTO_MAX_BYTES", 5_000_000),

@@ -7,6 +7,8 @@ and hands every client frame to workshops.commands.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import re
@@ -54,6 +56,9 @@ CLOSE_NOT_FOUND = 4404
 CLOSE_FORBIDDEN = 4403
 # Too many sockets of one participant: the page retries later, when a tab has closed.
 CLOSE_TOO_MANY = 4429
+# A socket opened to join waited longer than SAMSKAB_JOIN_WAIT_SECONDS for its `join`:
+# the join page opens a new one when the person comes back to it.
+CLOSE_JOIN_TIMEOUT = 4408
 
 # Deepest nesting of arrays and objects a frame may have. No command needs more than
 # two levels; Python's parser recurses once per level and a frame nested thousands deep
@@ -204,6 +209,8 @@ class RoomConsumer(SnapshotFirstConsumer):
     counted_participant: int | None = None
     # A phone on the join page whose socket waits for its `join` before the room.
     waiting_to_join: bool = False
+    # Ends the wait for that `join` (SAMSKAB_JOIN_WAIT_SECONDS) unless it comes first.
+    join_wait: asyncio.Task[None] | None = None
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         try:
@@ -257,6 +264,7 @@ class RoomConsumer(SnapshotFirstConsumer):
             # the page waits for the room of a participant.
             self.actor = actor
             self.waiting_to_join = True
+            self._join_wait_start()
             return
         if actor.role is Role.OUTSIDER:
             await self._send(error_reply(None, "forbidden", _("Join the workshop first.")))
@@ -287,11 +295,47 @@ class RoomConsumer(SnapshotFirstConsumer):
                 return
         await self.send_snapshot(await pooled(room_snapshot)(actor=actor))
 
+    def _join_wait_start(self) -> None:
+        """Give the phone SAMSKAB_JOIN_WAIT_SECONDS (again) to send its `join`."""
+        self._join_wait_stop()
+        seconds = settings.SAMSKAB["JOIN_WAIT_SECONDS"]
+        self.join_wait = asyncio.get_running_loop().create_task(self._join_wait_over(seconds))
+
+    def _join_wait_stop(self) -> None:
+        wait, self.join_wait = self.join_wait, None
+        if wait is not None and wait is not asyncio.current_task():
+            wait.cancel()
+
+    async def _join_wait_over(self, seconds: float) -> None:
+        """No `join` came in time: say why and close, rather than hold the socket for ever.
+
+        A page left open in a tab, or a phone gone, would otherwise hold it until the
+        server restarts. Every socket counts: no limit per address, which a town hall's
+        phones share (docs/protocol.md).
+        """
+        await asyncio.sleep(seconds)
+        if not self.waiting_to_join or self.actor is None:
+            return
+        # Decided before anything is awaited: a frame arriving meanwhile finds no actor.
+        self.waiting_to_join = False
+        self.actor = None
+        self.join_wait = None
+        with translation.override(self.language):
+            message = _(
+                "This page waited a long time for you to join. "
+                "It connects again when you come back to it."
+            )
+        with contextlib.suppress(Exception):
+            # The socket may have gone meanwhile; then nobody is left to tell.
+            await self._send(error_reply(None, "join_timeout", message))
+            await self.close(code=CLOSE_JOIN_TIMEOUT)
+
     async def disconnect(self, code: int) -> None:
         await self.leave()
 
     async def leave(self) -> None:
         """Give back this socket's connection count and leave the room's hub (once)."""
+        self._join_wait_stop()
         participant, self.counted_participant = self.counted_participant, None
         hub, self.hub = self.hub, None
         if participant is not None:
@@ -368,11 +412,23 @@ class RoomConsumer(SnapshotFirstConsumer):
         """`join` from a phone not in the room: the answer, then the room's snapshot."""
         if self.actor is None:
             return
-        actor, reply = await pooled(join_handle)(
-            actor=self.actor, session=self.scope["session"], frame=frame, language=self.language
-        )
+        # The join came in time: nothing ends the socket while it is made.
+        self._join_wait_stop()
+        try:
+            actor, reply = await pooled(join_handle)(
+                actor=self.actor,
+                session=self.scope["session"],
+                frame=frame,
+                language=self.language,
+            )
+        except Exception:
+            # Answered as a fault of ours (nothing changed); the phone may try again.
+            self._join_wait_start()
+            raise
         await self._send(reply)
         if reply["type"] != "ack":
+            # Refused (a name too long, say): the phone may try again, with time to.
+            self._join_wait_start()
             return
         try:
             await self._enter(actor)

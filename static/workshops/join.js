@@ -14,6 +14,10 @@
  * (the page's config). A `join` that gets no answer in that time is sent again over a
  * new socket, and if that one fails too, by the form. The server makes one phone join
  * once however often it asks, so the name is never lost and the join never doubled.
+ *
+ * A socket that waits too long for its `join` is closed by the server (4408, after
+ * SAMSKAB_JOIN_WAIT_SECONDS: a page forgotten in a tab holds none). The page then rests
+ * until the person comes back to the form, and opens a new one as they do.
  */
 (function () {
   "use strict";
@@ -37,6 +41,8 @@
   var answerTimer = null; // armed while an answer is due; firing means the socket is dead
   var joining = false; // a `join` sent, not yet answered
   var joinSockets = 0; // sockets the present `join` was given to
+  var resting = false; // the server closed the socket that waited too long (4408)
+  var waking = false; // a socket opening because the person came back to the form
   var joined = false; // the room's snapshot came: the page is the room
   var handedOver = false;
   var heldFrames = []; // what came after the snapshot, until the room's script takes over
@@ -59,6 +65,7 @@
     opened.addEventListener("open", function () {
       if (opened !== socket) return;
       retryMs = 1000;
+      waking = false;
       // "Join" now goes over the socket (and a page's tests wait for it).
       form.setAttribute("data-socket-open", "");
       heartbeat();
@@ -81,6 +88,7 @@
   // The page's socket is gone (closed, or given up as dead: code null).
   function lost(code) {
     socket = null;
+    waking = false;
     window.clearTimeout(heartbeatTimer);
     window.clearTimeout(answerTimer);
     form.removeAttribute("data-socket-open");
@@ -103,6 +111,11 @@
     }
     // 4403 and 4404: no room to join here; the form will say why when sent.
     if (code === 4403 || code === 4404) return;
+    // Waited too long for the person: a new socket when they come back (wake).
+    if (code === 4408) {
+      resting = true;
+      return;
+    }
     retryTimer = window.setTimeout(open, retryMs + Math.random() * retryMs * 0.3);
     retryMs = Math.min(15000, retryMs * 2);
   }
@@ -211,15 +224,32 @@
     field.focus();
   }
 
+  // The person is back at the form (focus, typing, "Join"): a socket that rested is
+  // opened again, and what they typed stays where it is.
+  function wake() {
+    if (!resting || joined) return;
+    resting = false;
+    waking = true;
+    open();
+  }
+  form.addEventListener("focusin", wake);
+  form.addEventListener("input", wake);
+
   form.addEventListener("submit", function (event) {
-    if (!socket || socket.readyState !== WebSocket.OPEN || !bundleUrl) return; // the form posts
+    if (!bundleUrl) return; // the form posts
+    wake();
+    var ready = socket && socket.readyState === WebSocket.OPEN;
+    // Before the page's first socket is open the form posts; one opening again for a
+    // person who came back is waited for (in the time an answer is given).
+    if (!ready && !(waking && socket)) return; // the form posts
     event.preventDefault();
     if (joining) return;
     joining = true;
     joinSockets = 1;
     setBusy(true);
     clearRefusal();
-    sendJoin();
+    if (ready) sendJoin();
+    else expectAnswer(); // sent once it opens
   });
 
   function enterRoom(snapshot) {
@@ -269,6 +299,7 @@
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState !== "visible" || joined) return;
     if (socket && socket.readyState === WebSocket.OPEN) probe();
+    else if (resting) wake();
     else if (!socket) open();
   });
 

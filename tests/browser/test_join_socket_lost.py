@@ -1,8 +1,10 @@
-"""Joining when the join page's socket dies without closing, as a phone's Wi-Fi does.
+"""Joining when the join page's socket dies without closing, or waits too long for the name.
 
 The page watches its socket by ping and pong, as the room does: a socket that answers
 nothing in time is given up, the `join` goes again over a new socket and, if none
-answers, by the form. The name typed is never lost, and the phone joins once.
+answers, by the form. A socket the server closed after waiting too long for the `join`
+is opened again when the person comes back to the form. The name typed is never lost,
+and the phone joins once.
 """
 
 from __future__ import annotations
@@ -10,11 +12,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, WebSocketRoute, expect
+from playwright.sync_api import Browser, BrowserContext, Page, WebSocket, WebSocketRoute, expect
 
-from tests.browser.conftest import LiveServer
+from tests.browser.conftest import LiveServer, live_server
 from tests.browser.test_join import new_workshop, open_join_page, participants, phone
-from tests.browser.test_live_room import assert_not_reloaded, wait_until_live
+from tests.browser.test_live_room import PHONE, assert_not_reloaded, wait_until_live
 
 __all__ = ["phone"]  # the fixture, shared with the join page's tests
 
@@ -163,3 +165,47 @@ def test_a_socket_that_died_while_the_phone_was_locked_is_opened_again(
     assert_not_reloaded(page)
     assert posted == []
     assert participants(live_daphne, code) == ["Dina"]
+
+
+def test_a_socket_that_waited_too_long_rests_until_the_person_comes_back(
+    browser: Browser,
+) -> None:
+    with live_server("join-wait", SAMSKAB_JOIN_WAIT_SECONDS="3") as server:
+        code = new_workshop(server, "Play streets on Sundays")
+        typing = browser.new_context(base_url=server.url, **PHONE)
+        pressing = browser.new_context(base_url=server.url, **PHONE)
+        pages = [open_join_page(typing, code), open_join_page(pressing, code)]
+        sockets: list[list[WebSocket]] = [[], []]
+        for (page, _posted), opened in zip(pages, sockets, strict=True):
+            page.on("websocket", lambda socket, opened=opened: opened.append(socket))
+
+        # The person reads longer than the server waits: the socket is closed, and the
+        # page opens no other until they come back to it.
+        for page, _posted in pages:
+            expect(page.locator("[data-join-form][data-socket-open]")).to_have_count(
+                0, timeout=15_000
+            )
+        pages[0][0].wait_for_timeout(3_000)
+        assert sockets == [[], []]
+
+        # One types a name: a new socket, and Join goes over it.
+        page, posted = pages[0]
+        page.get_by_label("Your name in the room").fill("Eja fra Amager")
+        expect(page.locator("[data-join-form][data-socket-open]")).to_have_count(1)
+        page.get_by_label("Your name in the room").press("Enter")
+        expect_in_the_room(page, code, "Eja fra Amager")
+        assert_not_reloaded(page)
+        assert posted == []
+        assert len(sockets[0]) == 1
+
+        # The other presses Join straight away: it waits for the new socket, then joins.
+        page, posted = pages[1]
+        name = page.get_by_label("Your name in the room").input_value()
+        page.get_by_role("button", name="Join the workshop").click()
+        expect_in_the_room(page, code, name)
+        assert_not_reloaded(page)
+        assert posted == []
+        assert len(sockets[1]) == 1
+        assert len(participants(server, code)) == 2
+        typing.close()
+        pressing.close()

@@ -375,3 +375,40 @@ async def test_a_browser_that_opened_the_read_only_link_joins_as_a_participant(
     snapshot = await snapshot_of(socket)
     assert snapshot["you"]["role"] == "citizen"
     assert snapshot["you"]["display_name"] == "Curious Otter"
+
+
+async def test_a_socket_that_waits_too_long_for_its_join_is_told_and_closed(
+    open_socket: Connect, workshop: Workshop, settings: Any
+) -> None:
+    settings.SAMSKAB = {**settings.SAMSKAB, "JOIN_WAIT_SECONDS": 1}
+    phone = await join_page(workshop)
+    socket = await open_socket(phone, workshop.join_code, query=JOINING)
+
+    assert await receive(socket) == {
+        "type": "error",
+        "request_id": None,
+        "code": "join_timeout",
+        "message": "This page waited a long time for you to join. "
+        "It connects again when you come back to it.",
+    }
+    assert await socket.receive_output(timeout=TIMEOUT) == {
+        "type": "websocket.close",
+        "code": 4408,
+    }
+    assert await participants(workshop) == []
+
+
+async def test_a_socket_that_joined_in_time_is_kept_past_the_wait(
+    open_socket: Connect, workshop: Workshop, settings: Any
+) -> None:
+    settings.SAMSKAB = {**settings.SAMSKAB, "JOIN_WAIT_SECONDS": 1}
+    phone = await join_page(workshop)
+    socket = await open_socket(phone, workshop.join_code, query=JOINING)
+
+    await socket.send_json_to(join_frame("Curious Otter"))
+    assert (await receive(socket))["type"] == "ack"
+    await snapshot_of(socket)
+
+    # Well past the wait: the room's socket stays.
+    assert await nothing_arrives(socket, timeout=2.5)
+    await assert_usable(socket)
