@@ -49,6 +49,7 @@
     var reasons = [];
     var flagged = new Set();
     var ownId = null;
+    var yourHeld = new Map();
 
     room.on("snapshot", function (snapshot) {
       var part = snapshot.moderation || {};
@@ -59,14 +60,24 @@
       if (muted) muted.hidden = part.restriction !== "muted";
       var premoderated = $("[data-premoderated-note]");
       if (premoderated) premoderated.hidden = !part.premoderated;
-      var held = $("[data-your-held]");
-      if (held) {
-        var heldList = $("[data-your-held-list]", held);
-        heldList.replaceChildren();
-        (part.your_held || []).forEach(function (idea) { heldList.appendChild(el("li", {}, idea.text)); });
-        held.hidden = heldList.children.length === 0;
-      }
+      yourHeld = new Map();
+      (part.your_held || []).forEach(function (idea) { yourHeld.set(idea.id, idea.text); });
+      renderYourHeld();
     });
+    // One's own idea that waited is approved (on the wall now), or gone.
+    ["idea.posted", "idea.withdrawn"].forEach(function (type) {
+      room.on(type, function (data) { if (yourHeld.delete(data.idea.id)) renderYourHeld(); });
+    });
+    room.on("idea.deleted", function (data) { if (yourHeld.delete(data.idea_id)) renderYourHeld(); });
+
+    function renderYourHeld() {
+      var held = $("[data-your-held]");
+      if (!held) return;
+      var heldList = $("[data-your-held-list]", held);
+      heldList.replaceChildren();
+      yourHeld.forEach(function (text) { heldList.appendChild(el("li", {}, text)); });
+      held.hidden = yourHeld.size === 0;
+    }
 
     room.decorateIdea(function (idea, item) {
       if (room.config.role !== "citizen" || ownId === null || idea.status !== "published") return;

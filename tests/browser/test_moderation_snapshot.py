@@ -203,13 +203,26 @@ def test_a_phone_back_from_a_dropped_connection_shows_what_changed_meanwhile(
     waiting = page.get_by_role("region", name="Your ideas waiting for review")
     expect(waiting).to_contain_text("Longer opening hours on Sundays")
 
-    # The facilitator approves it: on the next whole snapshot it no longer waits.
-    switch.cut()
+    # The facilitator approves it while the phone watches: it is on the wall, not waiting.
     review = console_at(facilitator, code, "moderation").locator("[data-review-list]")
     review.get_by_role("button", name="Approve").click()
-    expect(review.get_by_text("Longer opening hours on Sundays")).to_have_count(0)
-    switch.back()
     expect(wall(page)).to_have_text(["Longer opening hours on Sundays"])
+    expect(waiting).to_be_hidden()
+
+    # Another one waits, and is approved while the phone is offline: the whole snapshot
+    # after the reconnect has it on the wall and nothing waiting.
+    switch.cut()
+    post_idea(page, "Study booths by the windows")
+    expect(page.locator("[data-outbox]")).to_be_hidden()
+    switch.back()
+    expect(waiting.locator("li")).to_have_text(["Study booths by the windows"])
+    switch.cut()
+    review.get_by_role("button", name="Approve").click()
+    expect(review.get_by_text("Study booths by the windows")).to_have_count(0)
+    switch.back()
+    expect(wall(page)).to_have_text(
+        ["Study booths by the windows", "Longer opening hours on Sundays"]
+    )
     expect(waiting).to_be_hidden()
 
     fresh = phone_context.new_page()
