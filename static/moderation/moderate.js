@@ -69,6 +69,11 @@
       room.on(type, function (data) { if (yourHeld.delete(data.idea.id)) renderYourHeld(); });
     });
     room.on("idea.deleted", function (data) { if (yourHeld.delete(data.idea_id)) renderYourHeld(); });
+    // One's own idea just sent is held: it waits, as a fresh page would list it.
+    room.on("outbox.held", function (data) {
+      yourHeld.set(data.idea.id, data.text);
+      renderYourHeld();
+    });
 
     function renderYourHeld() {
       var held = $("[data-your-held]");

@@ -570,7 +570,15 @@
       inFlight.delete(item.client_key);
       if (reply.ok) {
         removeFromOutbox(item.client_key);
-        announce(t("Your idea is posted."));
+        var idea = reply.data && reply.data.idea;
+        // Held for review (pre-moderation, the word list): its answer carries no words,
+        // so the apps are handed the ones typed (moderate.js lists it as waiting).
+        if (idea && idea.status === "held") {
+          announce(t("Your idea is sent. A facilitator reads it before it appears on the wall."));
+          emit("outbox.held", { idea: idea, text: item.text });
+        } else {
+          announce(t("Your idea is posted."));
+        }
       } else if (reply.code !== "disconnected") {
         // Refused for good (phase over, too long…): keep the words, show why.
         item.error = reply.message;
