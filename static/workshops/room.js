@@ -47,7 +47,16 @@
   var listeners = {};
   var ideaDecorators = [];
   function on(type, handler) { (listeners[type] = listeners[type] || []).push(handler); }
-  function emit(type, data) { (listeners[type] || []).forEach(function (handler) { handler(data); }); }
+  function emit(type, data) { (listeners[type] || []).forEach(function (handler) { guarded(handler, data); }); }
+  // One app's fault must not cost the room the others' parts, its wall or its socket: the
+  // error is reported as uncaught, after the others have run.
+  function guarded(handler, a, b) {
+    try {
+      handler(a, b);
+    } catch (error) {
+      window.setTimeout(function () { throw error; }, 0);
+    }
+  }
 
   // ---- announcements for screen readers ----------------------------------------------
 
@@ -168,7 +177,7 @@
     meta.textContent = idea.author_name + (idea.edited ? " · " + t("edited") : "") + (mine ? " · " + t("your idea") : "");
     item.appendChild(meta);
     if (mine && canEditOwnIdeas()) item.appendChild(ownIdeaActions(idea));
-    ideaDecorators.forEach(function (decorate) { decorate(idea, item); });
+    ideaDecorators.forEach(function (decorate) { guarded(decorate, idea, item); });
     return item;
   }
 
@@ -656,11 +665,17 @@
   // console's after the bundle, all deferred: the browser runs them all before
   // DOMContentLoaded. The join page loads the bundle once the page has loaded
   // (window.SamskabJoin): there the app scripts have registered once it has run to its end.
-  function parsed() {
-    if (document.readyState === "complete") return true;
-    var timing = window.performance && window.performance.getEntriesByType ? window.performance.getEntriesByType("navigation")[0] : null;
-    return document.readyState !== "loading" && (!timing || timing.domContentLoadedEventStart > 0);
+  var started = false;
+  function startOnce() {
+    if (started) return;
+    started = true;
+    start();
   }
-  if (window.SamskabJoin || parsed()) window.setTimeout(start, 0);
-  else document.addEventListener("DOMContentLoaded", start);
+  if (window.SamskabJoin || document.readyState === "complete") {
+    window.setTimeout(startOnce, 0);
+  } else {
+    document.addEventListener("DOMContentLoaded", startOnce);
+    // Should a page load the bundle after DOMContentLoaded, its scripts have all run by the load.
+    window.addEventListener("load", startOnce);
+  }
 })();

@@ -109,3 +109,46 @@ def test_a_phone_loaded_while_the_room_groups_may_sort_and_keeps_every_cluster(
     )
     assert watch.errors == [], watch.errors
     phone_context.close()
+
+
+# Hooks into the room as an app script does, before any other, and fails on every snapshot.
+BROKEN_APP = """(() => {
+  let room;
+  Object.defineProperty(window, "SamskabRoom", {
+    configurable: true,
+    get() { return room; },
+    set(value) {
+      room = value;
+      value.on("snapshot", () => { throw new Error("A broken app script"); });
+    },
+  });
+})();"""
+
+
+def test_an_app_script_that_fails_on_the_snapshot_costs_the_room_nothing_else(
+    browser: Browser, server_url: str, facilitator: BrowserContext
+) -> None:
+    watch = Watch()
+    console, code = create_workshop(watch.context(facilitator), "A broken script")
+    move_room(console, "Ideate")
+    poster_context = watch.context(browser.new_context(base_url=server_url, **PHONE))
+    poster = join_by_link(poster_context, code, "Eager Heron")
+    post_idea(poster, ROOF)
+    assert watch.errors == [], watch.errors
+
+    reader_context = watch.context(browser.new_context(base_url=server_url, **PHONE))
+    reader_context.add_init_script(BROKEN_APP)
+    # Joined and loaded afresh, the phone is live, with the wall and every other script's
+    # part: the idea can be flagged.
+    reader = join_by_link(reader_context, code, "Calm Lynx")
+    reload_current(reader)
+    item = reader.locator("[data-idea-list] li").filter(has_text=ROOF)
+    expect(item.get_by_text("Flag", exact=True)).to_be_visible()
+    post_idea(reader, MUSIC)
+    expect(poster.locator("[data-idea-list] .idea-text")).to_have_text([MUSIC, ROOF])
+    # The fault is still reported, as the browser reports any other.
+    assert watch.errors and all("A broken app script" in error for error in watch.errors), (
+        watch.errors
+    )
+    poster_context.close()
+    reader_context.close()
