@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.cache import cache
 from django.db import connection, models, transaction
@@ -27,6 +27,21 @@ from .errors import ActionRefused
 from .models import Participant, Workshop
 from .phases import Action, Phase, Role, role_may
 from .room_cache import cache_tokens, own_parts_changed
+
+
+class ParticipantCount(NamedTuple):
+    """How many have joined the room, and the id of the newest participant counted.
+
+    Counts can arrive out of order (a join's event held back a second behind a snapshot
+    read later, two processes' joins crossing on the bus): `as_of` orders them. A count
+    that saw a participant the other did not was read after it; ids only grow and a
+    participant stays in the room once joined (removal and erasure keep the row), so
+    the count with the higher `as_of` is the later one (docs/protocol.md, *Events*).
+    """
+
+    total: int
+    as_of: int
+
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +65,7 @@ class Actor:
     just_joined: bool = False
     # For that participant: the room's count as their join read it, so their first
     # snapshot need not count again.
-    room_count: int | None = None
+    room_count: ParticipantCount | None = None
     # A socket's kept actor: the standing tokens it was read under, and when
     # (actor_current). None for an actor read for one request.
     stamp: tuple[str, ...] | None = dataclasses.field(default=None, compare=False, repr=False)

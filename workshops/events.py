@@ -75,6 +75,13 @@ class You(msgspec.Struct, forbid_unknown_fields=True):
 class SnapshotShape(registry.Shape):
     workshop: WorkshopShape
     participant_count: Annotated[int, msgspec.Meta(description="participants who joined")]
+    participant_count_as_of: Annotated[
+        int,
+        msgspec.Meta(
+            description="the id of the newest participant the count includes (0 for none): "
+            "of two counts, the one with the higher value was read later"
+        ),
+    ]
     you: Annotated[
         You,
         msgspec.Meta(
@@ -97,6 +104,7 @@ class SnapshotShape(registry.Shape):
 class SnapshotCurrentShape(registry.Shape):
     workshop: WorkshopShape
     participant_count: Annotated[int, msgspec.Meta(description="participants who joined")]
+    participant_count_as_of: Annotated[int, msgspec.Meta(description="as in the snapshot")]
     you: Annotated[You, msgspec.Meta(description="as in the snapshot")]
     server_time: Annotated[str, msgspec.Meta(description="ISO 8601, the server's clock")]
     version: Annotated[str, msgspec.Meta(description="the same as `since`")]
@@ -131,6 +139,13 @@ class TimerChanged(registry.Data):
 class ParticipantJoined(registry.Data):
     participant: ParticipantShape
     participant_count: int
+    participant_count_as_of: Annotated[
+        int,
+        msgspec.Meta(
+            description="as in the snapshot: keep this count only if this is higher than "
+            "the one of the count held"
+        ),
+    ]
 
 
 class ParticipantRenamed(registry.Data):

@@ -57,6 +57,7 @@ def _shows(snapshot: dict[str, Any]) -> str:
             **snapshot,
             "you": {**snapshot["you"], "participant_id": None, "display_name": ""},
             "participant_count": 0,
+            "participant_count_as_of": 0,
             "server_time": "",
             "version": "",
         }

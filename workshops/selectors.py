@@ -6,7 +6,7 @@ from django.db import connections, router
 from django.db.models import Q, QuerySet
 
 from . import registry
-from .actors import Actor
+from .actors import Actor, ParticipantCount
 from .codes import looks_like_join_code, normalize_join_code
 from .models import Participant, Workshop
 from .phases import Role
@@ -40,23 +40,25 @@ def workshops_facilitated_by(*, user: Any) -> QuerySet[Workshop]:
     return Workshop.objects.filter(Q(owner=user) | Q(facilitators=user)).distinct()
 
 
-def participant_count(*, workshop: Workshop) -> int:
-    """How many have joined the room, counted now."""
+def participant_count(*, workshop: Workshop) -> ParticipantCount:
+    """How many have joined the room, counted now, with the newest participant counted."""
     # Counted by every join and every socket that opens: written out, the statement
     # skips the ORM's composing of an aggregate, nearly all of the count's CPU
-    # (docs/deploy.md, *Joins*). The same as Participant.objects.filter(...).count().
+    # (docs/deploy.md, *Joins*). The same as Participant.objects.filter(...).aggregate(
+    # Count("pk"), Max("pk")), read in one statement so the two agree.
     alias = router.db_for_read(Participant)
     connection = connections[alias]
     quote = connection.ops.quote_name
     meta = Participant._meta
+    pk = quote(meta.pk.column)
     sql = (
-        f"SELECT COUNT(*) FROM {quote(meta.db_table)} "  # noqa: S608 - the model's names
+        f"SELECT COUNT(*), COALESCE(MAX({pk}), 0) FROM {quote(meta.db_table)} "  # noqa: S608 - the model's names
         f"WHERE {quote(meta.get_field('workshop').column)} = %s"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [workshop.pk])
         row = cursor.fetchone()
-    return int(row[0])
+    return ParticipantCount(total=int(row[0]), as_of=int(row[1]))
 
 
 def _you(actor: Actor) -> dict[str, Any]:
@@ -82,12 +84,14 @@ def room_snapshot(*, actor: Actor) -> dict[str, Any]:
     workshop = actor.workshop
     # Taken before anything is read: a change committing meanwhile replaces it.
     version = _version(actor)
+    # A join has just counted the room (workshops.actors, room_count).
+    count = actor.room_count
+    if count is None:
+        count = participant_count(workshop=workshop)
     snapshot = {
         "workshop": workshop_as_dict(workshop),
-        # A join has just counted the room (workshops.actors, room_count).
-        "participant_count": actor.room_count
-        if actor.room_count is not None
-        else participant_count(workshop=workshop),
+        "participant_count": count.total,
+        "participant_count_as_of": count.as_of,
         "you": _you(actor),
         "server_time": server_time(),
         "version": version,
@@ -110,9 +114,11 @@ def room_snapshot_current(*, actor: Actor, since: str) -> dict[str, Any] | None:
     version = _version(actor)
     if version is None or version != since:
         return None
+    count = participant_count(workshop=actor.workshop)
     return {
         "workshop": workshop_as_dict(actor.workshop),
-        "participant_count": participant_count(workshop=actor.workshop),
+        "participant_count": count.total,
+        "participant_count_as_of": count.as_of,
         "you": _you(actor),
         "server_time": server_time(),
         "version": version,

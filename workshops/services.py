@@ -12,7 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .actors import PARTICIPANTS_SESSION_KEY, Actor, actor_resolve, require
+from .actors import (
+    PARTICIPANTS_SESSION_KEY,
+    Actor,
+    ParticipantCount,
+    actor_resolve,
+    require,
+)
 from .errors import ActionRefused
 from .events import publish
 from .limits import actor_limit
@@ -167,7 +173,7 @@ def participant_join(*, actor: Actor, display_name: object = "") -> Participant:
 @transaction.atomic
 def participant_join_counted(
     *, actor: Actor, display_name: object = ""
-) -> tuple[Participant, int | None]:
+) -> tuple[Participant, ParticipantCount | None]:
     """participant_join(), with the room's count as the join read it (None if it did not)."""
     if actor.participant is not None:
         return actor.participant, None
@@ -179,7 +185,11 @@ def participant_join_counted(
     publish(
         actor.workshop,
         "participant.joined",
-        {"participant": participant_as_dict(participant), "participant_count": count},
+        {
+            "participant": participant_as_dict(participant),
+            "participant_count": count.total,
+            "participant_count_as_of": count.as_of,
+        },
     )
     return participant, count
 

@@ -18,7 +18,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import assets, links, registry, room_shells, services, webapp
-from .actors import OBSERVING_SESSION_KEY, PARTICIPANTS_SESSION_KEY, Actor, actor_resolve
+from .actors import (
+    OBSERVING_SESSION_KEY,
+    PARTICIPANTS_SESSION_KEY,
+    Actor,
+    ParticipantCount,
+    actor_resolve,
+)
 from .code_guessing import RATE_LIMITED, code_guessing_check, code_guessing_miss, refused_page
 from .errors import ActionRefused
 from .forms import (
@@ -362,7 +368,7 @@ def _joining_page(request: HttpRequest, actor: Actor) -> HttpResponse:
         participant=Participant(workshop=workshop, display_name=friendly_name()),
         address=actor.address,
         just_joined=True,
-        room_count=0,
+        room_count=ParticipantCount(total=0, as_of=0),
     )
     snapshot = room_snapshot(actor=prospective)
     nonce = str(request.csp_nonce)  # type: ignore[attr-defined]

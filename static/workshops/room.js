@@ -40,6 +40,7 @@
     you: initial.you,
     ideas: new Map(),
     participantCount: initial.participant_count,
+    participantCountAsOf: initial.participant_count_as_of,
     clockOffset: 0,
   };
 
@@ -149,7 +150,12 @@
   }
   window.setInterval(renderTimer, 250);
 
-  function setParticipantCount(count) {
+  // A snapshot's count is taken as it is; an event's only if it was read later than the
+  // count held (`participant_count_as_of`): a join's event can arrive after a snapshot
+  // that already counted it (docs/protocol.md, *Events*).
+  function setParticipantCount(count, asOf, fromEvent) {
+    if (fromEvent && !(asOf > state.participantCountAsOf)) return;
+    state.participantCountAsOf = asOf;
     state.participantCount = count;
     $all("[data-participant-count]").forEach(function (node) { node.textContent = String(count); });
   }
@@ -306,7 +312,7 @@
     // A snapshot is the truth: take its revision even if it is older than what we had.
     state.workshop = null;
     applyWorkshop(snapshot.workshop, snapshot.server_time);
-    setParticipantCount(snapshot.participant_count);
+    setParticipantCount(snapshot.participant_count, snapshot.participant_count_as_of, false);
     var yourName = $("[data-your-name]");
     if (yourName) yourName.textContent = snapshot.you.display_name;
     // The apps take their parts in first, so the wall is drawn with what they add to each
@@ -318,7 +324,7 @@
   // The snapshot held is still the room's: take what the server reads fresh for it.
   function applyCurrent(current) {
     applyWorkshop(current.workshop, current.server_time);
-    setParticipantCount(current.participant_count);
+    setParticipantCount(current.participant_count, current.participant_count_as_of, false);
     state.you = current.you;
     var yourName = $("[data-your-name]");
     if (yourName) yourName.textContent = current.you.display_name;
@@ -328,7 +334,7 @@
     "workshop.updated": function (data) { applyWorkshop(data.workshop); },
     "phase.changed": function (data) { applyWorkshop(data.workshop, data.server_time); },
     "timer.changed": function (data) { applyWorkshop(data.workshop, data.server_time); },
-    "participant.joined": function (data) { setParticipantCount(data.participant_count); },
+    "participant.joined": function (data) { setParticipantCount(data.participant_count, data.participant_count_as_of, true); },
     "participant.renamed": function (data) {
       if (state.you && data.participant.id === state.you.participant_id) {
         var yourName = $("[data-your-name]");

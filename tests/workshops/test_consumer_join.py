@@ -25,8 +25,10 @@ from tests.workshops.test_consumer import (
     open_socket,
     post_frame,
     receive,
+    receive_until,
     snapshot_of,
 )
+from workshops import hub
 from workshops.actors import PARTICIPANTS_SESSION_KEY
 from workshops.models import Participant, Workshop
 from workshops.phases import Phase
@@ -412,3 +414,47 @@ async def test_a_socket_that_joined_in_time_is_kept_past_the_wait(
     # Well past the wait: the room's socket stays.
     assert await nothing_arrives(socket, timeout=2.5)
     await assert_usable(socket)
+
+
+async def test_a_count_held_back_behind_a_newer_snapshot_never_shows(
+    open_socket: Connect,
+    citizen_client: Client,
+    second_citizen_client: Client,
+    workshop: Workshop,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Joins wait for company until another event takes them along (a crowd's pace,
+    # stretched so the race below is not left to the clock).
+    monkeypatch.setattr(hub, "PACE_SECONDS", 60.0)
+    watcher = await open_socket(citizen_client, workshop.join_code)
+    await snapshot_of(watcher)
+    first = await open_socket(await join_page(workshop), workshop.join_code, query=JOINING)
+    await first.send_json_to(join_frame("First Finch"))
+    await receive_until(watcher, {"participant.joined"})  # the first goes at once
+    for name in ("Second Swan", "Third Tern"):
+        phone = await open_socket(await join_page(workshop), workshop.join_code, query=JOINING)
+        await phone.send_json_to(join_frame(name))
+        await receive(phone)
+        await snapshot_of(phone)
+
+    # A screen opens now: its snapshot counts both joins still held back.
+    late = await open_socket(second_citizen_client, workshop.join_code)
+    snapshot = await snapshot_of(late)
+    await watcher.send_json_to(post_frame("Benches by the river"))
+    joins = []
+    while (frame := await receive(late))["type"] != "idea.posted":
+        joins.append(frame["data"])
+
+    # Their events come after it, the older count first, as the room holds them back.
+    count = len(await participants(workshop))
+    assert snapshot["participant_count"] == count
+    assert [join["participant_count"] for join in joins] == [count - 1, count]
+    # A screen that keeps a count only when it is as of a newer participant (docs/protocol.md)
+    # shows the snapshot's and never the older one.
+    shown = [snapshot["participant_count"]]
+    as_of = snapshot["participant_count_as_of"]
+    for join in joins:
+        if join["participant_count_as_of"] > as_of:
+            shown.append(join["participant_count"])
+            as_of = join["participant_count_as_of"]
+    assert shown == [count]

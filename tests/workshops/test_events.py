@@ -451,6 +451,8 @@ def test_every_write_announces_its_declared_shape(
         assert event["data"]["workshop"] == workshop_as_dict(stored)
     if "participant_count" in event["data"]:
         assert event["data"]["participant_count"] == stored.participants.count()
+        newest = stored.participants.order_by("pk").last()
+        assert event["data"]["participant_count_as_of"] == newest.pk  # type: ignore[union-attr]
     if "participant" in event["data"]:
         participant = Participant.objects.get(pk=event["data"]["participant"]["id"])
         assert event["data"]["participant"] == participant_as_dict(participant)
@@ -465,8 +467,11 @@ def apply_event(snapshot: dict[str, Any], event: dict[str, Any]) -> None:
     kind, data = event["type"], event["data"]
     if "workshop" in data:
         snapshot["workshop"] = data["workshop"]
-    if kind == "participant.joined":
+    if kind == "participant.joined" and (
+        data["participant_count_as_of"] > snapshot["participant_count_as_of"]
+    ):
         snapshot["participant_count"] = data["participant_count"]
+        snapshot["participant_count_as_of"] = data["participant_count_as_of"]
     if kind == "participant.renamed":
         participant = data["participant"]
         if snapshot["you"]["participant_id"] == participant["id"]:
