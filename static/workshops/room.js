@@ -578,6 +578,12 @@
     saveOutbox();
   }
 
+  // No connection, a fault of the server's (a database busy under load) or a proxy's error
+  // page: the idea may have been written all the same, so it goes again later under the
+  // same key, which the server takes once. Only a refusal of the room's is for good.
+  var SEND_AGAIN = ["disconnected", "server_error"];
+  var OUTBOX_RETRY_MS = 10000;
+
   function sendItem(item) {
     if (item.error || inFlight.has(item.client_key)) return;
     inFlight.add(item.client_key);
@@ -594,13 +600,21 @@
         } else {
           announce(t("Your idea is posted."));
         }
-      } else if (reply.code !== "disconnected") {
+      } else if (SEND_AGAIN.indexOf(reply.code) !== -1) {
+        // While the socket is down the outbox goes again every 10 s; over an open socket
+        // (a fault of the server's answered there) nothing else would send it.
+        if (socketOpen()) window.setTimeout(function () { resendLater(item); }, OUTBOX_RETRY_MS);
+      } else {
         // Refused for good (phase over, too long…): keep the words, show why.
         item.error = reply.message;
         saveOutbox();
         announce(reply.message);
       }
     });
+  }
+
+  function resendLater(item) {
+    if (outbox.some(function (kept) { return kept.client_key === item.client_key; })) sendItem(item);
   }
 
   function flushOutbox() { outbox.forEach(sendItem); }
@@ -656,7 +670,7 @@
     applySnapshot(initial);
     renderOutbox();
     connect();
-    window.setInterval(function () { if (!socketOpen()) flushOutbox(); }, 10000);
+    window.setInterval(function () { if (!socketOpen()) flushOutbox(); }, OUTBOX_RETRY_MS);
     window.addEventListener("online", function () { connect(); flushOutbox(); });
     document.addEventListener("visibilitychange", function () {
       if (document.visibilityState === "visible") {

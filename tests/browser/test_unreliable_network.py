@@ -30,6 +30,9 @@ from tests.browser.test_live_room import (
 pytestmark = pytest.mark.browser
 
 SOCKETS = re.compile(r"/ws/workshops/")
+# The server's answer to a fault of its own, and a proxy's page for one.
+SERVER_FAULT = "Something went wrong on the server. Try again in a moment."
+PROXY_500 = "<html><body><h1>500 Internal Server Error</h1></body></html>"
 
 
 @dataclass
@@ -163,6 +166,58 @@ def test_an_idea_typed_offline_is_kept_and_sent_once_when_the_phone_is_back(
     again.reload()
     wait_until_live(again)
     expect(wall(again).filter(has_text="Drinking fountain near the playground")).to_have_count(1)
+    context.close()
+
+
+def test_an_idea_whose_answer_was_a_server_fault_goes_again_and_is_on_the_wall_once(
+    browser: Browser, server_url: str, room: Room
+) -> None:
+    """The database answered late, or a proxy's page came back: the idea may be written."""
+    context = phone(browser, server_url)
+    page = context.new_page()
+    refuse_sockets(page)
+    page.goto(f"/j/{room.code}")
+    page.get_by_role("button", name="Join the workshop").click()
+    expect(page).to_have_url(re.compile(rf"/w/{room.code}/$"))
+    expect(page.locator("[data-connection]")).to_contain_text("Reconnecting")
+
+    keys: list[str] = []
+    fault = {"ok": False, "code": "server_error", "message": SERVER_FAULT}
+
+    def faulty_server(route: Route) -> None:
+        if route.request.method != "POST":
+            route.continue_()
+            return
+        keys.append(re.findall(r'name="client_key"\s+(\S+)', route.request.post_data or "")[0])
+        if len(keys) == 1:
+            # Written, but the answer is the server's fault (its database locked meanwhile).
+            route.fetch()
+            route.fulfill(status=500, json=fault)
+        elif len(keys) == 2:
+            route.fulfill(status=500, content_type="text/html", body=PROXY_500)
+        else:
+            route.continue_()
+
+    page.route(re.compile(rf"/w/{room.code}/ideas/$"), faulty_server)
+    post_idea(page, "Shade over the sandpit")
+    outbox = page.locator("[data-outbox]")
+    expect(wall(room.console).filter(has_text="Shade over the sandpit")).to_have_count(1)
+    for _ in range(300):
+        if len(keys) >= 2:
+            break
+        page.wait_for_timeout(100)
+    # Once the fault is answered the idea is still being sent, never refused: nothing for
+    # the citizen to put back and send as a new idea.
+    assert len(keys) >= 2, "the idea was not sent again"
+    expect(outbox).to_contain_text("Sending…")
+    expect(outbox.get_by_role("button")).to_have_count(0)
+
+    expect(outbox).to_be_hidden(timeout=30_000)
+    assert len(keys) == 3 and len(set(keys)) == 1, keys
+    expect(wall(page).filter(has_text="Shade over the sandpit")).to_have_count(1)
+    page.reload()
+    expect(wall(page).filter(has_text="Shade over the sandpit")).to_have_count(1)
+    expect(wall(room.console).filter(has_text="Shade over the sandpit")).to_have_count(1)
     context.close()
 
 
