@@ -97,6 +97,22 @@ async def receive_until(socket: WebsocketCommunicator, kinds: set[str]) -> dict[
     return frames
 
 
+async def assert_refused_at_connect(
+    socket: WebsocketCommunicator, code: str, message: str | None = None, *, close: int = 4403
+) -> None:
+    """The socket is told why (an error frame answering no request) and closed with `close`."""
+    error = await receive(socket)
+    assert (error["type"], error["request_id"], error["code"]) == ("error", None, code), error
+    if message is not None:
+        assert error["message"] == message
+    else:
+        assert error["message"]
+    assert await socket.receive_output(timeout=TIMEOUT) == {
+        "type": "websocket.close",
+        "code": close,
+    }
+
+
 async def assert_usable(socket: WebsocketCommunicator) -> None:
     await socket.send_json_to({"type": "ping", "request_id": "still-there"})
     assert await receive(socket) == {"type": "pong", "request_id": "still-there"}
@@ -359,12 +375,7 @@ async def test_someone_who_has_not_joined_is_told_and_closed_out(
 ) -> None:
     socket = await open_socket(None, workshop.join_code)
 
-    error = await receive(socket)
-    assert (error["type"], error["code"]) == ("error", "forbidden")
-    assert await socket.receive_output(timeout=TIMEOUT) == {
-        "type": "websocket.close",
-        "code": 4403,
-    }
+    await assert_refused_at_connect(socket, "forbidden", "Join the workshop first.")
 
 
 async def test_an_unknown_code_is_closed_as_not_found(
@@ -372,12 +383,7 @@ async def test_an_unknown_code_is_closed_as_not_found(
 ) -> None:
     socket = await open_socket(citizen_client, "ZZZZZZ")
 
-    error = await receive(socket)
-    assert (error["type"], error["code"]) == ("error", "not_found")
-    assert await socket.receive_output(timeout=TIMEOUT) == {
-        "type": "websocket.close",
-        "code": 4404,
-    }
+    await assert_refused_at_connect(socket, "not_found", close=4404)
 
 
 async def test_a_reconnecting_phone_catches_up_from_the_snapshot(

@@ -19,6 +19,7 @@ from tests.factories import actor_for
 from tests.workshops.test_consumer import (
     TIMEOUT,
     Connect,
+    assert_refused_at_connect,
     assert_usable,
     headers_for,
     nothing_arrives,
@@ -278,16 +279,9 @@ async def test_a_removed_phone_stays_removed(
     socket = await open_socket(citizen_client, workshop.join_code, query=JOINING)
 
     # Told why and closed at once: a join that cannot come is not waited for.
-    assert await receive(socket) == {
-        "type": "error",
-        "request_id": None,
-        "code": "forbidden",
-        "message": "A facilitator has removed you from this workshop.",
-    }
-    assert await socket.receive_output(timeout=TIMEOUT) == {
-        "type": "websocket.close",
-        "code": 4403,
-    }
+    await assert_refused_at_connect(
+        socket, "forbidden", "A facilitator has removed you from this workshop."
+    )
     assert await participants(workshop) == [(participant_id, "Curious Otter 42")]
 
 
@@ -303,16 +297,9 @@ async def test_a_socket_without_a_stored_session_is_told_to_reload_and_closed(
         )()
     socket = await open_socket(phone, workshop.join_code, query=JOINING)
 
-    assert await receive(socket) == {
-        "type": "error",
-        "request_id": None,
-        "code": "forbidden",
-        "message": "This page has expired. Reload it and try again.",
-    }
-    assert await socket.receive_output(timeout=TIMEOUT) == {
-        "type": "websocket.close",
-        "code": 4403,
-    }
+    await assert_refused_at_connect(
+        socket, "forbidden", "This page has expired. Reload it and try again."
+    )
     assert await participants(workshop) == []
 
 
@@ -323,16 +310,9 @@ async def test_a_room_closed_before_the_socket_opens_closes_it(
     await close_room(workshop)
     socket = await open_socket(phone, workshop.join_code, query=JOINING)
 
-    assert await receive(socket) == {
-        "type": "error",
-        "request_id": None,
-        "code": "wrong_phase",
-        "message": "This workshop has closed and takes no new participants.",
-    }
-    assert await socket.receive_output(timeout=TIMEOUT) == {
-        "type": "websocket.close",
-        "code": 4403,
-    }
+    await assert_refused_at_connect(
+        socket, "wrong_phase", "This workshop has closed and takes no new participants."
+    )
 
 
 async def test_before_joining_the_socket_takes_nothing_else(
@@ -386,17 +366,12 @@ async def test_a_socket_that_waits_too_long_for_its_join_is_told_and_closed(
     phone = await join_page(workshop)
     socket = await open_socket(phone, workshop.join_code, query=JOINING)
 
-    assert await receive(socket) == {
-        "type": "error",
-        "request_id": None,
-        "code": "join_timeout",
-        "message": "This page waited a long time for you to join. "
-        "It connects again when you come back to it.",
-    }
-    assert await socket.receive_output(timeout=TIMEOUT) == {
-        "type": "websocket.close",
-        "code": 4408,
-    }
+    await assert_refused_at_connect(
+        socket,
+        "join_timeout",
+        "This page waited a long time for you to join. It connects again when you come back to it.",
+        close=4408,
+    )
     assert await participants(workshop) == []
 
 
