@@ -166,13 +166,14 @@
     input.setAttribute("data-focus-key", id);
     var save = el("button", "button-small", t("Save tags"));
     save.type = "submit";
+    save.setAttribute("data-focus-key", id + "-save");
     form.appendChild(labelNode);
     form.appendChild(input);
     form.appendChild(save);
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var tags = input.value.split(",").map(function (s) { return s.trim(); }).filter(Boolean);
-      onSave(tags, input.value);
+      onSave(tags, form);
     });
     return form;
   }
@@ -221,6 +222,7 @@
     input.setAttribute("data-focus-key", id);
     var save = el("button", "button-small", t("Rename"));
     save.type = "submit";
+    save.setAttribute("data-focus-key", id + "-save");
     rename.appendChild(label);
     rename.appendChild(input);
     rename.appendChild(save);
@@ -230,7 +232,7 @@
         .then(function (reply) {
           if (reply.ok) putCluster(reply.data.cluster);
           report(reply, t("The cluster is renamed."));
-          refreshClusters();
+          refreshClusters(reply.ok ? null : typedIn(rename));
         });
     });
     tools.appendChild(rename);
@@ -252,7 +254,11 @@
         .then(function (reply) {
           if (reply.ok) {
             clusters.delete(cluster.id);
-            (reply.data.ideas || []).forEach(putIdea);
+            // The answer names its ideas (`idea_ids`); the event brings them whole.
+            (reply.data.idea_ids || []).forEach(function (ideaId) {
+              var idea = room.state.ideas.get(ideaId);
+              if (idea && idea.cluster_id === cluster.id) putIdea(Object.assign({}, idea, { cluster_id: null }));
+            });
           }
           report(reply, t("The cluster is removed; its ideas are unsorted again."));
           refreshClusters();
@@ -298,12 +304,12 @@
     if (cluster && cluster.tags.length) parts.push(tagList(cluster.tags));
     if (cluster && board.panel === "console" && mayManage()) parts.push(clusterControls(cluster, index, count));
     if (cluster && board.panel === "console" && mayTag()) {
-      parts.push(tagForm(cluster.tags, t("Cluster tags (comma-separated)"), "cluster-" + cluster.id, function (tags) {
+      parts.push(tagForm(cluster.tags, t("Cluster tags (comma-separated)"), "cluster-" + cluster.id, function (tags, form) {
         send({ type: "cluster.tag", cluster_id: cluster.id, tags: tags }, "clusters/" + cluster.id + "/tags/", { tags: tags.join(",") })
           .then(function (reply) {
             if (reply.ok) putCluster(reply.data.cluster);
             report(reply, t("The cluster's tags are saved."));
-            refreshClusters();
+            refreshClusters(reply.ok ? null : typedIn(form));
           });
       }));
     }
@@ -690,7 +696,7 @@
           .then(function (reply) {
             if (reply.ok) { suggestions.delete(suggestion.id); putCluster(reply.data.cluster); }
             report(reply, fmt(t("The cluster “%s” is on the board."), [input.value || suggestion.name]));
-            refreshClusters();
+            refreshClusters(reply.ok ? null : typedIn(form));
           });
       });
       reject.addEventListener("click", function () {
@@ -738,15 +744,30 @@
     }
   }
 
+  // What is typed in a form's fields, by their focus keys.
+  function typedIn(form) {
+    var typed = {};
+    dom.$all("input[data-focus-key]", form).forEach(function (field) {
+      typed[field.getAttribute("data-focus-key")] = field.value;
+    });
+    return typed;
+  }
+
   // The clusters changed (added, renamed, tagged, reordered, deleted): their sections follow,
   // the cards stay where they are. Keep the keyboard, and anything half typed, in place.
-  function refreshClusters() {
+  // `kept` is what was typed in a form the server refused ({ focus key: text }): the form is
+  // drawn again with it, though the keyboard was on its button (docs/protocol.md).
+  function refreshClusters(kept) {
     var active = document.activeElement;
     var key = active && active.getAttribute ? active.getAttribute("data-focus-key") : null;
     var typed = key && active.tagName === "INPUT" ? active.value : null;
     renderPanels();
     boards.forEach(syncSections);
     renderSuggestions();
+    Object.keys(kept || {}).forEach(function (keptKey) {
+      var field = document.querySelector('[data-focus-key="' + keptKey + '"]');
+      if (field) field.value = kept[keptKey];
+    });
     if (key && document.activeElement !== active) {
       var again = document.querySelector('[data-focus-key="' + key + '"]');
       if (again) {

@@ -136,3 +136,55 @@ def test_a_stale_page_and_a_console_without_script(
     expect(page).to_have_url(re.compile(rf"/facilitate/{code}/"))
     expect(page.locator(".messages")).to_contain_text("The cluster is on the board.")
     no_script.close()
+
+
+def test_a_refused_rename_or_tags_keep_what_the_facilitator_typed(laptop: BrowserContext) -> None:
+    first, code = create_workshop(laptop, "Renaming clusters")
+    move_room(first, "Group")
+    first.close()
+    console = laptop.new_page()
+    refuse_sockets(console)
+    console.goto(f"/facilitate/{code}/")
+    error = console.locator("[data-group-error]")
+    console.get_by_label("New cluster").fill("Cycling")
+    console.get_by_role("button", name="Add cluster").click()
+    expect(console.locator("[data-group-board] .cluster > h3")).to_have_text(
+        ["Unsorted ideas (0)", "Cycling (0)"]
+    )
+
+    # The rename's answer is a proxy's error page: said, and the new name stays typed.
+    name = console.get_by_label("Name of cluster 1")
+    rename = re.compile(rf"/w/{code}/clusters/\d+/rename/$")
+    console.route(
+        rename,
+        lambda route: route.fulfill(
+            status=500, content_type="text/html", body="<h1>500 Internal Server Error</h1>"
+        ),
+    )
+    name.fill("Cycling paths")
+    console.get_by_role("button", name="Rename", exact=True).click()
+    expect(error).to_contain_text(NOT_CARRIED_OUT)
+    expect(name).to_have_value("Cycling paths")
+    assert board_headings(console) == ["Unsorted ideas (0)", "Cycling (0)"]
+    console.unroute(rename)
+    console.get_by_role("button", name="Rename", exact=True).click()
+    expect(console.locator("[data-group-board] .cluster > h3")).to_have_text(
+        ["Unsorted ideas (0)", "Cycling paths (0)"]
+    )
+    expect(error).to_be_hidden()
+
+    # Tags the room refuses: said, and what was typed stays to be mended.
+    tags = console.get_by_label("Cluster tags (comma-separated)")
+    too_long = "bikes, " + "cargo" * 9
+    tags.fill(too_long)
+    console.get_by_role("button", name="Save tags").click()
+    expect(error).to_have_text("A tag can be at most 40 characters.")
+    expect(tags).to_have_value(too_long)
+    tags.fill("bikes, cargo")
+    console.get_by_role("button", name="Save tags").click()
+    expect(console.locator("[data-group-board] .cluster .tags").first).to_have_text(
+        re.compile("bikes.*cargo", re.S)
+    )
+    expect(error).to_be_hidden()
+    expect(tags).to_have_value("bikes, cargo")
+    console.close()
