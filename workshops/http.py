@@ -12,7 +12,14 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.core.exceptions import (
+    BadRequest,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
@@ -167,11 +174,22 @@ class UnreadableFormsAsJsonMiddleware:
         return None
 
 
+# What Django raises for a form it will not read whole; any other 400 (a foreign Host
+# header, a request Django finds malformed) is not the fault of what someone typed.
+UNREADABLE_FORMS = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent, MultiPartParserError)
+
+
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """handler400: `invalid` as JSON for a script, a page in the reader's language otherwise."""
+    unreadable = isinstance(exception, UNREADABLE_FORMS)
+    if unreadable:
+        message = _unreadable_message()
+    else:
+        message = _("The server could not understand this request. Nothing was changed.")
     if wants_json(request):
-        return refused_json(ActionRefused("invalid", _unreadable_message()))
-    return render(request, "400.html", {"message": _unreadable_message()}, status=400)
+        return refused_json(ActionRefused("invalid", message))
+    context = {"message": message, "unreadable": unreadable}
+    return render(request, "400.html", context, status=400)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -96,6 +96,25 @@ def test_without_script_the_same_form_gets_a_page_in_the_readers_language(
     ]
 
 
+@override_settings(DEBUG=False)
+def test_a_request_refused_for_another_reason_is_not_said_to_be_too_long(
+    client: Client, workshop: Workshop
+) -> None:
+    """A foreign Host header is no fault of what was typed: no advice to shorten it."""
+    similar = reverse("ideas:similar", kwargs={"code": workshop.join_code})
+
+    page = client.get("/?lang=da", HTTP_HOST="elsewhere.example")
+    script = client.get(f"{similar}?text=bikes", HTTP_HOST="elsewhere.example", **JSON)
+
+    assert (page.status_code, script.status_code) == (400, 400)
+    text = page.content.decode()
+    assert "Serveren kunne ikke forstå denne forespørgsel" in text
+    assert "Kunne ikke læses" not in text and "kortere" not in text
+    body = script.json()
+    assert (body["ok"], body["code"]) == (False, "invalid")
+    assert body["message"] == "The server could not understand this request. Nothing was changed."
+
+
 def test_a_fault_of_the_servers_own_is_json_for_a_script_and_a_page_for_a_browser() -> None:
     factory = RequestFactory()
 
