@@ -326,13 +326,14 @@ SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000 if SESSION_COOKIE_S
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", SESSION_COOKIE_SECURE)
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", SESSION_COOKIE_SECURE)
 _eid_origin = "://".join(urlsplit(EID_SERVER_URL)[:2]) if EID_SERVER_URL else ""
-# No inline script or style anywhere: page data travels in json_script blocks.
+# No inline script or style but the join page's: page data travels in json_script blocks.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'"],
         # The nonce is added only to a page that uses it: the join page carries its one
-        # stylesheet inline, so a phone draws it without a second round trip.
+        # stylesheet and its one script inline, so a phone on a slow network draws it and
+        # opens the room's socket without a second round trip.
+        "script-src": ["'self'", NONCE],
         "style-src": ["'self'", NONCE],
         "img-src": ["'self'", "data:"],
         "connect-src": ["'self'", "wss:"] + ([] if SESSION_COOKIE_SECURE else ["ws:"]),

@@ -1,4 +1,4 @@
-"""The room's scripts as one file, and a stylesheet a page carries inline: fewer round trips.
+"""The room's scripts as one file, and what the join page carries inline: fewer round trips.
 
 A phone on a slow network pays a round trip for each file a page loads, and a browser
 asks a server for at most six at once, so the room's scripts and the catalogue of their
@@ -74,15 +74,16 @@ def room_bundle(language: str) -> Bundle:
 
 
 @lru_cache(maxsize=8)
-def _stylesheet(name: str) -> str:
+def _kept_text(name: str) -> str:
     return _static_text(name).decode()
 
 
-def stylesheet_text(name: str) -> str:
-    """A stylesheet's text, for a page that carries it inline (under the CSP's nonce)."""
+def inline_text(name: str) -> str:
+    """A stylesheet's or script's text, for a page that carries it inline (under the CSP's
+    nonce); read afresh on every call on a laptop, where the files change."""
     if settings.DEBUG or settings.WHITENOISE_AUTOREFRESH:
         return _static_text(name).decode()
-    return _stylesheet(name)
+    return _kept_text(name)
 
 
 @lru_cache(maxsize=1)

@@ -331,7 +331,7 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
     response = render(
         request,
         "workshops/join.html",
-        {**context, "style_nonce": request.csp_nonce},  # type: ignore[attr-defined]
+        {**context, "page_nonce": request.csp_nonce},  # type: ignore[attr-defined]
         status=status,
     )
     if refused is not None and refused.retry_after is not None:
@@ -392,7 +392,7 @@ def _joining_page(request: HttpRequest, actor: Actor) -> HttpResponse:
                     "joining": True,
                     "form": JoinForm(initial={"display_name": room_shells.NAME}),
                     "csrf_token": room_shells.CSRF,
-                    "style_nonce": room_shells.NONCE,
+                    "page_nonce": room_shells.NONCE,
                     "room_shell": True,
                 },
                 200,
@@ -408,7 +408,7 @@ def _joining_page(request: HttpRequest, actor: Actor) -> HttpResponse:
         **_JOINING_WALL,
         "joining": True,
         "form": JoinForm(initial={"display_name": snapshot["you"]["display_name"]}),
-        "style_nonce": nonce,
+        "page_nonce": nonce,
     }
     return _room_render(request, template, prospective, context, 200, language, snapshot)
 

@@ -5,9 +5,13 @@
  * (`?join=1`, docs/protocol.md). "Join" sends the name as the `join` command; its answer
  * is the participant, then the room's snapshot, and the page puts the room (waiting in
  * its <template> elements) in place of the form, then loads the room's scripts (fetched
- * ahead), which take over the same socket. No second page load. Without a socket (not
- * open yet, blocked, or lost while joining) the form posts as it does without script,
- * and the server answers with the room.
+ * ahead), which take over the same socket. No second page load. A "Join" while the
+ * socket is still opening waits for it. Without a socket (none opening, blocked, or lost
+ * while joining) the form posts as it does without script, and the server answers with
+ * the room. The page carries this script inline at its end, so the socket opens as soon
+ * as the page is read, a round trip sooner than a script file would; a "Join" tapped
+ * before that (the button shows before the page has all arrived) is held for it by
+ * join_early.js, in the page's head.
  *
  * A socket can die without closing (a phone's Wi-Fi gone without a goodbye): it is
  * watched as the room's script watches its own, by ping and pong with the same timings
@@ -42,7 +46,6 @@
   var joining = false; // a `join` sent, not yet answered
   var joinSockets = 0; // sockets the present `join` was given to
   var resting = false; // the server closed the socket that waited too long (4408)
-  var waking = false; // a socket opening because the person came back to the form
   var joined = false; // the room's snapshot came: the page is the room
   var handedOver = false;
   var heldFrames = []; // what came after the snapshot, until the room's script takes over
@@ -65,7 +68,6 @@
     opened.addEventListener("open", function () {
       if (opened !== socket) return;
       retryMs = 1000;
-      waking = false;
       // "Join" now goes over the socket (and a page's tests wait for it).
       form.setAttribute("data-socket-open", "");
       heartbeat();
@@ -88,7 +90,6 @@
   // The page's socket is gone (closed, or given up as dead: code null).
   function lost(code) {
     socket = null;
-    waking = false;
     window.clearTimeout(heartbeatTimer);
     window.clearTimeout(answerTimer);
     form.removeAttribute("data-socket-open");
@@ -229,27 +230,33 @@
   function wake() {
     if (!resting || joined) return;
     resting = false;
-    waking = true;
     open();
   }
   form.addEventListener("focusin", wake);
   form.addEventListener("input", wake);
 
-  form.addEventListener("submit", function (event) {
-    if (!bundleUrl) return; // the form posts
+  // "Join": true if it goes over the socket, false if the form must post.
+  function requestJoin() {
+    if (!bundleUrl) return false;
     wake();
     var ready = socket && socket.readyState === WebSocket.OPEN;
-    // Before the page's first socket is open the form posts; one opening again for a
-    // person who came back is waited for (in the time an answer is given).
-    if (!ready && !(waking && socket)) return; // the form posts
-    event.preventDefault();
-    if (joining) return;
+    // A socket still opening is waited for, in the time an answer is given: on a slow
+    // network it is a round trip or two from open, and the form would cost as many and
+    // then load the room as a second page. With none (refused, or between two tries)
+    // the form posts.
+    if (!ready && !socket) return false;
+    if (joining) return true;
     joining = true;
     joinSockets = 1;
     setBusy(true);
     clearRefusal();
     if (ready) sendJoin();
     else expectAnswer(); // sent once it opens
+    return true;
+  }
+
+  form.addEventListener("submit", function (event) {
+    if (requestJoin()) event.preventDefault();
   });
 
   function enterRoom(snapshot) {
@@ -303,6 +310,11 @@
     else if (!socket) open();
   });
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", open);
-  else open();
+  // The page's end: everything this needs has been read.
+  window.SamskabJoinStarted = true;
+  open();
+  // "Join" tapped before the page had all arrived (join_early.js held it).
+  var early = window.SamskabJoinEarly;
+  window.SamskabJoinEarly = null;
+  if (early && !requestJoin()) form.submit();
 })();

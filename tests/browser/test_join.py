@@ -180,3 +180,38 @@ def test_without_script_the_form_joins_and_answers_with_the_room(
     expect(page.locator("[data-your-name]")).to_have_text("Bo uden script")
     assert participants(live_daphne, code) == ["Bo uden script"]
     context.close()
+
+
+def test_join_tapped_on_a_slow_network_waits_for_the_socket_instead_of_a_second_page(
+    phone: BrowserContext, live_daphne: LiveServer
+) -> None:
+    # A crowded town hall's Wi-Fi: every round trip takes most of a second. The person
+    # taps "Join" as soon as it shows, while the page's socket is still opening.
+    code = new_workshop(live_daphne, "Seats along the harbour")
+    page = phone.new_page()
+    posted: list[str] = []
+    page.on(
+        "request", lambda request: posted.append(request.url) if request.method == "POST" else None
+    )
+    network = phone.new_cdp_session(page)
+    network.send("Network.enable")
+    network.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 800, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
+    page.goto(f"/j/{code}", wait_until="commit")
+    button = page.get_by_role("button", name="Join the workshop")
+    button.wait_for(state="visible")
+    opening = page.evaluate("!document.querySelector('[data-join-form][data-socket-open]')")
+    mark_loaded(page)
+    page.get_by_label("Your name in the room").fill("Sif på havnen")
+    button.click()
+
+    # The name went over the socket once it opened: no form posted, no second page.
+    expect(page).to_have_url(re.compile(rf"/w/{code}/$"), timeout=30_000)
+    wait_until_live(page)
+    assert opening, "the socket was open before the tap; the test proves nothing"
+    assert_not_reloaded(page)
+    assert posted == []
+    expect(page.locator("[data-your-name]")).to_have_text("Sif på havnen")
+    assert participants(live_daphne, code) == ["Sif på havnen"]

@@ -128,7 +128,8 @@ def test_the_kept_pages_form_token_is_accepted(workshop: Workshop) -> None:
     assert workshop.participants.filter(display_name="Brave Lynx").exists()
 
 
-NONCE = re.compile(r'<style nonce="([^"]+)">')
+# The join page's inline stylesheet and script, each under this response's nonce.
+NONCE = re.compile(r'<(?:style|script) nonce="([^"]+)"')
 YOUR_NAME = re.compile(r"<span data-your-name>([^<]*)</span>")
 RENAME_INPUT = re.compile(r'name="display_name" maxlength="40" value="([^"]*)"')
 NAME_INPUT = re.compile(r'name="display_name" value="([^"]*)"')
@@ -148,8 +149,11 @@ def test_each_phone_gets_its_own_join_page_token_name_and_nonce(workshop: Worksh
     assert len(tokens) == 3
     assert len(nonces) == 3
     for page, policy in pages:
-        # The inline stylesheet is allowed by this response's own nonce.
-        assert f"'nonce-{NONCE.findall(page)[0]}'" in policy
+        # The inline stylesheet and script are allowed by this response's own nonce.
+        style, *scripts = NONCE.findall(page)
+        assert scripts == [style, style]
+        assert f"style-src 'self' 'nonce-{style}'" in policy
+        assert f"script-src 'self' 'nonce-{style}'" in policy
         assert NAME_INPUT.findall(page)[0]
         assert "shell" not in page.replace("shelter", "")
 
@@ -168,7 +172,7 @@ def test_a_kept_join_page_reads_as_one_rendered_for_the_phone(
         page = CSRF.sub('name="csrfmiddlewaretoken" value="-"', page)
         page = CLIENT_KEY.sub('name="client_key" value="-"', page)
         page = SERVER_TIME.sub('data-server-time="-"', page)
-        page = NONCE.sub('<style nonce="-">', page)
+        page = NONCE.sub("<nonce>", page)
         page = YOUR_NAME.sub("<span data-your-name>-</span>", page)
         page = RENAME_INPUT.sub('name="display_name" maxlength="40" value="-"', page)
         return NAME_INPUT.sub('name="display_name" value="-"', page)

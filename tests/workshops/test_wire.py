@@ -103,18 +103,28 @@ def test_production_serves_static_files_compressed_under_hashed_names() -> None:
     assert "config.staticstorage.StaticFilesStorage" in shown
 
 
-def test_the_join_page_is_one_request_its_style_allowed_by_the_csp_nonce(
+def test_the_join_page_is_one_request_its_style_and_script_allowed_by_the_csp_nonce(
     workshop: Workshop,
 ) -> None:
     join = Client().get(reverse("workshops:join", kwargs={"code": workshop.join_code}))
     nonce = re.search(r'<style nonce="([^"]+)">', join.text)
     assert nonce is not None
-    assert f"'nonce-{nonce.group(1)}'" in join["Content-Security-Policy"]
+    policy = join["Content-Security-Policy"]
+    assert f"style-src 'self' 'nonce-{nonce.group(1)}'" in policy
+    assert f"script-src 'self' 'nonce-{nonce.group(1)}'" in policy
     assert not re.search(r'<link rel="stylesheet"', loaded(join.text))
-    # Other pages allow no inline style at all.
+    # The join page's scripts come in the page, so its socket opens a round trip sooner.
+    scripts = re.findall(
+        rf'<script nonce="{re.escape(nonce.group(1))}"[^>]*>(.*?)</script>', join.text, re.S
+    )
+    assert len(scripts) == 2
+    assert "new WebSocket(" in scripts[1]
+    assert not re.search(r"<script[^>]* src=", join.text)
+    # Other pages allow no inline style or script at all.
     home = Client().get(reverse("workshops:home"))
     assert "nonce-" not in home["Content-Security-Policy"]
     assert "<style" not in home.text
+    assert not re.search(r"<script(?![^>]*(?: src=|application/json))", home.text)
 
 
 def test_the_room_loads_its_scripts_as_one_file_kept_for_a_year(

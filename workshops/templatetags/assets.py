@@ -12,7 +12,7 @@ from django.utils.translation import get_language
 
 from workshops import room_shells
 from workshops.assets import icon_data_uri as _icon_data_uri
-from workshops.assets import room_bundle, stylesheet_text
+from workshops.assets import inline_text, room_bundle
 from workshops.languages import language_supported
 from workshops.serializers import json_text
 
@@ -28,10 +28,11 @@ def room_bundle_url() -> str:
 
 
 @register.simple_tag
-def inline_stylesheet(name: str) -> SafeString:
-    # The project's own stylesheet, written by us: nothing in it comes from a person, and
-    # "</" (the only text that could end the <style> element early) is refused.
-    text = stylesheet_text(name)
+def inline_static(name: str) -> SafeString:
+    """A stylesheet or script of the project's, for its <style> or <script> element."""
+    # Written by us: nothing in it comes from a person, and "</" (the only text that could
+    # end the element early) is refused.
+    text = inline_text(name)
     if "</" in text:
         raise ValueError(f"{name} cannot be carried inline")
     return mark_safe(text)  # noqa: S308
