@@ -60,19 +60,24 @@
   // A refusal is shown above the board, where the person is looking, as well as read out
   // (role="alert"): until the next answer that went through.
   var errorLine = null;
+  var errorTimer = null;
   function showError(message) {
     var panel = $('[data-group-panel="' + (role === "facilitator" ? "console" : "room") + '"]');
     var board = panel && $("[data-group-board]", panel);
-    if (!board) {
-      if (message) room.announce(message);
-      return;
-    }
-    if (!errorLine) {
+    if (board && !errorLine) {
       errorLine = el("p", { "class": "field-error", role: "alert", "data-group-error": "" });
       board.parentNode.insertBefore(errorLine, board);
     }
-    errorLine.textContent = message;
-    errorLine.hidden = !message;
+    if (errorLine) {
+      // Emptied, then filled on the next tick: the same refusal twice is read out twice.
+      window.clearTimeout(errorTimer);
+      errorLine.textContent = "";
+      errorLine.hidden = !message;
+      if (message) errorTimer = window.setTimeout(function () { errorLine.textContent = message; }, 50);
+    }
+    // An alert out of sight (another of the console's tools open, a phase the board is
+    // hidden in) is not read out: the room's live region says it instead.
+    if (message && (!board || !board.getClientRects().length)) room.announce(message);
   }
 
   function putIdea(idea) {

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from tests.browser.checks import axe_violations
-from tests.browser.test_live_room import create_workshop, move_room, sign_up_facilitator
+from tests.browser.test_live_room import create_workshop, move_room, open_tool, sign_up_facilitator
 from tests.browser.test_unreliable_network import refuse_sockets
 
 pytestmark = pytest.mark.browser
@@ -187,4 +187,59 @@ def test_a_refused_rename_or_tags_keep_what_the_facilitator_typed(laptop: Browse
     )
     expect(error).to_be_hidden()
     expect(tags).to_have_value("bikes, cargo")
+    console.close()
+
+
+# Each text the board's alert takes, in turn: what a screen reader hears read out.
+RECORD_ALERTS = """() => {
+  window.alertsRead = [];
+  new MutationObserver(() => {
+    const line = document.querySelector("[data-group-error]");
+    const text = line ? line.textContent : "";
+    if (window.alertsRead[window.alertsRead.length - 1] !== text) window.alertsRead.push(text);
+  }).observe(document.body, { subtree: true, childList: true, characterData: true });
+}"""
+
+
+def test_a_refusal_is_read_out_each_time_and_also_from_another_tool(
+    laptop: BrowserContext,
+) -> None:
+    first, code = create_workshop(laptop, "Refusals read out")
+    move_room(first, "Group")
+    first.close()
+    console = laptop.new_page()
+    refuse_sockets(console)
+    console.goto(f"/facilitate/{code}/")
+    console.evaluate(RECORD_ALERTS)
+    name = console.get_by_label("New cluster")
+    add = console.get_by_role("button", name="Add cluster")
+    error = console.locator("[data-group-error]")
+
+    # The same refusal twice: the alert changes twice, so it is read out twice.
+    for times in (1, 2):
+        name.fill("   ")
+        add.click()
+        console.wait_for_function(
+            "(times) => window.alertsRead.filter((text) => text === 'Give the cluster a name.')"
+            ".length >= times",
+            arg=times,
+        )
+    expect(error).to_have_text("Give the cluster a name.")
+
+    # The answer comes once the facilitator has opened another tool: the room says it.
+    held: list[Route] = []
+    clusters = re.compile(rf"/w/{code}/clusters/$")
+    console.route(clusters, lambda route: held.append(route))
+    name.fill("   ")
+    add.click()
+    for _ in range(100):
+        if held:
+            break
+        console.wait_for_timeout(50)
+    open_tool(console, "Ideas")
+    expect(error).to_be_hidden()
+    held[0].continue_()
+    expect(
+        console.locator("[aria-live=polite]").filter(has_text="Give the cluster a name.")
+    ).to_have_count(1)
     console.close()
