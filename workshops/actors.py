@@ -33,10 +33,11 @@ class ParticipantCount(NamedTuple):
     """How many have joined the room, and the id of the newest participant counted.
 
     Counts can arrive out of order (a join's event held back a second behind a snapshot
-    read later, two processes' joins crossing on the bus): `as_of` orders them. A count
-    that saw a participant the other did not was read after it; ids only grow and a
-    participant stays in the room once joined (removal and erasure keep the row), so
-    the count with the higher `as_of` is the later one (docs/protocol.md, *Events*).
+    read later, two processes' joins crossing on the bus). A participant stays in the
+    room once joined (removal and erasure keep the row), so a room's count only grows
+    and screens keep the higher one (docs/protocol.md, *Events*). `as_of` does not order
+    counts: on PostgreSQL a join that took a lower id may count after one that took a
+    higher id, each without the other.
     """
 
     total: int

@@ -78,8 +78,7 @@ class SnapshotShape(registry.Shape):
     participant_count_as_of: Annotated[
         int,
         msgspec.Meta(
-            description="the id of the newest participant the count includes (0 for none): "
-            "of two counts, the one with the higher value was read later"
+            description="the id of the newest participant the count includes (0 for none)"
         ),
     ]
     you: Annotated[
@@ -142,8 +141,8 @@ class ParticipantJoined(registry.Data):
     participant_count_as_of: Annotated[
         int,
         msgspec.Meta(
-            description="as in the snapshot: keep this count only if this is higher than "
-            "the one of the count held"
+            description="as in the snapshot; keep `participant_count` only if it is higher "
+            "than the count held"
         ),
     ]
 

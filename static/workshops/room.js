@@ -40,7 +40,6 @@
     you: initial.you,
     ideas: new Map(),
     participantCount: initial.participant_count,
-    participantCountAsOf: initial.participant_count_as_of,
     clockOffset: 0,
   };
 
@@ -150,12 +149,11 @@
   }
   window.setInterval(renderTimer, 250);
 
-  // A snapshot's count is taken as it is; an event's only if it was read later than the
-  // count held (`participant_count_as_of`): a join's event can arrive after a snapshot
-  // that already counted it (docs/protocol.md, *Events*).
-  function setParticipantCount(count, asOf, fromEvent) {
-    if (fromEvent && !(asOf > state.participantCountAsOf)) return;
-    state.participantCountAsOf = asOf;
+  // A snapshot's count is taken as it is; an event's only if it is higher than the count
+  // held: a join's event can arrive after a snapshot that already counted it, and a room's
+  // count only grows (docs/protocol.md, *Events*).
+  function setParticipantCount(count, fromEvent) {
+    if (fromEvent && !(count > state.participantCount)) return;
     state.participantCount = count;
     $all("[data-participant-count]").forEach(function (node) { node.textContent = String(count); });
   }
@@ -312,7 +310,7 @@
     // A snapshot is the truth: take its revision even if it is older than what we had.
     state.workshop = null;
     applyWorkshop(snapshot.workshop, snapshot.server_time);
-    setParticipantCount(snapshot.participant_count, snapshot.participant_count_as_of, false);
+    setParticipantCount(snapshot.participant_count, false);
     var yourName = $("[data-your-name]");
     if (yourName) yourName.textContent = snapshot.you.display_name;
     // The apps take their parts in first, so the wall is drawn with what they add to each
@@ -324,7 +322,7 @@
   // The snapshot held is still the room's: take what the server reads fresh for it.
   function applyCurrent(current) {
     applyWorkshop(current.workshop, current.server_time);
-    setParticipantCount(current.participant_count, current.participant_count_as_of, false);
+    setParticipantCount(current.participant_count, false);
     state.you = current.you;
     var yourName = $("[data-your-name]");
     if (yourName) yourName.textContent = current.you.display_name;
@@ -334,7 +332,7 @@
     "workshop.updated": function (data) { applyWorkshop(data.workshop); },
     "phase.changed": function (data) { applyWorkshop(data.workshop, data.server_time); },
     "timer.changed": function (data) { applyWorkshop(data.workshop, data.server_time); },
-    "participant.joined": function (data) { setParticipantCount(data.participant_count, data.participant_count_as_of, true); },
+    "participant.joined": function (data) { setParticipantCount(data.participant_count, true); },
     "participant.renamed": function (data) {
       if (state.you && data.participant.id === state.you.participant_id) {
         var yourName = $("[data-your-name]");
