@@ -32,7 +32,7 @@ from .models import ItemStatus, Status, StatusChange
 from .registry import kind_of
 from .selectors import item_status_of, timeline_of
 
-SCHEMA = "samskab.said/1"
+SCHEMA = "samskab.said/2"
 
 
 @dataclass

@@ -77,6 +77,21 @@ def test_a_workshops_report_gives_every_value_propositions_status_in_every_forma
     assert "Declined" in pdf and "Free wifi" in pdf
 
 
+def test_the_docs_name_the_reports_schema_and_say_what_changed_in_it(
+    client: Client, answered: Closed
+) -> None:
+    """A reader of an older report learns from the docs what to expect of this one."""
+    data = json.loads(client.get(f"/said/workshop/{answered.workshop.join_code}/said.json").content)
+    docs = (Path(__file__).parents[2] / "docs" / "statuses.md").read_text()
+
+    assert data["schema"] == SCHEMA["$id"]
+    assert f'(`"schema": "{data["schema"]}"`)' in docs
+    # samskab.said/1 gave "" where no administration had answered: a null is a newer schema.
+    assert None in [item["administration"] for item in data["items"]]
+    assert data["schema"] != "samskab.said/1"
+    assert f"- `{data['schema']}`: " in docs
+
+
 def test_a_running_workshop_has_no_report_and_unknown_files_are_not_found(
     client: Client, answered: Closed
 ) -> None:
