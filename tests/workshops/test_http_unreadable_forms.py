@@ -5,9 +5,12 @@ changes nothing; a browser without script gets a page that says what happened.
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.test import Client, RequestFactory, override_settings
 from django.urls import get_resolver, reverse
@@ -113,6 +116,20 @@ def test_a_request_refused_for_another_reason_is_not_said_to_be_too_long(
     body = script.json()
     assert (body["ok"], body["code"]) == (False, "invalid")
     assert body["message"] == "The server could not understand this request. Nothing was changed."
+
+
+def test_the_sample_proxy_lets_through_every_body_the_server_answers_itself() -> None:
+    """nginx answers a body over client_max_body_size (1 MB unless set) with its own page."""
+    deploy = (Path(__file__).parents[2] / "docs" / "deploy.md").read_text()
+
+    sizes = re.findall(r"client_max_body_size (\d+)m;", deploy)
+
+    assert len(sizes) == 1, "the sample nginx block sets client_max_body_size once"
+    limit = int(sizes[0]) * 1024 * 1024
+    # A photo of the largest size, with room for the form's other fields.
+    assert limit > settings.SAMSKAB["PHOTO_MAX_BYTES"] + 1_000_000
+    # A form too long for Django to read reaches it, and gets its 400 `invalid`.
+    assert limit > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
 def test_a_fault_of_the_servers_own_is_json_for_a_script_and_a_page_for_a_browser() -> None:
