@@ -55,6 +55,41 @@ def _url(name: str, parameters: list[str], workshop: Workshop) -> str:
 
 ENDPOINTS = _endpoints()
 
+# The room's endpoints that answer a GET (pages, downloads, lookups): nothing is posted to
+# them by a script. tests/workshops/test_http_unreadable_forms.py checks the list against
+# what each one answers.
+READS = {
+    "challenges:api_challenge",
+    "challenges:api_challenges",
+    "challenges:challenge",
+    "challenges:cosponsor",
+    "challenges:list",
+    "challenges:moderate",
+    "challenges:new",
+    "challenges:photo",
+    "challenges:proposal",
+    "challenges:propose",
+    "challenges:qr",
+    "challenges:similar",
+    "ideas:similar",
+    "moderation:log",
+    "moderation:log_csv",
+    "moderation:your_data",
+    "summaries:download",
+    "summaries:page",
+    "summaries:shared",
+    "summaries:shared_download",
+    "workshops:console",
+    "workshops:dashboard",
+    "workshops:manifest",
+    "workshops:observe",
+    "workshops:projector",
+    "workshops:qr",
+    "workshops:room",
+    "workshops:room_bundle",
+}
+WRITES = [(name, parameters) for name, parameters in ENDPOINTS if name not in READS]
+
 
 def test_the_room_endpoints_are_found() -> None:
     names = {name for name, _ in ENDPOINTS}
@@ -62,7 +97,7 @@ def test_the_room_endpoints_are_found() -> None:
 
 
 @pytest.mark.parametrize("who", ["anonymous", "citizen", "facilitator"])
-@pytest.mark.parametrize(("name", "parameters"), ENDPOINTS)
+@pytest.mark.parametrize(("name", "parameters"), WRITES)
 def test_a_json_request_gets_json_and_never_a_redirect(
     name: str,
     parameters: list[str],
@@ -72,8 +107,6 @@ def test_a_json_request_gets_json_and_never_a_redirect(
     facilitator_client: Client,
 ) -> None:
     url = _url(name, parameters, workshop)
-    if facilitator_client.get(url).status_code != 405:
-        return  # a page, a download or a lookup: a read, answered as what it is
     client = {"anonymous": Client(), "citizen": citizen_client}.get(who, facilitator_client)
 
     response = client.post(url, {}, **JSON)
