@@ -194,23 +194,31 @@ def participant_join_counted(
     return participant, count
 
 
-def participant_join_session(*, actor: Actor, session: Any, display_name: object = "") -> Actor:
-    """Join over the room's socket: the phone's session now names its participant.
+def participant_join_session(
+    *, actor: Actor, session: Any, display_name: object = "", by_form: bool = False
+) -> Actor:
+    """Join over the room's socket, or by the join form: the phone's session now names
+    its participant.
 
     Returns the phone's actor in the room, a citizen. A phone whose session already
-    names a participant of this room (another tab joined it) is answered with that one.
-    The socket cannot set a cookie, so the session must exist before the join: the join
-    page makes it (workshops.views.join). It is read afresh and written under its row's
-    lock (workshops.sessions), so a phone joins once however many of its tabs ask at once.
+    names a participant of this room (another tab joined it, or the page's socket did
+    while its form was on its way) is answered with that one. The socket cannot set a
+    cookie, so the session must exist before the join: the join page makes it
+    (workshops.views.join). It is read afresh and written under its row's lock
+    (workshops.sessions), so a phone joins once however many of its tabs and sockets
+    ask at once. The form (`by_form`) may come without a stored session (it expired
+    meanwhile): then no socket can be joining for it, and the answer stores a new one.
     Precondition: `session` is the phone's session (workshops.sessions.SessionStore).
     """
     # A name that cannot be taken is refused before any lock or read: a phone sending
     # it again and again costs the database nothing.
     _display_name(display_name)
     with transaction.atomic():
-        if not session.load_locked():
+        stored = session.load_locked()
+        if not stored and not by_form:
             raise ActionRefused("forbidden", _("This page has expired. Reload it and try again."))
-        workshop = Workshop.objects.get(pk=actor.workshop.pk)
+        # A socket's actor was read when it opened, maybe minutes ago; the form's now.
+        workshop = actor.workshop if by_form else Workshop.objects.get(pk=actor.workshop.pk)
         current = actor_resolve(
             workshop=workshop, user=actor.user, session=session, address=actor.address
         )
@@ -220,7 +228,10 @@ def participant_join_session(*, actor: Actor, session: Any, display_name: object
         joined = dict(session.get(PARTICIPANTS_SESSION_KEY) or {})
         joined[str(workshop.pk)] = participant.key
         session[PARTICIPANTS_SESSION_KEY] = joined
-        session.save()
+        if stored:
+            session.save()
+            # Written under the lock: nothing is left for the form's answer to write.
+            session.modified = False
     # Who they are now needs no second read, as when the form joins (workshops.views.join).
     return Actor(
         role=Role.CITIZEN,

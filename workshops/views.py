@@ -284,28 +284,21 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
     refused = None
     if request.method == "POST" and form.is_valid():
         try:
-            participant, count = services.participant_join_counted(
-                actor=actor, display_name=form.cleaned_data["display_name"]
+            # Under the session's lock, as over the socket: the join page's socket may
+            # have joined this phone while the form was on its way (the page sends the
+            # form when its socket stops answering), and the phone joins once.
+            joined_actor = services.participant_join_session(
+                actor=actor,
+                session=request.session,
+                display_name=form.cleaned_data["display_name"],
+                by_form=True,
             )
         except ActionRefused as error:
             refused = error
         else:
-            joined = dict(request.session.get(PARTICIPANTS_SESSION_KEY) or {})
-            joined[str(workshop.pk)] = participant.key
-            request.session[PARTICIPANTS_SESSION_KEY] = joined
             # The room itself, not a redirect to it: on a phone network every round
             # trip is seconds. Its script puts the room's own address in the address
             # bar, so a reload asks for the room rather than sending the form again.
-            # Who they are now needs no second read: a participant who has just joined
-            # holds no restriction yet, and nothing of their own for the snapshot to read.
-            joined_actor = Actor(
-                role=Role.CITIZEN,
-                workshop=workshop,
-                participant=participant,
-                address=actor.address,
-                just_joined=True,
-                room_count=count,
-            )
             return _citizen_room(request, joined_actor)
     status = 400 if form.errors else 200
     if refused is not None:

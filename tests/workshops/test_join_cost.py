@@ -36,10 +36,12 @@ SNAPSHOT = re.compile(r'<script id="room-snapshot" type="application/json">(.*?)
 # the session's insert (a new key needs no question first): the page makes the phone's
 # session, which joining over the socket needs (workshops.views.join).
 JOIN_PAGE_QUERIES = 2
-# The form: the workshop, the participant's insert and the room's count in one
-# transaction (the snapshot takes that count; the room's parts come from the cache; a
-# person who has just joined has no parts of their own to read), the session's update.
-JOIN_FORM_QUERIES = 4
+# The form: the workshop, then in one transaction the session read under its row's lock
+# (a socket joining the same phone meanwhile makes no second participant), the
+# participant's insert and the room's count (the snapshot takes that count; the room's
+# parts come from the cache; a person who has just joined has no parts of their own to
+# read) and the session's update.
+JOIN_FORM_QUERIES = 5
 # The socket of a page whose snapshot is still current (it sends the page's version):
 # the workshop, the participant with their standing, the room's count; the session
 # comes from the cache (workshops.sessions) and the rest of the room is the page's.
