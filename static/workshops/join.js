@@ -99,7 +99,8 @@
       // over a new socket or by the form (one phone, one join): first a new socket, the
       // page kept, if this one died silently; else the form, which works where sockets
       // do not.
-      if (code === null && joinSockets < 2) {
+      // 4408: the server's wait ran out as the name was on its way; a new socket takes it.
+      if ((code === null || code === 4408) && joinSockets < 2) {
         joinSockets += 1;
         showRetrying();
         open();
@@ -171,6 +172,8 @@
       enterRoom(frame.data);
       return;
     }
+    // The wait ran out as the name was on its way: the close that follows sends it again.
+    if (frame.type === "error" && frame.code === "join_timeout" && joining) return;
     if (frame.type === "error" && joining) {
       joining = false;
       joinSockets = 0;
