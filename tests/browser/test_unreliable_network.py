@@ -6,6 +6,7 @@ nothing typed is lost.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Route, WebSocketR
 
 from tests.browser.test_live_room import (
     PHONE,
+    assert_not_reloaded,
     create_workshop,
     idea_box,
     join_by_link,
@@ -218,6 +220,45 @@ def test_an_idea_whose_answer_was_a_server_fault_goes_again_and_is_on_the_wall_o
     page.reload()
     expect(wall(page).filter(has_text="Shade over the sandpit")).to_have_count(1)
     expect(wall(room.console).filter(has_text="Shade over the sandpit")).to_have_count(1)
+    context.close()
+
+
+def test_an_idea_answered_with_a_server_fault_over_the_socket_goes_again_once(
+    browser: Browser, server_url: str, room: Room
+) -> None:
+    """Written, but the server's answer on the socket is its fault: the socket stays open."""
+    context = phone(browser, server_url)
+    faulted: list[str] = []
+
+    def faulty_answers(socket: WebSocketRoute) -> None:
+        server = socket.connect_to_server()
+
+        def from_server(message: str | bytes) -> None:
+            frame = json.loads(message)
+            if frame.get("type") == "ack" and "idea" in (frame.get("data") or {}) and not faulted:
+                faulted.append(frame["request_id"])
+                fault = {"code": "server_error", "message": SERVER_FAULT}
+                socket.send(
+                    json.dumps({"type": "error", "request_id": frame["request_id"], **fault})
+                )
+                return
+            socket.send(message)
+
+        server.on_message(from_server)
+
+    context.route_web_socket(SOCKETS, faulty_answers)
+    page = join_by_link(context, room.code)
+    post_idea(page, "Water for the dogs by the gate")
+    expect(wall(room.console).filter(has_text="Water for the dogs by the gate")).to_have_count(1)
+    outbox = page.locator("[data-outbox]")
+    expect(outbox).to_be_hidden(timeout=30_000)
+    assert len(faulted) == 1
+    wait_until_live(page)
+    assert_not_reloaded(page)
+    expect(wall(page).filter(has_text="Water for the dogs by the gate")).to_have_count(1)
+    page.reload()
+    expect(wall(page).filter(has_text="Water for the dogs by the gate")).to_have_count(1)
+    expect(wall(room.console).filter(has_text="Water for the dogs by the gate")).to_have_count(1)
     context.close()
 
 
