@@ -14,7 +14,7 @@ The join page, the first page a phone sees, is the room's page with the name for
 (the room itself waits in the page until the phone has joined over the socket), kept
 the same way for every phone that has not joined yet: only its form's security token,
 the suggested name (in the form, and as the name the room's part shows) and the nonce
-of its inline stylesheet differ.
+of its inline stylesheet and scripts differ.
 
 A kept room page is found by what it shows: the snapshot with the person's own fields
 set aside, the language and the address it answers, so a page can never be handed

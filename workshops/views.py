@@ -344,7 +344,7 @@ def _joining_page(request: HttpRequest, actor: Actor) -> HttpResponse:
     The room waits in the page, inert, until the phone joins over the socket; it is
     rendered as it is for a person who has just joined (nothing of their own yet), whose
     name is the one the form suggests. Every phone that has not joined gets the same page
-    but for its form's token, the suggested name and the stylesheet's nonce
+    but for its form's token, the suggested name and the nonce of its inline stylesheet and scripts
     (workshops.room_shells).
     """
     workshop = actor.workshop
