@@ -28,7 +28,7 @@ from .actors import Actor, actor_refresh, actor_resolve, require
 from .batching import command_batch
 from .code_guessing import code_guessing_check, code_guessing_miss
 from .commands import command_handle, error_reply, join_handle
-from .errors import ActionRefused
+from .errors import ActionRefused, page_expired
 from .hub import RoomHub, room_hub
 from .languages import Reader, scope_language
 from .limits import connection_closed, connection_open, socket_address
@@ -99,7 +99,7 @@ def _join_refused(actor: Actor, session: Any) -> ActionRefused | None:
     closed, a phone a facilitator removed. A room that closes later is refused at `join`.
     """
     if session.session_key is None:
-        return ActionRefused("forbidden", _("This page has expired. Reload it and try again."))
+        return page_expired()
     try:
         require(actor, Action.JOIN)
     except ActionRefused as refused:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
 
 class ActionRefused(Exception):
@@ -17,3 +18,9 @@ class ActionRefused(Exception):
         self.code = code
         self.message = str(message)
         self.retry_after = retry_after
+
+
+def page_expired() -> ActionRefused:
+    """A page whose session or form token is gone (a socket of the join page, its form, a
+    script's request): the person reloads it. Said alike wherever it is found out."""
+    return ActionRefused("forbidden", _("This page has expired. Reload it and try again."))

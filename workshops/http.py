@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.csrf import csrf_failure as csrf_failure_page
 
-from .errors import ActionRefused
+from .errors import ActionRefused, page_expired
 from .numbers import number_or_as_sent
 
 REFUSAL_STATUS = {
@@ -130,8 +130,7 @@ class RefusalsAsJsonMiddleware:
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """settings.CSRF_FAILURE_VIEW: a script gets `forbidden` as JSON, a browser Django's page."""
     if wants_json(request):
-        message = _("This page has expired. Reload it and try again.")
-        return refused_json(ActionRefused("forbidden", message))
+        return refused_json(page_expired())
     return csrf_failure_page(request, reason=reason)
 
 

@@ -19,7 +19,7 @@ from .actors import (
     actor_resolve,
     require,
 )
-from .errors import ActionRefused
+from .errors import ActionRefused, page_expired
 from .events import publish
 from .limits import actor_limit
 from .models import FacilitatorInvitation, Participant, Workshop
@@ -216,7 +216,7 @@ def participant_join_session(
     with transaction.atomic():
         stored = session.load_locked()
         if not stored and not by_form:
-            raise ActionRefused("forbidden", _("This page has expired. Reload it and try again."))
+            raise page_expired()
         # A socket's actor was read when it opened, maybe minutes ago; the form's now.
         workshop = actor.workshop if by_form else Workshop.objects.get(pk=actor.workshop.pk)
         current = actor_resolve(
